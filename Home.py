@@ -1,0 +1,16 @@
+"""Entry point: sign-in, then the pages the signed-in role may use."""
+
+import streamlit as st
+
+from visio_core.app_context import get_context
+from visio_core.i18n import t
+from visio_core.ui import login, navigation, session
+
+st.set_page_config(page_title=t("app.title"), page_icon="🎥", layout="wide")
+
+identity = session.current_identity(get_context())
+if identity is None:
+    st.navigation([st.Page(login.render, title=t("login.title"), url_path="login")], position="hidden").run()
+else:
+    navigation.sidebar(identity)
+    st.navigation(navigation.pages_for(identity)).run()

@@ -1,0 +1,5 @@
+from visio_core.models import Role
+from visio_core.ui import guard, hub
+
+ctx, identity = guard.require(Role.OPERATOR)
+hub.render(ctx, identity)

@@ -1,0 +1,5 @@
+from visio_core.models import Role
+from visio_core.ui import guard, my_meetings
+
+ctx, identity = guard.require(Role.CLIENT, Role.ANALYST)
+my_meetings.render(ctx, identity)

@@ -1,0 +1,5 @@
+from visio_core.models import Role
+from visio_core.ui import guard, room
+
+ctx, identity = guard.require(Role.OPERATOR, Role.CLIENT)
+room.render(ctx, identity)

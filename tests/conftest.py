@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from tests.fakes import FakeMediaEngine
+from visio_core.app_context import AppContext, build_context
+from visio_core.config import Settings
+from visio_core.models import Identity, Role, Tier
+
+# Real argon2id, cheaper parameters so the suite stays quick.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "data")}, secrets_file=tmp_path / "none.toml")
+
+
+@pytest.fixture
+def engine() -> FakeMediaEngine:
+    return FakeMediaEngine()
+
+
+@pytest.fixture
+def ctx(settings: Settings, engine: FakeMediaEngine) -> AppContext:
+    context = build_context(settings, engine=engine, hasher=FAST_HASHER)
+    yield context
+    context.db.close()
+
+
+class People:
+    """Two operators; clients A and B of operator 1, client C of operator 2; an analyst of operator 1."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        add = ctx.accounts.add_user
+        self.op1 = add(email="op1@example.com", display_name="MiKL", role=Role.OPERATOR, password=PASSWORD)
+        self.op2 = add(email="op2@example.com", display_name="Other op", role=Role.OPERATOR, password=PASSWORD)
+        self.client_a = add(email="a@example.com", display_name="Client A", role=Role.CLIENT,
+                            password=PASSWORD, operator_id=self.op1.id, tier=Tier.LAB)
+        self.client_b = add(email="b@example.com", display_name="Client B", role=Role.CLIENT,
+                            password=PASSWORD, operator_id=self.op1.id, tier=Tier.ONE)
+        self.client_c = add(email="c@example.com", display_name="Client C", role=Role.CLIENT,
+                            password=PASSWORD, operator_id=self.op2.id)
+        self.analyst = add(email="an@example.com", display_name="Analyste", role=Role.ANALYST,
+                           password=PASSWORD, operator_id=self.op1.id)
+
+
+@pytest.fixture
+def people(ctx: AppContext) -> People:
+    return People(ctx)
+
+
+def at(days: float = 0) -> datetime:
+    return datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) + timedelta(days=days)

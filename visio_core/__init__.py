@@ -1,0 +1,1 @@
+"""Visio: video meetings with automatic recording and transcription for Foxeo."""

@@ -1,0 +1,38 @@
+"""What every page does first: find the signed-in identity and read ids from the URL."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from visio_core.app_context import AppContext, get_context
+from visio_core.errors import InvalidInput
+from visio_core.i18n import t
+from visio_core.models import Identity, Role, parse_uuid
+from visio_core.ui import session
+
+
+def require(*roles: Role) -> tuple[AppContext, Identity]:
+    """The context and identity for this run; stops the page for anyone not signed in or not allowed."""
+    ctx = get_context()
+    identity = session.current_identity(ctx)
+    if identity is None:
+        st.warning(t("error.session_expired"))
+        st.stop()
+    if roles and identity.role not in roles:
+        st.error(t("error.forbidden"))
+        st.stop()
+    return ctx, identity
+
+
+def uuid_param(name: str) -> uuid.UUID | None:
+    """A UUID query parameter; a malformed one shows a clear message and counts as absent."""
+    raw = st.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_uuid(raw)
+    except InvalidInput as error:
+        st.error(f"{error} ({name})")
+        return None

@@ -1,0 +1,276 @@
+"""The operator's Hub: counts, filters (status first), the meetings table, actions, creation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import format_duration, t
+from visio_core.models import Identity, Meeting, MeetingStatus
+from visio_core.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
+from visio_core.ui.badges import status_badge
+from visio_core.ui.guard import uuid_param
+
+PAGE_SIZE = 25
+REFRESH_SECONDS = 5
+_PENDING = "hub_pending_action"
+_FLASH = "hub_flash"
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: list[MeetingStatus]
+    client_id: uuid.UUID | None
+    day_from: date | None
+    day_to: date | None
+    title: str
+
+
+def render(ctx: AppContext, operator: Identity) -> None:
+    st.title(t("hub.title"))
+    clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
+    filters = _filters(clients)
+    _live_meetings(ctx, operator, clients, filters)
+    _create_form(ctx, operator, clients)
+
+
+# -- filters, mirrored in the URL so a filtered view can be bookmarked -----------------------
+
+
+def _init_from_query(clients: dict[uuid.UUID, Identity]) -> None:
+    if st.session_state.get("hub_filters_ready"):
+        return
+    st.session_state["hub_filters_ready"] = True
+    params = st.query_params
+    statuses = [s for s in params.get_all("status") if s in MeetingStatus._value2member_map_]
+    bad = [s for s in params.get_all("status") if s not in MeetingStatus._value2member_map_]
+    if bad:
+        st.error(t("error.bad_status", value=", ".join(bad)))
+    st.session_state["hub_status"] = [MeetingStatus(s) for s in statuses]
+    client = uuid_param("client")
+    st.session_state["hub_client"] = client if client in clients else None
+    for name, key in (("from", "hub_from"), ("to", "hub_to")):
+        try:
+            st.session_state[key] = parse_day(params.get(name))
+        except VisioError as error:
+            st.error(str(error))
+            st.session_state[key] = None
+    st.session_state["hub_title"] = params.get("q", "")
+
+
+def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
+    _init_from_query(clients)
+    st.multiselect(
+        t("hub.filter_status"),
+        list(MeetingStatus),
+        format_func=status_badge,
+        key="hub_status",
+        placeholder=t("hub.filter_status"),
+    )
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
+    c1.selectbox(
+        t("hub.filter_client"),
+        [None, *clients],
+        format_func=lambda cid: t("hub.filter_all_clients") if cid is None else clients[cid].display_name,
+        key="hub_client",
+    )
+    c2.date_input(t("hub.filter_from"), value=None, key="hub_from", format="DD/MM/YYYY")
+    c3.date_input(t("hub.filter_to"), value=None, key="hub_to", format="DD/MM/YYYY")
+    c4.text_input(t("hub.filter_title"), key="hub_title", max_chars=200)
+    filters = Filters(
+        statuses=list(st.session_state["hub_status"]),
+        client_id=st.session_state["hub_client"],
+        day_from=st.session_state["hub_from"],
+        day_to=st.session_state["hub_to"],
+        title=st.session_state["hub_title"].strip(),
+    )
+    st.query_params.from_dict(
+        {
+            k: v
+            for k, v in {
+                "status": [s.value for s in filters.statuses],
+                "client": str(filters.client_id) if filters.client_id else None,
+                "from": filters.day_from.isoformat() if filters.day_from else None,
+                "to": filters.day_to.isoformat() if filters.day_to else None,
+                "q": filters.title or None,
+            }.items()
+            if v
+        }
+    )
+    return filters
+
+
+# -- the live part: refreshed on a timer so changes made elsewhere show up ---------------------
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _live_meetings(
+    ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
+) -> None:
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash)
+    try:
+        scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
+        common = dict(
+            client_id=filters.client_id,
+            scheduled_from=scheduled_from,
+            scheduled_to=scheduled_to,
+            title_contains=filters.title,
+        )
+        counts = ctx.meetings.count_by_status(operator, **common)
+        page_number = _page_number(filters)
+        page = ctx.meetings.list_meetings(
+            operator, statuses=filters.statuses, page=page_number, page_size=PAGE_SIZE, **common
+        )
+    except VisioError as error:
+        st.error(str(error))
+        return
+
+    for column, status in zip(st.columns(len(MeetingStatus)), MeetingStatus):
+        column.metric(status_badge(status), counts[status])
+
+    if not page.items:
+        st.info(t("hub.no_meetings"))
+        return
+    st.dataframe(_table(page.items, clients), hide_index=True, width="stretch", key="hub_table")
+    _pagination(page.page, page.pages, page.total)
+    _actions(ctx, operator, page.items, clients)
+
+
+def _page_number(filters: Filters) -> int:
+    # A new filter starts again at page 1.
+    if st.session_state.get("hub_page_filters") != filters:
+        st.session_state["hub_page_filters"] = filters
+        st.session_state["hub_page"] = 1
+    return st.session_state.get("hub_page", 1)
+
+
+def _pagination(page: int, pages: int, total: int) -> None:
+    left, middle, right = st.columns([1, 3, 1])
+    if left.button(t("hub.previous"), disabled=page <= 1, key="hub_prev"):
+        st.session_state["hub_page"] = page - 1
+        st.rerun(scope="fragment")
+    middle.caption(t("hub.page", page=page, pages=pages, total=total))
+    if right.button(t("hub.next"), disabled=page >= pages, key="hub_next"):
+        st.session_state["hub_page"] = page + 1
+        st.rerun(scope="fragment")
+
+
+def _table(meetings: list[Meeting], clients: dict[uuid.UUID, Identity]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("col.title"): [m.title for m in meetings],
+            t("col.client"): [clients[m.client_id].display_name if m.client_id in clients else "?" for m in meetings],
+            t("col.status"): [status_badge(m.status) for m in meetings],
+            t("col.scheduled_at"): [show(m.scheduled_at) for m in meetings],
+            t("col.started_at"): [show(m.started_at) for m in meetings],
+            t("col.duration"): [format_duration(m.duration_seconds) for m in meetings],
+        }
+    )
+
+
+# -- actions with a confirmation step ---------------------------------------------------------
+
+_ACTIONS = {
+    MeetingStatus.SCHEDULED: ("start", "cancel"),
+    MeetingStatus.IN_PROGRESS: ("end",),
+    MeetingStatus.COMPLETED: (),
+    MeetingStatus.CANCELLED: (),
+}
+_BUTTONS = {"start": "hub.start", "end": "hub.end", "cancel": "hub.cancel"}
+
+
+def _actions(
+    ctx: AppContext, operator: Identity, meetings: list[Meeting], clients: dict[uuid.UUID, Identity]
+) -> None:
+    st.subheader(t("hub.actions"))
+    by_id = {m.id: m for m in meetings}
+    chosen = st.selectbox(
+        t("hub.pick_meeting"),
+        list(by_id),
+        format_func=lambda mid: f"{by_id[mid].title} — {clients.get(by_id[mid].client_id).display_name if by_id[mid].client_id in clients else '?'} ({status_badge(by_id[mid].status)})",
+        key="hub_selected",
+    )
+    meeting = by_id[chosen]
+    pending = st.session_state.get(_PENDING)
+    if pending and pending[1] == meeting.id:
+        _confirm(ctx, operator, meeting, pending[0])
+        return
+    buttons = st.columns(4)
+    for column, action in zip(buttons, _ACTIONS[meeting.status]):
+        if column.button(t(_BUTTONS[action]), key=f"hub_{action}", type="primary" if action != "cancel" else "secondary"):
+            st.session_state[_PENDING] = (action, meeting.id)
+            st.rerun(scope="fragment")
+    if meeting.status is MeetingStatus.IN_PROGRESS:
+        buttons[3].page_link("pages/room.py", label=t("hub.join"), icon="🎥", query_params={"meeting": str(meeting.id)})
+    if meeting.status is MeetingStatus.COMPLETED:
+        buttons[3].page_link(
+            "pages/recordings.py", label=t("hub.recordings"), icon="🎞️", query_params={"meeting": str(meeting.id)}
+        )
+
+
+def _confirm(ctx: AppContext, operator: Identity, meeting: Meeting, action: str) -> None:
+    st.warning(t("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
+    yes, no = st.columns(2)
+    if yes.button(t("hub.confirm_yes"), key="hub_confirm_yes", type="primary"):
+        st.session_state.pop(_PENDING, None)
+        try:
+            if action == "start":
+                ctx.meetings.start_meeting(operator, meeting.id)
+                st.session_state[_FLASH] = t("hub.started")
+            elif action == "end":
+                ended = ctx.meetings.end_meeting(operator, meeting.id)
+                st.session_state[_FLASH] = t("hub.ended", duration=format_duration(ended.duration_seconds))
+            else:
+                ctx.meetings.cancel_meeting(operator, meeting.id)
+                st.session_state[_FLASH] = t("hub.cancelled")
+        except VisioError as error:
+            st.session_state[_FLASH] = None
+            st.error(str(error))
+            return
+        st.rerun(scope="fragment")
+    if no.button(t("hub.confirm_no"), key="hub_confirm_no"):
+        st.session_state.pop(_PENDING, None)
+        st.rerun(scope="fragment")
+
+
+# -- creation ---------------------------------------------------------------------------------
+
+
+def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, Identity]) -> None:
+    with st.expander(t("hub.create"), expanded=False):
+        if not clients:
+            st.info(t("hub.no_clients"))
+            return
+        with st.form("hub_create", clear_on_submit=False):
+            client_id = st.selectbox(
+                t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name
+            )
+            title = st.text_input(t("hub.title_field"), max_chars=250)
+            description = st.text_area(t("hub.description_field"), max_chars=5500)
+            now = datetime.now(LOCAL_TZ) + timedelta(hours=1)
+            c1, c2 = st.columns(2)
+            day = c1.date_input(t("hub.date_field"), value=now.date(), format="DD/MM/YYYY")
+            at = c2.time_input(t("hub.time_field"), value=time(now.hour, 0))
+            submitted = st.form_submit_button(t("hub.create_submit"), type="primary")
+        if submitted:
+            try:
+                meeting = ctx.meetings.create_meeting(
+                    operator,
+                    client_id=client_id,
+                    title=title,
+                    description=description,
+                    scheduled_at=local_to_utc(day, at),
+                )
+            except VisioError as error:
+                st.error(str(error))
+                return
+            st.session_state[_FLASH] = t("hub.created", title=meeting.title)
+            st.rerun()

@@ -1,0 +1,51 @@
+"""A client's own meetings (an analyst sees his operator's), newest first, with join and recordings links."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import format_duration, t
+from visio_core.models import Identity, MeetingStatus, Role
+from visio_core.timefmt import show
+from visio_core.ui.badges import status_badge
+
+REFRESH_SECONDS = 5
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def render(ctx: AppContext, identity: Identity) -> None:
+    st.title(t("mine.title"))
+    try:
+        page = ctx.meetings.list_meetings(identity, page_size=200)
+    except VisioError as error:
+        st.error(str(error))
+        return
+    if not page.items:
+        st.info(t("mine.none"))
+        return
+    for meeting in page.items:
+        with st.container(border=True):
+            left, right = st.columns([3, 1])
+            left.markdown(f"**{_escape(meeting.title)}** · {status_badge(meeting.status)}")
+            left.caption(
+                f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
+                f"{format_duration(meeting.duration_seconds)}"
+            )
+            if meeting.status is MeetingStatus.IN_PROGRESS and identity.role is Role.CLIENT:
+                right.page_link(
+                    "pages/room.py", label=t("mine.join"), icon="🎥", query_params={"meeting": str(meeting.id)}
+                )
+            if meeting.status is MeetingStatus.COMPLETED:
+                right.page_link(
+                    "pages/recordings.py",
+                    label=t("mine.recordings"),
+                    icon="🎞️",
+                    query_params={"meeting": str(meeting.id)},
+                )
+
+
+def _escape(text: str) -> str:
+    """Markdown-escape user text so a title renders as typed."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)

@@ -1,0 +1,38 @@
+"""Which pages each role sees, and the sidebar with who is signed in."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from visio_core.i18n import t
+from visio_core.models import Identity, Role
+from visio_core.ui import session
+
+_PAGES = {
+    "hub": ("pages/hub.py", "nav.hub", "📋"),
+    "my_meetings": ("pages/my_meetings.py", "nav.my_meetings", "📅"),
+    "room": ("pages/room.py", "nav.room", "🎥"),
+    "recordings": ("pages/recordings.py", "nav.recordings", "🎞️"),
+    "transcripts": ("pages/transcripts.py", "nav.transcripts", "🔎"),
+}
+_BY_ROLE = {
+    Role.OPERATOR: ("hub", "room", "recordings", "transcripts"),
+    Role.CLIENT: ("my_meetings", "room", "recordings"),
+    Role.ANALYST: ("my_meetings", "recordings", "transcripts"),
+}
+
+
+def pages_for(identity: Identity) -> list:
+    pages = []
+    for index, name in enumerate(_BY_ROLE[identity.role]):
+        path, title, icon = _PAGES[name]
+        pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, default=index == 0))
+    return pages
+
+
+def sidebar(identity: Identity) -> None:
+    with st.sidebar:
+        st.caption(t("login.signed_in_as", name=identity.display_name, role=t(f"role.{identity.role.value}")))
+        if st.button(t("nav.logout"), key="logout"):
+            session.sign_out()
+            st.rerun()

@@ -1,0 +1,39 @@
+"""The meeting room: who may enter, and the media engine's room when one is configured."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import t
+from visio_core.models import Identity, MeetingStatus, Role
+from visio_core.ui.guard import uuid_param
+
+
+def _back(identity: Identity) -> None:
+    target = "pages/hub.py" if identity.role is Role.OPERATOR else "pages/my_meetings.py"
+    st.page_link(target, label=t("room.back"), icon="↩️")
+
+
+def render(ctx: AppContext, identity: Identity) -> None:
+    st.title(t("room.title"))
+    meeting_id = uuid_param("meeting")
+    if meeting_id is None:
+        st.info(t("room.pick_meeting"))
+        _back(identity)
+        return
+    try:
+        meeting = ctx.meetings.get_meeting(identity, meeting_id)
+    except VisioError as error:
+        st.error(str(error))
+        _back(identity)
+        return
+    st.subheader(meeting.title)
+    if meeting.status is not MeetingStatus.IN_PROGRESS:
+        st.warning(t("room.not_in_progress", status=t(f"status.{meeting.status.value}")))
+        _back(identity)
+        return
+    # The embedded and OpenVidu rooms plug in here; until an engine offers one, say so plainly.
+    st.info(t("room.unavailable"))
+    _back(identity)
