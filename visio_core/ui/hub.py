@@ -21,6 +21,7 @@ PAGE_SIZE = 25
 REFRESH_SECONDS = 5
 _PENDING = "hub_pending_action"
 _FLASH = "hub_flash"
+_ERROR = "hub_error"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ def _live_meetings(
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.success(flash)
+    failure = st.session_state.pop(_ERROR, None)
+    if failure:
+        st.error(failure)
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common = dict(
@@ -154,13 +158,13 @@ def _page_number(filters: Filters) -> int:
 
 def _pagination(page: int, pages: int, total: int) -> None:
     left, middle, right = st.columns([1, 3, 1])
-    if left.button(t("hub.previous"), disabled=page <= 1, key="hub_prev"):
-        st.session_state["hub_page"] = page - 1
-        st.rerun(scope="fragment")
+    left.button(t("hub.previous"), disabled=page <= 1, key="hub_prev", on_click=_go_to_page, args=(page - 1,))
     middle.caption(t("hub.page", page=page, pages=pages, total=total))
-    if right.button(t("hub.next"), disabled=page >= pages, key="hub_next"):
-        st.session_state["hub_page"] = page + 1
-        st.rerun(scope="fragment")
+    right.button(t("hub.next"), disabled=page >= pages, key="hub_next", on_click=_go_to_page, args=(page + 1,))
+
+
+def _go_to_page(page: int) -> None:
+    st.session_state["hub_page"] = page
 
 
 def _table(meetings: list[Meeting], clients: dict[uuid.UUID, Identity]) -> pd.DataFrame:
@@ -205,9 +209,13 @@ def _actions(
         return
     buttons = st.columns(4)
     for column, action in zip(buttons, _ACTIONS[meeting.status]):
-        if column.button(t(_BUTTONS[action]), key=f"hub_{action}", type="primary" if action != "cancel" else "secondary"):
-            st.session_state[_PENDING] = (action, meeting.id)
-            st.rerun(scope="fragment")
+        column.button(
+            t(_BUTTONS[action]),
+            key=f"hub_{action}",
+            type="secondary" if action == "cancel" else "primary",
+            on_click=_ask_confirmation,
+            args=(action, meeting.id),
+        )
     if meeting.status is MeetingStatus.IN_PROGRESS:
         buttons[3].page_link("pages/room.py", label=t("hub.join"), icon="🎥", query_params={"meeting": str(meeting.id)})
     if meeting.status is MeetingStatus.COMPLETED:
@@ -216,29 +224,36 @@ def _actions(
         )
 
 
+def _ask_confirmation(action: str, meeting_id: uuid.UUID) -> None:
+    st.session_state[_PENDING] = (action, meeting_id)
+
+
 def _confirm(ctx: AppContext, operator: Identity, meeting: Meeting, action: str) -> None:
     st.warning(t("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
     yes, no = st.columns(2)
-    if yes.button(t("hub.confirm_yes"), key="hub_confirm_yes", type="primary"):
-        st.session_state.pop(_PENDING, None)
-        try:
-            if action == "start":
-                ctx.meetings.start_meeting(operator, meeting.id)
-                st.session_state[_FLASH] = t("hub.started")
-            elif action == "end":
-                ended = ctx.meetings.end_meeting(operator, meeting.id)
-                st.session_state[_FLASH] = t("hub.ended", duration=format_duration(ended.duration_seconds))
-            else:
-                ctx.meetings.cancel_meeting(operator, meeting.id)
-                st.session_state[_FLASH] = t("hub.cancelled")
-        except VisioError as error:
-            st.session_state[_FLASH] = None
-            st.error(str(error))
-            return
-        st.rerun(scope="fragment")
-    if no.button(t("hub.confirm_no"), key="hub_confirm_no"):
-        st.session_state.pop(_PENDING, None)
-        st.rerun(scope="fragment")
+    yes.button(
+        t("hub.confirm_yes"), key="hub_confirm_yes", type="primary",
+        on_click=_run_action, args=(ctx, operator, meeting.id, action),
+    )
+    no.button(t("hub.confirm_no"), key="hub_confirm_no", on_click=st.session_state.pop, args=(_PENDING, None))
+
+
+def _run_action(ctx: AppContext, operator: Identity, meeting_id: uuid.UUID, action: str) -> None:
+    st.session_state.pop(_PENDING, None)
+    try:
+        if action == "start":
+            ctx.meetings.start_meeting(operator, meeting_id)
+            message = t("hub.started")
+        elif action == "end":
+            ended = ctx.meetings.end_meeting(operator, meeting_id)
+            message = t("hub.ended", duration=format_duration(ended.duration_seconds))
+        else:
+            ctx.meetings.cancel_meeting(operator, meeting_id)
+            message = t("hub.cancelled")
+    except VisioError as error:
+        st.session_state[_ERROR] = str(error)
+        return
+    st.session_state[_FLASH] = message
 
 
 # -- creation ---------------------------------------------------------------------------------

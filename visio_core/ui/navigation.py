@@ -33,6 +33,4 @@ def pages_for(identity: Identity) -> list:
 def sidebar(identity: Identity) -> None:
     with st.sidebar:
         st.caption(t("login.signed_in_as", name=identity.display_name, role=t(f"role.{identity.role.value}")))
-        if st.button(t("nav.logout"), key="logout"):
-            session.sign_out()
-            st.rerun()
+        st.button(t("nav.logout"), key="logout", on_click=session.sign_out)

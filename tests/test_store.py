@@ -1,0 +1,66 @@
+"""Embedded store: migrations from empty and re-run, pragmas, indexes, integrity."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from visio_core.store.sqlite import Database, _split_statements
+
+
+def test_migrations_from_empty_then_rerun(tmp_path):
+    db = Database(tmp_path / "v.sqlite3")
+    first_version = db.schema_version()
+    assert first_version >= 1
+    assert db.migrate() == []  # nothing left to apply
+    db.close()
+    again = Database(tmp_path / "v.sqlite3")
+    assert again.schema_version() == first_version
+    rows = again.connection().execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0]
+    assert rows == first_version
+
+
+def test_pragmas_and_indexes(tmp_path):
+    db = Database(tmp_path / "v.sqlite3")
+    conn = db.connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    for expected in ("meetings_client_id", "meetings_operator_id", "meetings_status", "meetings_scheduled_at"):
+        assert expected in indexes
+
+
+def test_foreign_keys_and_checks_are_enforced(tmp_path):
+    conn = Database(tmp_path / "v.sqlite3").connection()
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO meetings (id, client_id, operator_id, title, scheduled_at, status, created_at, updated_at) "
+            "VALUES ('m', 'nobody', 'nobody', 't', 'x', 'scheduled', 'x', 'x')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):  # an operator has no operator; a client needs one
+        conn.execute(
+            "INSERT INTO users (id, email, display_name, role, password_hash, created_at) "
+            "VALUES ('u', 'u@x.io', 'u', 'client', 'h', 'x')"
+        )
+
+
+def test_concurrent_processes_migrate_once(tmp_path):
+    path = tmp_path / "v.sqlite3"
+    code = (
+        "import sys; from pathlib import Path; from visio_core.store.sqlite import Database; "
+        f"Database(Path({str(path)!r}))"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
+    db = Database(path)
+    versions = [r[0] for r in db.connection().execute("SELECT version FROM schema_migrations")]
+    assert versions == sorted(set(versions))
+
+
+def test_statement_splitter_refuses_a_truncated_migration():
+    assert len(_split_statements("CREATE TABLE a (x);\n-- note\nCREATE TABLE b (y);\n")) == 2
+    with pytest.raises(ValueError):
+        _split_statements("CREATE TABLE a (x);\nCREATE TABLE b (")
