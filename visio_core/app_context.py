@@ -40,7 +40,7 @@ def build_context(
 
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
-    engine = engine or NoRoomEngine()
+    engine = engine or _build_engine(settings)
     return AppContext(
         settings=settings,
         db=db,
@@ -49,6 +49,11 @@ def build_context(
         accounts=AccountService(users, hasher or PasswordHasher()),
         meetings=MeetingService(SqliteMeetingRepository(db), users, engine),
     )
+
+
+def _build_engine(settings: Settings) -> MediaEngine:
+    """The media engine the settings ask for. Each engine's module adds its branch here."""
+    return NoRoomEngine()
 
 
 _lock = threading.Lock()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
 from visio_core.app_context import AppContext
@@ -9,6 +11,13 @@ from visio_core.errors import VisioError
 from visio_core.i18n import t
 from visio_core.models import Identity, MeetingStatus, Role
 from visio_core.ui.guard import uuid_param
+
+
+# Each media engine brings its own room view: a module with `render(ctx, identity, meeting)`.
+_ROOM_VIEWS = {
+    "embedded": "visio_core.ui.embedded_room",
+    "openvidu": "visio_core.ui.openvidu_room",
+}
 
 
 def _back(identity: Identity) -> None:
@@ -34,6 +43,9 @@ def render(ctx: AppContext, identity: Identity) -> None:
         st.warning(t("room.not_in_progress", status=t(f"status.{meeting.status.value}")))
         _back(identity)
         return
-    # The embedded and OpenVidu rooms plug in here; until an engine offers one, say so plainly.
-    st.info(t("room.unavailable"))
-    _back(identity)
+    renderer = _ROOM_VIEWS.get(ctx.engine.name)
+    if renderer is None or not ctx.engine.room_available:
+        st.info(t("room.unavailable"))
+        _back(identity)
+        return
+    importlib.import_module(renderer).render(ctx, identity, meeting)
