@@ -196,12 +196,13 @@ def _actions(
 ) -> None:
     st.subheader(t("hub.actions"))
     by_id = {m.id: m for m in meetings}
-    chosen = st.selectbox(
-        t("hub.pick_meeting"),
-        list(by_id),
-        format_func=lambda mid: f"{by_id[mid].title} — {clients.get(by_id[mid].client_id).display_name if by_id[mid].client_id in clients else '?'} ({status_badge(by_id[mid].status)})",
-        key="hub_selected",
-    )
+
+    def label(meeting_id: uuid.UUID) -> str:
+        meeting = by_id[meeting_id]
+        client = clients.get(meeting.client_id)
+        return f"{meeting.title} — {client.display_name if client else '?'} ({status_badge(meeting.status)})"
+
+    chosen = st.selectbox(t("hub.pick_meeting"), list(by_id), format_func=label, key="hub_selected")
     meeting = by_id[chosen]
     pending = st.session_state.get(_PENDING)
     if pending and pending[1] == meeting.id:
