@@ -6,7 +6,7 @@ from visio_core.app_context import get_context
 from visio_core.i18n import t
 from visio_core.ui import login, navigation, session
 
-st.set_page_config(page_title=t("app.title"), page_icon="🎥", layout="wide")
+st.set_page_config(page_title=t("app.title"), page_icon=":material/videocam:", layout="wide")
 
 identity = session.current_identity(get_context())
 if identity is None:

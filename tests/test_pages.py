@@ -61,7 +61,7 @@ def test_login_then_hub(world, people):
     assert not test.exception
     assert test.title[0].value.startswith("Hub")
     counts = {m.label: m.value for m in test.metric}
-    assert counts == {"🔵 Planifié": "2", "🟢 En cours": "1", "⚪ Terminé": "0", "🔴 Annulé": "0"}
+    assert counts == {"Planifié": "2", "En cours": "1", "Terminé": "0", "Annulé": "0"}
     table = test.dataframe[0].value
     assert set(table["Titre"]) == {"Point A1", "Point A2", "Secret B1"}
 

@@ -44,6 +44,8 @@ def test_operator_creates_starts_and_ends_a_meeting(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, server, "mikl@foxeo.demo")
     expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Page 1 / 1 — 6 meeting(s)")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1000)  # let the table's canvas paint for the screenshot
     screenshot(page, "journey-1-hub")
 
     page.get_by_text("Nouveau meeting").click()

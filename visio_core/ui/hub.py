@@ -14,10 +14,11 @@ from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, Meeting, MeetingStatus
 from visio_core.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
-from visio_core.ui.badges import status_badge
+from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
 
 PAGE_SIZE = 25
+ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
 REFRESH_SECONDS = 5
 _PENDING = "hub_pending_action"
 _FLASH = "hub_flash"
@@ -55,7 +56,7 @@ def _init_from_query(clients: dict[uuid.UUID, Identity]) -> None:
         st.error(t("error.bad_status", value=", ".join(bad)))
     st.session_state["hub_status"] = [MeetingStatus(s) for s in statuses]
     client = uuid_param("client")
-    st.session_state["hub_client"] = client if client in clients else None
+    st.session_state["hub_client"] = client if client in clients else ALL_CLIENTS
     for name, key in (("from", "hub_from"), ("to", "hub_to")):
         try:
             st.session_state[key] = parse_day(params.get(name))
@@ -70,15 +71,15 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
     st.multiselect(
         t("hub.filter_status"),
         list(MeetingStatus),
-        format_func=status_badge,
+        format_func=status_label,
         key="hub_status",
         placeholder=t("hub.filter_status"),
     )
     c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
     c1.selectbox(
         t("hub.filter_client"),
-        [None, *clients],
-        format_func=lambda cid: t("hub.filter_all_clients") if cid is None else clients[cid].display_name,
+        [ALL_CLIENTS, *clients],
+        format_func=lambda cid: t("hub.filter_all_clients") if cid == ALL_CLIENTS else clients[cid].display_name,
         key="hub_client",
     )
     c2.date_input(t("hub.filter_from"), value=None, key="hub_from", format="DD/MM/YYYY")
@@ -86,7 +87,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
     c4.text_input(t("hub.filter_title"), key="hub_title", max_chars=200)
     filters = Filters(
         statuses=list(st.session_state["hub_status"]),
-        client_id=st.session_state["hub_client"],
+        client_id=None if st.session_state["hub_client"] == ALL_CLIENTS else st.session_state["hub_client"],
         day_from=st.session_state["hub_from"],
         day_to=st.session_state["hub_to"],
         title=st.session_state["hub_title"].strip(),
@@ -138,12 +139,15 @@ def _live_meetings(
         return
 
     for column, status in zip(st.columns(len(MeetingStatus)), MeetingStatus):
-        column.metric(status_badge(status), counts[status])
+        column.metric(status_label(status), counts[status])
 
     if not page.items:
         st.info(t("hub.no_meetings"))
         return
-    st.dataframe(_table(page.items, clients), hide_index=True, width="stretch", key="hub_table")
+    table = _table(page.items, clients)
+    st.dataframe(
+        table.style.map(status_css, subset=[t("col.status")]), hide_index=True, width="stretch", key="hub_table"
+    )
     _pagination(page.page, page.pages, page.total)
     _actions(ctx, operator, page.items, clients)
 
@@ -172,7 +176,7 @@ def _table(meetings: list[Meeting], clients: dict[uuid.UUID, Identity]) -> pd.Da
         {
             t("col.title"): [m.title for m in meetings],
             t("col.client"): [clients[m.client_id].display_name if m.client_id in clients else "?" for m in meetings],
-            t("col.status"): [status_badge(m.status) for m in meetings],
+            t("col.status"): [status_label(m.status) for m in meetings],
             t("col.scheduled_at"): [show(m.scheduled_at) for m in meetings],
             t("col.started_at"): [show(m.started_at) for m in meetings],
             t("col.duration"): [format_duration(m.duration_seconds) for m in meetings],
@@ -200,7 +204,7 @@ def _actions(
     def label(meeting_id: uuid.UUID) -> str:
         meeting = by_id[meeting_id]
         client = clients.get(meeting.client_id)
-        return f"{meeting.title} — {client.display_name if client else '?'} ({status_badge(meeting.status)})"
+        return f"{meeting.title} — {client.display_name if client else '?'} · {show(meeting.scheduled_at)}"
 
     chosen = st.selectbox(t("hub.pick_meeting"), list(by_id), format_func=label, key="hub_selected")
     meeting = by_id[chosen]
@@ -218,10 +222,10 @@ def _actions(
             args=(action, meeting.id),
         )
     if meeting.status is MeetingStatus.IN_PROGRESS:
-        buttons[3].page_link("pages/room.py", label=t("hub.join"), icon="🎥", query_params={"meeting": str(meeting.id)})
+        buttons[3].page_link("pages/room.py", label=t("hub.join"), icon=":material/videocam:", query_params={"meeting": str(meeting.id)})
     if meeting.status is MeetingStatus.COMPLETED:
         buttons[3].page_link(
-            "pages/recordings.py", label=t("hub.recordings"), icon="🎞️", query_params={"meeting": str(meeting.id)}
+            "pages/recordings.py", label=t("hub.recordings"), icon=":material/movie:", query_params={"meeting": str(meeting.id)}
         )
 
 

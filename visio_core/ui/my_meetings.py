@@ -35,13 +35,13 @@ def render(ctx: AppContext, identity: Identity) -> None:
             )
             if meeting.status is MeetingStatus.IN_PROGRESS and identity.role is Role.CLIENT:
                 right.page_link(
-                    "pages/room.py", label=t("mine.join"), icon="🎥", query_params={"meeting": str(meeting.id)}
+                    "pages/room.py", label=t("mine.join"), icon=":material/videocam:", query_params={"meeting": str(meeting.id)}
                 )
             if meeting.status is MeetingStatus.COMPLETED:
                 right.page_link(
                     "pages/recordings.py",
                     label=t("mine.recordings"),
-                    icon="🎞️",
+                    icon=":material/movie:",
                     query_params={"meeting": str(meeting.id)},
                 )
 

@@ -9,11 +9,11 @@ from visio_core.models import Identity, Role
 from visio_core.ui import session
 
 _PAGES = {
-    "hub": ("pages/hub.py", "nav.hub", "📋"),
-    "my_meetings": ("pages/my_meetings.py", "nav.my_meetings", "📅"),
-    "room": ("pages/room.py", "nav.room", "🎥"),
-    "recordings": ("pages/recordings.py", "nav.recordings", "🎞️"),
-    "transcripts": ("pages/transcripts.py", "nav.transcripts", "🔎"),
+    "hub": ("pages/hub.py", "nav.hub", ":material/dashboard:"),
+    "my_meetings": ("pages/my_meetings.py", "nav.my_meetings", ":material/event:"),
+    "room": ("pages/room.py", "nav.room", ":material/videocam:"),
+    "recordings": ("pages/recordings.py", "nav.recordings", ":material/movie:"),
+    "transcripts": ("pages/transcripts.py", "nav.transcripts", ":material/search:"),
 }
 _BY_ROLE = {
     Role.OPERATOR: ("hub", "room", "recordings", "transcripts"),

@@ -22,7 +22,7 @@ _ROOM_VIEWS = {
 
 def _back(identity: Identity) -> None:
     target = "pages/hub.py" if identity.role is Role.OPERATOR else "pages/my_meetings.py"
-    st.page_link(target, label=t("room.back"), icon="↩️")
+    st.page_link(target, label=t("room.back"), icon=":material/arrow_back:")
 
 
 def render(ctx: AppContext, identity: Identity) -> None:

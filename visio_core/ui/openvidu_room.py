@@ -1,0 +1,121 @@
+"""The room on OpenVidu: a token made on the server, the browser session in the component,
+and the operator's "end meeting" on the page.
+
+Tokens are single-use on OpenVidu, so one is kept per (meeting, attempt) in the
+Streamlit session and a new one is made only when the component asks to rejoin.
+Only the token, the participant's name and labels go to the browser.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.components.openvidu_room import openvidu_room
+from visio_core.errors import VisioError
+from visio_core.i18n import format_duration, t
+from visio_core.meetings import can_change
+from visio_core.models import Identity, Meeting
+
+PROBLEMS_REFRESH = timedelta(seconds=30)
+
+
+def _join_key(meeting_id: uuid.UUID) -> str:
+    return f"ov_join_{meeting_id}"
+
+
+def _component_key(meeting_id: uuid.UUID) -> str:
+    return f"ov_room_{meeting_id}"
+
+
+def _on_action(meeting_id: uuid.UUID) -> None:
+    """The component's trigger: a rejoin needs a fresh token on the next run."""
+    value = st.session_state.get(_component_key(meeting_id))
+    action = getattr(value, "action", None) if value is not None else None
+    if action is None and isinstance(value, dict):
+        action = value.get("action")
+    if isinstance(action, dict) and action.get("type") == "rejoin":
+        joined = st.session_state.get(_join_key(meeting_id)) or {"attempt": 0}
+        st.session_state[_join_key(meeting_id)] = {"attempt": joined["attempt"], "token": None}
+
+
+def _token(ctx: AppContext, identity: Identity, meeting: Meeting) -> dict | None:
+    joined = st.session_state.get(_join_key(meeting.id))
+    if joined and joined.get("token"):
+        return joined
+    attempt = (joined or {"attempt": 0})["attempt"] + 1
+    try:
+        token = ctx.engine.join_token(ctx.meetings, identity, meeting.id)
+    except VisioError as error:
+        st.error(t("ov.room.token_failed", error=error))
+        if st.button(t("ov.ui.retry"), key=f"ov_token_retry_{meeting.id}"):
+            st.rerun()
+        return None
+    joined = {"attempt": attempt, "token": token}
+    st.session_state[_join_key(meeting.id)] = joined
+    return joined
+
+
+def _end_controls(ctx: AppContext, identity: Identity, meeting: Meeting) -> bool:
+    """The operator's end-meeting button (with confirmation); True once the meeting has ended."""
+    confirm_key = f"ov_end_confirm_{meeting.id}"
+    if not st.session_state.get(confirm_key):
+        if st.button(t("ov.room.end"), key=f"ov_end_{meeting.id}", type="primary", icon="⏹️"):
+            st.session_state[confirm_key] = True
+            st.rerun()
+        return False
+    st.warning(t("ov.room.end_confirm"))
+    yes, no = st.columns(2)
+    if no.button(t("ov.room.end_no"), key=f"ov_end_no_{meeting.id}"):
+        st.session_state[confirm_key] = False
+        st.rerun()
+    if yes.button(t("ov.room.end_yes"), key=f"ov_end_yes_{meeting.id}", type="primary"):
+        st.session_state[confirm_key] = False
+        try:
+            ended = ctx.meetings.end_meeting(identity, meeting.id)
+        except VisioError as error:
+            st.error(str(error))
+            return False
+        st.session_state.pop(_join_key(meeting.id), None)
+        st.success(t("ov.room.ended", duration=format_duration(ended.duration_seconds)))
+        return True
+    return False
+
+
+def _problems(ctx: AppContext, meeting: Meeting) -> None:
+    """Recording failures OpenVidu reported for this meeting, refreshed while the call goes on."""
+    from visio_core.openvidu_webhook import downloads_of
+
+    downloads = downloads_of(ctx)
+    if downloads is None:
+        return
+
+    @st.fragment(run_every=PROBLEMS_REFRESH)
+    def problems() -> None:
+        messages = downloads.problems_for(meeting.id)
+        if messages:
+            st.warning(t("ov.recording_problems") + "\n\n" + "\n".join(f"- {m}" for m in messages))
+
+    problems()
+
+
+def render(ctx: AppContext, identity: Identity, meeting: Meeting) -> None:
+    operator = can_change(identity, meeting)
+    if operator:
+        if _end_controls(ctx, identity, meeting):
+            return  # the component is not mounted again: the browser leaves the room
+        _problems(ctx, meeting)
+    joined = _token(ctx, identity, meeting)
+    if joined is None:
+        return
+    st.caption(t("ov.room.joining_as", name=identity.display_name))
+    openvidu_room(
+        token=joined["token"],
+        display_name=identity.display_name,
+        attempt=joined["attempt"],
+        key=_component_key(meeting.id),
+        on_action=lambda: _on_action(meeting.id),
+    )

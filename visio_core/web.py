@@ -1,0 +1,80 @@
+"""HTTP routes served on the dashboard's own port (mounted by `st.App` in app.py)."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from visio_core.i18n import t
+
+_TYPES = {
+    ".srt": "text/plain; charset=utf-8",
+    ".webm": "video/webm",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+}
+
+
+def _content_type(key: str) -> str:
+    suffix = "." + key.rsplit(".", 1)[-1].lower() if "." in key else ""
+    return _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
+
+
+def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
+    async def health(request: Request) -> Response:
+        settings = get_context().settings
+        return JSONResponse(
+            {
+                "status": "ok",
+                "backends": {
+                    "store": settings.store_backend,
+                    "storage": "supabase" if settings.store_backend == "supabase" else "local",
+                    "media": settings.media_backend,
+                    "transcription": settings.transcription_backend,
+                },
+            }
+        )
+
+    async def signed_file(request: Request) -> Response:
+        storage = get_context().storage
+        bucket, key = request.path_params["bucket"], request.path_params["key"]
+        params = request.query_params
+        download = params.get("download", "")
+        problem = storage.verify(bucket, key, params.get("expires", ""), params.get("sig", ""), download)
+        if problem:
+            message = t("web.link_expired") if problem == "expired" else t("web.link_invalid")
+            return PlainTextResponse(message, status_code=403)
+        path = storage.path_of(bucket, key)
+        if not path.is_file():
+            return PlainTextResponse(t("storage.not_found"), status_code=404)
+        response = FileResponse(
+            path,
+            media_type=_content_type(key),
+            filename=download or None,
+            content_disposition_type="attachment" if download else "inline",
+        )
+        response.headers["Cache-Control"] = "private, max-age=300"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return [
+        Route("/api/health", health, methods=["GET"]),
+        Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
+        # Engine-specific routes (OpenVidu webhook, …) are appended below.
+    ]
+
+
+def _context() -> Any:
+    from visio_core.app_context import get_context
+
+    return get_context()
+
+
+routes = make_routes(_context)
