@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Idempotent setup: virtualenv, pinned packages, offline Whisper model, npm assets.
+# Each step is skipped when its inputs have not changed since it last succeeded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_dev=0
+[ "${1:-}" = "--dev" ] && want_dev=1
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+
+install_if_changed() {  # $1: requirements file, $2: stamp name
+  local stamp=".venv/.stamp-$2"
+  local sum
+  sum=$(cat requirements.txt "$1" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    echo "==> installing $1"
+    .venv/bin/python -m pip install --quiet -r "$1"
+    echo "$sum" > "$stamp"
+  fi
+}
+install_if_changed requirements.txt runtime
+[ "$want_dev" = 1 ] && install_if_changed requirements-dev.txt dev
+
+.venv/bin/python scripts/assemble_model.py
+
+vendor=visio_core/components/openvidu_room/vendor
+bundle=node_modules/openvidu-browser/static/js/openvidu-browser-2.32.2.min.js
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$bundle" ] || [ "$(cat node_modules/.visio-lock 2>/dev/null)" != "$lock_sum" ]; then
+  echo "==> installing npm assets"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.visio-lock
+fi
+mkdir -p "$vendor"
+cmp -s "$bundle" "$vendor/openvidu-browser-2.32.2.min.js" || cp "$bundle" "$vendor/openvidu-browser-2.32.2.min.js"
