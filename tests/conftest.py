@@ -18,7 +18,10 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "data")}, secrets_file=tmp_path / "none.toml")
+    return Settings.load(
+        env={"VISIO_DATA_DIR": str(tmp_path / "data"), "VISIO_EMBEDDED_WORKER": "0"},
+        secrets_file=tmp_path / "none.toml",
+    )
 
 
 @pytest.fixture

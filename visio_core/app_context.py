@@ -14,9 +14,15 @@ from argon2 import PasswordHasher
 from visio_core.auth import AccountService
 from visio_core.config import Settings
 from visio_core.media import MediaEngine, NoRoomEngine
+from visio_core.ingest import RecordingIngest
 from visio_core.meetings import MeetingService
+from visio_core.models import Recording
+from visio_core.recordings import RecordingService
+from visio_core.storage import Storage
 from visio_core.store.sqlite import Database
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
+from visio_core.store.sqlite_recordings import SqliteRecordingRepository
+from visio_core.store.sqlite_search import SqliteTranscriptSearch
 from visio_core.store.sqlite_users import SqliteUserRepository
 
 
@@ -24,10 +30,17 @@ from visio_core.store.sqlite_users import SqliteUserRepository
 class AppContext:
     settings: Settings
     db: Database
-    storage: object
+    storage: Storage
     engine: MediaEngine
     accounts: AccountService
     meetings: MeetingService
+    recordings: RecordingService
+    recording_jobs: SqliteRecordingRepository
+    ingest: RecordingIngest  # system path (worker, webhook, recorder); pages use `recordings`
+    search: SqliteTranscriptSearch
+
+    def on_transcript_completed(self, recording: Recording, cues: list) -> None:
+        self.search.index(recording, cues)
 
 
 def build_context(
@@ -40,19 +53,31 @@ def build_context(
 
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
-    engine = engine or _build_engine(settings)
+    meetings = SqliteMeetingRepository(db)
+    recordings = SqliteRecordingRepository(db)
+    storage = LocalStorage.from_settings(settings)
+    ingest = RecordingIngest(settings, meetings, recordings, storage)
+    engine = engine or _build_engine(settings, ingest)
     return AppContext(
         settings=settings,
         db=db,
-        storage=LocalStorage.from_settings(settings),
+        storage=storage,
         engine=engine,
         accounts=AccountService(users, hasher or PasswordHasher()),
-        meetings=MeetingService(SqliteMeetingRepository(db), users, engine),
+        meetings=MeetingService(meetings, users, engine),
+        recordings=RecordingService(recordings, meetings, storage, ingest, settings.max_upload_bytes),
+        recording_jobs=recordings,
+        ingest=ingest,
+        search=SqliteTranscriptSearch(db),
     )
 
 
-def _build_engine(settings: Settings) -> MediaEngine:
+def _build_engine(settings: Settings, ingest: RecordingIngest) -> MediaEngine:
     """The media engine the settings ask for. Each engine's module adds its branch here."""
+    if settings.media_backend == "openvidu":
+        from visio_core.media.openvidu import OpenViduEngine
+
+        return OpenViduEngine.from_settings(settings)
     return NoRoomEngine()
 
 

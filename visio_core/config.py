@@ -50,6 +50,7 @@ class Settings:
     openai_base_url: str | None = None
     transcription_model: str = "whisper-1"
     ice_servers: tuple[str, ...] = ()
+    embedded_worker: bool = True  # run a transcription worker inside the dashboard process
 
     @property
     def database_path(self) -> Path:
@@ -108,4 +109,5 @@ class Settings:
             openai_base_url=_optional(values, "OPENAI_BASE_URL"),
             transcription_model=_optional(values, "VISIO_TRANSCRIPTION_MODEL") or "whisper-1",
             ice_servers=tuple(u.strip() for u in ice.split(",") if u.strip()) if ice else (),
+            embedded_worker=(values.get("VISIO_EMBEDDED_WORKER") or "1").strip().lower() not in ("0", "false", "no"),
         )

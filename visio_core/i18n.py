@@ -118,6 +118,15 @@ FR: dict[str, str] = {
     "storage.not_found": "Fichier introuvable.",
     "web.link_expired": "Ce lien a expiré. Rouvrez la page pour obtenir un nouveau lien.",
     "web.link_invalid": "Ce lien n'est pas valide.",
+    "rec.too_large": "Fichier trop volumineux (maximum {max}).",
+    "rec.no_audio": "Ce fichier n'a pas de piste audio : rien à transcrire.",
+    "rec.not_media": "Ce fichier n'est pas un enregistrement lisible (corrompu ou d'un autre type).",
+    "rec.bad_type": "Type de fichier non accepté. Formats acceptés : {allowed}.",
+    "rec.download_failed": "Le téléchargement de l'enregistrement a échoué ({status}).",
+    "rec.bad_language": "Langue inconnue : « {value} ».",
+    "rec.no_transcript": "La transcription n'est pas encore disponible.",
+    "rec.retry_not_failed": "Seule une transcription en échec peut être relancée.",
+    "rec.busy": "Une transcription est en cours ; réessayez quand elle sera terminée.",
     "common.none": "—",
     "transcription.file_not_found": "Fichier introuvable : « {name} ».",
     "transcription.invalid_media": "« {name} » n'est pas un fichier audio ou vidéo lisible.",
@@ -188,6 +197,9 @@ FR: dict[str, str] = {
     "ov.ui.enable_media": "Activer caméra et micro",
     "ov.ui.share_denied": "Le partage d'écran a été refusé ou n'est pas disponible.",
     "ov.ui.participant": "Participant",
+    "ov.ui.timeout": "le serveur vidéo ne répond pas",
+    "ov.ui.muted": "micro coupé",
+    "ov.ui.camera_off": "caméra coupée",
 }
 
 _TABLES = {"fr": FR}

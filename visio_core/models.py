@@ -33,6 +33,13 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TranscriptionStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class Identity:
     """Someone acting on the system. Clients and analysts belong to one operator."""
@@ -187,3 +194,34 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A meeting's recording; its transcription status doubles as the job's state."""
+
+    id: uuid.UUID
+    meeting_id: uuid.UUID
+    source_recording_id: str
+    recording_url: str  # "recordings/{session_id}/{recording_id}.{ext}"
+    recording_duration_seconds: float | None
+    file_size_bytes: int
+    transcript_url: str | None  # "transcripts/{recording_id}.srt" once completed
+    transcription_status: TranscriptionStatus
+    transcription_language: str
+    attempts: int
+    last_error: str | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    next_attempt_at: datetime
+    progress: float
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def storage_key(self) -> str:
+        return self.recording_url.split("/", 1)[1]
+
+    @property
+    def extension(self) -> str:
+        return self.recording_url.rsplit(".", 1)[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -18,6 +19,14 @@ class Storage(Protocol):
         ...
 
     def upload_file(self, bucket: str, key: str, path: Path) -> int: ...
+
+    def move_in(self, bucket: str, key: str, path: Path) -> int:
+        """Store a local file, consuming it (a rename when the backend is on the same disk)."""
+        ...
+
+    def local_copy(self, bucket: str, key: str) -> AbstractContextManager[Path]:
+        """A local file with the object's bytes for the duration of the `with` block."""
+        ...
 
     def open_read(self, bucket: str, key: str) -> BinaryIO: ...
 

@@ -8,9 +8,10 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 from urllib.parse import quote, urlencode
 
 from visio_core.config import Settings
@@ -70,6 +71,22 @@ class LocalStorage:
     def upload_file(self, bucket: str, key: str, path: Path) -> int:
         with open(path, "rb") as source:
             return self.upload_stream(bucket, key, source)
+
+    def move_in(self, bucket: str, key: str, path: Path) -> int:
+        target = self.path_of(bucket, key)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        size = Path(path).stat().st_size
+        try:
+            os.replace(path, target)  # same disk: no second copy of a large recording
+        except OSError:
+            self.upload_file(bucket, key, Path(path))
+            Path(path).unlink(missing_ok=True)
+        os.chmod(target, 0o600)
+        return size
+
+    @contextmanager
+    def local_copy(self, bucket: str, key: str) -> Iterator[Path]:
+        yield self._existing(bucket, key)
 
     # -- reading -------------------------------------------------------------------------------
     def _existing(self, bucket: str, key: str) -> Path:

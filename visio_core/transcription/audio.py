@@ -91,6 +91,24 @@ def probe_duration(path: str | Path) -> float:
         return best
 
 
+def require_audio(path: str | Path) -> None:
+    """InvalidInput unless the file has an audio track whose first frames decode."""
+    path = Path(path)
+    with _open(path) as container:
+        if not container.streams.audio:
+            raise InvalidInput(t("rec.no_audio"))
+        decoded = 0
+        try:
+            for _ in container.decode(audio=0):
+                decoded += 1
+                if decoded >= 10:
+                    break
+        except av.FFmpegError:
+            raise _fail_invalid(path) from None
+        if decoded == 0:
+            raise _fail_invalid(path)
+
+
 @dataclass
 class _Encoder:
     """One output file: mono s16 samples in, encoded packets out."""

@@ -1,0 +1,191 @@
+"""Transcription jobs: claim, lease and reclaim, backoff, retry, language change, several workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import at
+from tests.pipeline.stubs import StubTranscriber
+from visio_core.errors import IllegalTransition, InvalidInput
+from visio_core.models import TranscriptionStatus
+from visio_core.recordings import transcript_key
+from visio_core.storage import TRANSCRIPTS
+from visio_core.worker import MAX_ATTEMPTS, Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = at()
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(ctx):
+    c = Clock()
+    ctx.ingest.clock = c
+    ctx.recordings.clock = c
+    return c
+
+
+@pytest.fixture
+def recording(ctx, meeting, speech_mp4, clock):
+    return ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="src-1")[0]
+
+
+def worker(ctx, clock, transcriber, name="w1", **kwargs) -> Worker:
+    return Worker(ctx.recording_jobs, ctx.storage, lambda: transcriber, clock=clock, worker_id=name,
+                  on_completed=ctx.on_transcript_completed, **kwargs)
+
+
+def status(ctx, recording):
+    return ctx.recording_jobs.get(recording.id)
+
+
+def test_claim_is_exclusive_and_completion_stores_the_srt(ctx, people, recording, clock):
+    job = ctx.recording_jobs.claim_next("a", clock(), timedelta(minutes=5))
+    assert job.id == recording.id and job.transcription_status is TranscriptionStatus.PROCESSING
+    assert job.attempts == 1 and job.lease_owner == "a"
+    assert ctx.recording_jobs.claim_next("b", clock(), timedelta(minutes=5)) is None
+
+    clock.now += timedelta(minutes=6)  # lease ran out: another worker may take it
+    stub = StubTranscriber(tag="w2")
+    assert worker(ctx, clock, stub, "w2").run_once()
+    done = status(ctx, recording)
+    assert done.transcription_status is TranscriptionStatus.COMPLETED and done.attempts == 2
+    assert done.transcript_url == f"transcripts/{recording.id}.srt"
+    assert ctx.recordings.transcript(people.client_a, recording.id).cues[0].text == "transcrit par w2 en fr"
+    # the first worker, back from the dead, cannot overwrite anything
+    assert not ctx.recording_jobs.complete(recording.id, "a", "transcripts/x.srt", clock())
+    assert not ctx.recording_jobs.heartbeat(recording.id, "a", 0.5, clock())
+
+
+def test_failures_back_off_then_fail_with_the_reason(ctx, recording, clock):
+    stub = StubTranscriber(fail_with=RuntimeError("le modèle a planté"))
+    w = worker(ctx, clock, stub)
+    delays = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert w.run_once()
+        row = status(ctx, recording)
+        assert row.attempts == attempt and row.last_error == "le modèle a planté"
+        if attempt < MAX_ATTEMPTS:
+            assert row.transcription_status is TranscriptionStatus.PENDING
+            delays.append(row.next_attempt_at - clock())
+            assert not w.run_once()  # not due yet
+            clock.now = row.next_attempt_at
+    assert delays == [timedelta(seconds=30), timedelta(seconds=60)]
+    assert status(ctx, recording).transcription_status is TranscriptionStatus.FAILED
+    assert not w.run_once()
+
+
+def test_unreadable_media_fails_at_once(ctx, recording, clock):
+    w = worker(ctx, clock, StubTranscriber(fail_with=InvalidInput("fichier illisible")))
+    w.run_once()
+    row = status(ctx, recording)
+    assert row.transcription_status is TranscriptionStatus.FAILED and row.attempts == 1
+
+
+def test_manual_retry_and_language_change(ctx, people, recording, clock):
+    with pytest.raises(IllegalTransition):
+        ctx.recordings.retry(people.op1, recording.id)  # pending is not failed
+    worker(ctx, clock, StubTranscriber(fail_with=InvalidInput("x"))).run_once()
+    ctx.recordings.retry(people.op1, recording.id)
+    row = status(ctx, recording)
+    assert row.transcription_status is TranscriptionStatus.PENDING and row.attempts == 0 and row.last_error is None
+
+    stub = StubTranscriber()
+    worker(ctx, clock, stub).run_once()
+    assert status(ctx, recording).transcription_status is TranscriptionStatus.COMPLETED
+    ctx.recordings.change_language(people.op1, recording.id, "EN")
+    assert status(ctx, recording).transcription_language == "en"
+    worker(ctx, clock, stub).run_once()
+    assert stub.calls[-1][1] == "en"
+    assert "en en" in ctx.recordings.transcript(people.op1, recording.id).cues[0].text
+
+    ctx.recording_jobs.requeue(recording.id, clock(), only_if=(TranscriptionStatus.COMPLETED,))
+    ctx.recording_jobs.claim_next("busy", clock(), timedelta(minutes=5))
+    with pytest.raises(IllegalTransition):
+        ctx.recordings.change_language(people.op1, recording.id, "fr")
+
+
+def test_progress_is_recorded_while_working(ctx, recording, clock):
+    seen = []
+
+    class Watching(StubTranscriber):
+        def transcribe(self, media_path, *, language, on_progress=None):
+            for share in (0.25, 0.5):
+                on_progress(share)
+                seen.append(ctx.recording_jobs.get(recording.id).progress)
+                time.sleep(1.05)  # heartbeats are throttled to one a second
+            return super().transcribe(media_path, language=language)
+
+    worker(ctx, clock, Watching()).run_once()
+    assert seen[-1] == 0.5
+
+
+WORKER_PROCESS = """
+import sys
+from datetime import timedelta
+from pathlib import Path
+from tests.conftest import FAST_HASHER
+from tests.pipeline.stubs import StubTranscriber
+from visio_core.app_context import build_context
+from visio_core.config import Settings
+from visio_core.worker import Worker
+ctx = build_context(Settings.load(env={"VISIO_DATA_DIR": sys.argv[1]}, secrets_file=Path("/nonexistent")), hasher=FAST_HASHER)
+stub = StubTranscriber(sleep=float(sys.argv[3]), log=Path(sys.argv[2]), tag=sys.argv[4])
+w = Worker(ctx.recording_jobs, ctx.storage, lambda: stub, lease=timedelta(seconds=float(sys.argv[5])), worker_id=sys.argv[4])
+print(w.run_until_idle())
+"""
+
+
+def spawn(ctx, log: Path, sleep: float, tag: str, lease: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_PROCESS, str(ctx.settings.data_dir), str(log), str(sleep), tag, str(lease)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_concurrent_worker_processes_never_share_a_job(ctx, meeting, speech_mp4, tmp_path):
+    ids = [ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id=f"src-{i}")[0].id for i in range(12)]
+    log = tmp_path / "work.log"
+    procs = [spawn(ctx, log, 0.2, f"p{i}", 300) for i in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert sum(int(out) for out, _ in outputs) == 12
+    lines = log.read_text().split()
+    processed = lines[0::3]
+    assert sorted(processed) == sorted(str(i) for i in ids)  # each exactly once
+    assert all(ctx.recording_jobs.get(i).transcription_status is TranscriptionStatus.COMPLETED for i in ids)
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, tmp_path):
+    recording = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="src-kill")[0]
+    log = tmp_path / "work.log"
+    doomed = spawn(ctx, log, 60, "doomed", 2)
+    deadline = time.monotonic() + 30
+    while ctx.recording_jobs.get(recording.id).transcription_status is not TranscriptionStatus.PROCESSING:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait()
+    time.sleep(2.1)  # the lease runs out
+    survivor = spawn(ctx, log, 0.1, "survivor", 300)
+    out, err = survivor.communicate(timeout=60)
+    assert survivor.returncode == 0, err
+    row = ctx.recording_jobs.get(recording.id)
+    assert row.transcription_status is TranscriptionStatus.COMPLETED and row.attempts == 2
+    transcripts = list((ctx.settings.storage_dir / TRANSCRIPTS).iterdir())
+    assert transcripts == [ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)]
+    assert "survivor" in transcripts[0].read_text()

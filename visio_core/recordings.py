@@ -1,0 +1,139 @@
+"""Recordings service: who may list, play, download, import, retry and re-transcribe."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO, Callable
+
+from visio_core import models
+from visio_core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.i18n import t
+from visio_core.ingest import RecordingIngest
+from visio_core.meetings import can_change, can_see
+from visio_core.models import Identity, Meeting, Recording, TranscriptionStatus
+from visio_core.storage import RECORDINGS, TRANSCRIPTS, Storage
+from visio_core.store.sqlite_meetings import SqliteMeetingRepository
+from visio_core.store.sqlite_recordings import SqliteRecordingRepository
+from visio_core.transcription import srt
+
+
+def whisper_languages() -> frozenset[str]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+def check_language(language: str) -> str:
+    code = (language or "").strip().lower()
+    if code not in whisper_languages():
+        raise InvalidInput(t("rec.bad_language", value=language))
+    return code
+
+
+def transcript_key(recording_id: uuid.UUID) -> str:
+    return f"{recording_id}.srt"
+
+
+@dataclass
+class RecordingService:
+    recordings: SqliteRecordingRepository
+    meetings: SqliteMeetingRepository
+    storage: Storage
+    ingest: RecordingIngest
+    max_upload_bytes: int
+    clock: Callable[[], datetime] = models.utcnow
+
+    # -- reading -----------------------------------------------------------------------------
+    def list_recordings(self, actor: Identity, meeting_id: uuid.UUID | str) -> list[Recording]:
+        meeting = self._visible_meeting(actor, meeting_id)
+        return self.recordings.list_for_meeting(meeting.id)
+
+    def get_recording(self, actor: Identity, recording_id: uuid.UUID | str) -> tuple[Recording, Meeting]:
+        recording = self.recordings.get(models.parse_uuid(recording_id))
+        meeting = self.meetings.get(recording.meeting_id) if recording else None
+        if recording is None or meeting is None or not can_see(actor, meeting):
+            raise NotFound(t("error.recording_not_found"))
+        return recording, meeting
+
+    def video_url(self, actor: Identity, recording_id: uuid.UUID | str, *, download: bool = False) -> str:
+        recording, meeting = self.get_recording(actor, recording_id)
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.extension}" if download else None
+        return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
+
+    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str:
+        recording, meeting = self.get_recording(actor, recording_id)
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            raise NotFound(t("rec.no_transcript"))
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.srt"
+        return self.storage.signed_url(TRANSCRIPTS, transcript_key(recording.id), download_name=name)
+
+    def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> srt.ParseResult:
+        recording, _ = self.get_recording(actor, recording_id)
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            return srt.ParseResult([], 0)
+        with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
+            return srt.parse(fh.read().decode("utf-8", errors="replace"))
+
+    def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
+        """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""
+        found = []
+        for recording in self.recordings.list_active():
+            meeting = self.meetings.get(recording.meeting_id)
+            if meeting is not None and can_change(actor, meeting):
+                found.append((recording, meeting))
+        return found
+
+    # -- changing (operator of the meeting only) ------------------------------------------
+    def import_recording(
+        self,
+        actor: Identity,
+        meeting_id: uuid.UUID | str,
+        stream: BinaryIO,
+        *,
+        filename: str,
+        language: str | None = None,
+    ) -> tuple[Recording, bool]:
+        meeting = self._changeable_meeting(actor, meeting_id)
+        return self.ingest.ingest_stream(
+            meeting.id, stream, filename=filename, max_bytes=self.max_upload_bytes,
+            language=check_language(language) if language else None,
+        )
+
+    def retry(self, actor: Identity, recording_id: uuid.UUID | str) -> None:
+        recording = self._changeable_recording(actor, recording_id)
+        if not self.recordings.requeue(recording.id, self.clock(), only_if=(TranscriptionStatus.FAILED,)):
+            raise IllegalTransition(t("rec.retry_not_failed"))
+
+    def change_language(self, actor: Identity, recording_id: uuid.UUID | str, language: str) -> None:
+        """Transcribe again in another language (a running transcription finishes first)."""
+        recording = self._changeable_recording(actor, recording_id)
+        code = check_language(language)
+        allowed = (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED, TranscriptionStatus.PENDING)
+        if not self.recordings.requeue(recording.id, self.clock(), language=code, only_if=allowed):
+            raise IllegalTransition(t("rec.busy"))
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _visible_meeting(self, actor: Identity, meeting_id: uuid.UUID | str) -> Meeting:
+        meeting = self.meetings.get(models.parse_uuid(meeting_id))
+        if meeting is None or not can_see(actor, meeting):
+            raise NotFound(t("error.not_found"))
+        return meeting
+
+    def _changeable_meeting(self, actor: Identity, meeting_id: uuid.UUID | str) -> Meeting:
+        meeting = self._visible_meeting(actor, meeting_id)
+        if not can_change(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        return meeting
+
+    def _changeable_recording(self, actor: Identity, recording_id: uuid.UUID | str) -> Recording:
+        recording, meeting = self.get_recording(actor, recording_id)
+        if not can_change(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        return recording
+
+
+def _slug(title: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in title.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:60] or "meeting"

@@ -1,0 +1,98 @@
+"""Full-text search over transcript cues (SQLite FTS5), scoped by the caller."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from visio_core.models import Recording
+from visio_core.store.sqlite import Database, from_db_time, to_db_time
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class CueHit:
+    recording_id: uuid.UUID
+    meeting_id: uuid.UUID
+    meeting_title: str
+    client_id: uuid.UUID
+    scheduled_at: datetime
+    language: str
+    start: float
+    end: float
+    text: str
+    rank: float
+
+
+def match_expression(query: str) -> str | None:
+    """User words as an FTS5 query: every word must appear, the last one as a prefix.
+
+    Quoting each word keeps FTS5 operators and punctuation in user input inert.
+    """
+    words = _WORD.findall(query or "")[:12]
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class SqliteTranscriptSearch:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def index(self, recording: Recording, cues: list) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM transcript_cues WHERE recording_id = ?", (str(recording.id),))
+            conn.executemany(
+                "INSERT INTO transcript_cues (text, recording_id, meeting_id, start_seconds, end_seconds) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(c.text, str(recording.id), str(recording.meeting_id), c.start, c.end) for c in cues],
+            )
+
+    def search(
+        self,
+        query: str,
+        *,
+        operator_id: uuid.UUID | None,
+        client_scope: uuid.UUID | None,
+        client_id: uuid.UUID | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_to: datetime | None = None,
+        language: str | None = None,
+        limit: int = 200,
+    ) -> list[CueHit]:
+        expression = match_expression(query)
+        if expression is None:
+            return []
+        clauses, params = ["transcript_cues MATCH ?"], [expression]
+        for column, value in (("m.operator_id", operator_id), ("m.client_id", client_scope), ("m.client_id", client_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(str(value))
+        if scheduled_from is not None:
+            clauses.append("m.scheduled_at >= ?")
+            params.append(to_db_time(scheduled_from))
+        if scheduled_to is not None:
+            clauses.append("m.scheduled_at < ?")
+            params.append(to_db_time(scheduled_to))
+        if language:
+            clauses.append("r.transcription_language = ?")
+            params.append(language)
+        rows = self._db.connection().execute(
+            "SELECT c.recording_id, c.meeting_id, m.title, m.client_id, m.scheduled_at, r.transcription_language, "
+            "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank "
+            "FROM transcript_cues c "
+            "JOIN meeting_recordings r ON r.id = c.recording_id "
+            "JOIN meetings m ON m.id = c.meeting_id "
+            f"WHERE {' AND '.join(clauses)} ORDER BY rank, m.scheduled_at DESC, c.start_seconds LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [
+            CueHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], uuid.UUID(r[3]), from_db_time(r[4]), r[5],
+                   float(r[6]), float(r[7]), r[8], float(r[9]))
+            for r in rows
+        ]
