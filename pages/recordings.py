@@ -1,8 +1,4 @@
-import streamlit as st
-
-from visio_core.i18n import t
-from visio_core.ui import guard
+from visio_core.ui import guard, recordings_view
 
 ctx, identity = guard.require()
-st.title(t("recordings.title"))
-st.info(t("recordings.unavailable"))
+recordings_view.render(ctx, identity)

@@ -42,3 +42,31 @@ def test_seed_demo_only_into_an_empty_store(tmp_path):
     second = cli(tmp_path, "seed-demo")
     assert second.returncode == 0 and "non vide" in second.stdout
     assert "mikl@foxeo.demo" in cli(tmp_path, "users", "list").stdout
+
+
+def test_ingest_and_transcribe_commands(tmp_path):
+    import sqlite3
+
+    from tests.transcription.helpers import FRENCH, say, write_media
+
+    speech = say("espeak-ng", tmp_path, "fr", FRENCH, "fr", 110, 0.7)
+    media = write_media(tmp_path / "reunion.webm", speech, video="libvpx-vp9", audio="libopus")
+    assert cli(tmp_path, "seed-demo").returncode == 0
+    db = sqlite3.connect(tmp_path / "data" / "visio.sqlite3")
+    meeting_id = db.execute("SELECT id FROM meetings WHERE status = 'completed' LIMIT 1").fetchone()[0]
+
+    done = cli(tmp_path, "ingest", str(media), "--meeting", meeting_id)
+    assert done.returncode == 0, done.stderr
+    assert "importé" in done.stdout and "pending" in done.stdout
+    again = cli(tmp_path, "ingest", str(media), "--meeting", meeting_id)
+    assert "déjà importé" in again.stdout
+    bad = cli(tmp_path, "ingest", str(media), "--meeting", "not-a-uuid")
+    assert bad.returncode == 2 and "Identifiant invalide" in bad.stderr
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 1000)
+    refused = cli(tmp_path, "ingest", str(broken), "--meeting", meeting_id)
+    assert refused.returncode == 2 and "pas un enregistrement lisible" in refused.stderr
+
+    srt = cli(tmp_path, "transcribe", str(media), "--language", "fr")
+    assert srt.returncode == 0, srt.stderr
+    assert "-->" in srt.stdout and "budget" in srt.stdout.lower()

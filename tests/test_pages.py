@@ -116,14 +116,13 @@ def test_hub_cancel_can_be_abandoned(ctx, world, people):
 def test_hub_create_validates_then_creates(ctx, world, people):
     test = signed_in(people.op1)
     test.run()
-    form_title = test.text_input[-1]
-    form_title.input("   ")
+    test.text_input(key="create_title").input("   ")
     test.button(key=SUBMIT).click()
     test.run()
     assert "Le titre est obligatoire." in texts(test)
     assert ctx.meetings.list_meetings(people.op1).total == 3
-    test.text_input[-1].input("Kick-off Client B")
-    test.selectbox[-1].select(people.client_b.id)
+    test.text_input(key="create_title").input("Kick-off Client B")
+    test.selectbox(key="create_client").select(people.client_b.id)
     test.button(key=SUBMIT).click()
     test.run()
     assert not test.exception

@@ -64,7 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password-stdin", action="store_true")
 
     sub.add_parser("seed-demo", help="données de démonstration si la base est vide")
+
+    ingest = sub.add_parser("ingest", help="importer l'enregistrement d'un meeting tenu ailleurs")
+    ingest.add_argument("file")
+    ingest.add_argument("--meeting", required=True, help="identifiant du meeting")
+    ingest.add_argument("--language", help="langue de la transcription (défaut : VISIO_DEFAULT_LANGUAGE)")
+
+    transcribe = sub.add_parser("transcribe", help="afficher le SRT d'un fichier avec le fournisseur configuré")
+    transcribe.add_argument("file")
+    transcribe.add_argument("--language", help="code de langue, ou « auto »")
     return parser
+
+
+def _ingest(ctx, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from visio_core.models import parse_uuid
+    from visio_core.recordings import check_language
+
+    language = check_language(args.language) if args.language else None
+    recording, created = ctx.ingest.ingest_file(parse_uuid(args.meeting), Path(args.file), language=language)
+    state = "importé" if created else "déjà importé"
+    print(f"Enregistrement {recording.id} {state} ({recording.recording_duration_seconds:.1f} s, "
+          f"{recording.file_size_bytes} octets) ; transcription : {recording.transcription_status.value}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "users":
             return _users(ctx, args)
+        if args.command == "ingest":
+            return _ingest(ctx, args)
+        if args.command == "transcribe":
+            from visio_core.transcription.factory import transcribe_to_srt
+
+            sys.stdout.write(transcribe_to_srt(ctx.settings, args.file, args.language))
+            return 0
         if args.command == "seed-demo":
             from visio_core.demo import seed_demo
 

@@ -58,6 +58,7 @@ def build_context(
     storage = LocalStorage.from_settings(settings)
     ingest = RecordingIngest(settings, meetings, recordings, storage)
     engine = engine or _build_engine(settings, ingest)
+    search = SqliteTranscriptSearch(db)
     return AppContext(
         settings=settings,
         db=db,
@@ -65,10 +66,10 @@ def build_context(
         engine=engine,
         accounts=AccountService(users, hasher or PasswordHasher()),
         meetings=MeetingService(meetings, users, engine),
-        recordings=RecordingService(recordings, meetings, storage, ingest, settings.max_upload_bytes),
+        recordings=RecordingService(recordings, meetings, storage, ingest, search, settings.max_upload_bytes),
         recording_jobs=recordings,
         ingest=ingest,
-        search=SqliteTranscriptSearch(db),
+        search=search,
     )
 
 

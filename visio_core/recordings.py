@@ -16,6 +16,7 @@ from visio_core.models import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.storage import RECORDINGS, TRANSCRIPTS, Storage
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
 from visio_core.store.sqlite_recordings import SqliteRecordingRepository
+from visio_core.store.sqlite_search import CueHit, SqliteTranscriptSearch
 from visio_core.transcription import srt
 
 
@@ -42,6 +43,7 @@ class RecordingService:
     meetings: SqliteMeetingRepository
     storage: Storage
     ingest: RecordingIngest
+    search: SqliteTranscriptSearch
     max_upload_bytes: int
     clock: Callable[[], datetime] = models.utcnow
 
@@ -75,6 +77,30 @@ class RecordingService:
             return srt.ParseResult([], 0)
         with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
             return srt.parse(fh.read().decode("utf-8", errors="replace"))
+
+    def search_transcripts(
+        self,
+        actor: Identity,
+        query: str,
+        *,
+        client_id: uuid.UUID | str | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_to: datetime | None = None,
+        language: str | None = None,
+        limit: int = 500,
+    ) -> list[CueHit]:
+        """Cues matching every word of `query` in the transcripts the actor may see, best first."""
+        is_client = actor.role is models.Role.CLIENT
+        return self.search.search(
+            query,
+            operator_id=None if is_client else actor.scope_operator_id,
+            client_scope=actor.id if is_client else None,
+            client_id=models.parse_uuid(client_id) if client_id else None,
+            scheduled_from=scheduled_from,
+            scheduled_to=scheduled_to,
+            language=check_language(language) if language else None,
+            limit=limit,
+        )
 
     def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
         """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""

@@ -14,6 +14,7 @@ from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, Meeting, MeetingStatus
 from visio_core.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
+from visio_core.ui import recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
 
@@ -40,6 +41,7 @@ def render(ctx: AppContext, operator: Identity) -> None:
     filters = _filters(clients)
     _live_meetings(ctx, operator, clients, filters)
     _create_form(ctx, operator, clients)
+    recording_jobs.import_form(ctx, operator)
 
 
 # -- filters, mirrored in the URL so a filtered view can be bookmarked -----------------------
@@ -121,6 +123,7 @@ def _live_meetings(
     failure = st.session_state.pop(_ERROR, None)
     if failure:
         st.error(failure)
+    recording_jobs.flash()
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common = dict(
@@ -150,6 +153,7 @@ def _live_meetings(
     )
     _pagination(page.page, page.pages, page.total)
     _actions(ctx, operator, page.items, clients)
+    recording_jobs.jobs_panel(ctx, operator)
 
 
 def _page_number(filters: Filters) -> int:
@@ -271,9 +275,10 @@ def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, I
             return
         with st.form("hub_create", clear_on_submit=False):
             client_id = st.selectbox(
-                t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name
+                t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
+                key="create_client",
             )
-            title = st.text_input(t("hub.title_field"), max_chars=250)
+            title = st.text_input(t("hub.title_field"), max_chars=250, key="create_title")
             description = st.text_area(t("hub.description_field"), max_chars=5500)
             now = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)

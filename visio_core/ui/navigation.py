@@ -17,7 +17,7 @@ _PAGES = {
 }
 _BY_ROLE = {
     Role.OPERATOR: ("hub", "room", "recordings", "transcripts"),
-    Role.CLIENT: ("my_meetings", "room", "recordings"),
+    Role.CLIENT: ("my_meetings", "room", "recordings", "transcripts"),
     Role.ANALYST: ("my_meetings", "recordings", "transcripts"),
 }
 

@@ -1,0 +1,111 @@
+"""Recordings and transcript-search pages through AppTest, per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pipeline.stubs import StubTranscriber
+from tests.test_pages import signed_in, texts
+from visio_core.app_context import set_context
+from visio_core.models import TranscriptionStatus
+from visio_core.transcription.srt import Cue
+from visio_core.worker import Worker
+
+
+class Scripted(StubTranscriber):
+    def transcribe(self, media_path, *, language, on_progress=None):
+        return [Cue(1, 0.0, 2.0, "Bonjour et bienvenue"), Cue(2, 2.0, 4.0, "<b>Le budget</b> est validé")]
+
+
+@pytest.fixture
+def world(ctx, people, speech_mp4):
+    from tests.conftest import at
+
+    set_context(ctx)
+    m = ctx.meetings
+    mine = m.create_meeting(people.op1, client_id=people.client_a.id, title="Revue A", scheduled_at=at())
+    other = m.create_meeting(people.op1, client_id=people.client_b.id, title="Revue B", scheduled_at=at(1))
+    recordings = {}
+    for meeting in (mine, other):
+        m.start_meeting(people.op1, meeting.id)
+        m.end_meeting(people.op1, meeting.id)
+        recordings[meeting.title] = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="s")[0]
+    Worker(ctx.recording_jobs, ctx.storage, lambda: Scripted(), on_completed=ctx.on_transcript_completed).run_until_idle()
+    yield {"mine": mine, "other": other, "rec": recordings["Revue A"], "rec_b": recordings["Revue B"]}
+    set_context(None)
+
+
+def open_recordings(identity, **query):
+    test = signed_in(identity, **query)
+    test.switch_page("pages/recordings.py")
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def test_client_plays_his_recording_with_transcript(world, people):
+    test = open_recordings(people.client_a, meeting=str(world["mine"].id), recording=str(world["rec"].id), t="2.5")
+    component = test.get("bidi_component")
+    assert len(component) == 1
+    raw = str(component[0].proto)
+    assert "Bonjour et bienvenue" in raw and "/files/recordings/" in raw and "2.5" in raw
+    labels = [b.proto.label for b in test.get("link_button")]
+    assert labels == ["Télécharger la vidéo", "Télécharger la transcription (SRT)"]
+    urls = [b.proto.url for b in test.get("link_button")]
+    assert "download=" in urls[0] and urls[1].startswith("/files/transcripts/")
+    assert "Terminée" in test.dataframe[0].value.to_string()
+    assert "Relancer" not in str(test.button)  # clients change nothing
+
+
+def test_other_client_gets_not_found(world, people):
+    test = open_recordings(people.client_a, meeting=str(world["other"].id))
+    assert "Meeting introuvable." in texts(test)
+    assert not test.get("bidi_component")
+
+
+def test_malformed_ids_are_reported(world, people):
+    test = open_recordings(people.client_a, meeting="nope")
+    assert "Identifiant invalide" in texts(test)
+
+
+def test_failed_transcription_shows_reason_and_operator_retries(ctx, world, people):
+    rec = world["rec"]
+    ctx.recording_jobs.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
+    job = ctx.recording_jobs.claim_next("w", rec.created_at, __import__("datetime").timedelta(minutes=1))
+    ctx.recording_jobs.fail_attempt(job.id, "w", "modèle introuvable", rec.created_at, None)
+    test = open_recordings(people.op1, meeting=str(world["mine"].id))
+    assert "La transcription a échoué : modèle introuvable" in texts(test)
+    test.button(key=f"retry-{rec.id}").click()
+    test.run()
+    assert ctx.recording_jobs.get(rec.id).transcription_status is TranscriptionStatus.PENDING
+
+
+def test_transcript_search_is_scoped_and_exports_csv(world, people):
+    test = signed_in(people.client_a)
+    test.switch_page("pages/transcripts.py")
+    test.run()
+    test.text_input(key="ts_query").input("budget")
+    test.run()
+    assert not test.exception
+    assert "1 passage(s) trouvé(s)." in texts(test)
+    shown = [e.value for e in test.get("text")]
+    assert shown == ["<b>Le budget</b> est validé"]  # markup shown as text
+    button = test.get("download_button")[0]
+    assert button
+
+    operator = signed_in(people.op1)
+    operator.switch_page("pages/transcripts.py")
+    operator.run()
+    operator.text_input(key="ts_query").input("budg")
+    operator.run()
+    assert "2 passage(s) trouvé(s)." in texts(operator)
+
+
+def test_search_service_export_content(ctx, world, people):
+    hits = ctx.recordings.search_transcripts(people.op1, "bienvenue")
+    assert {h.meeting_title for h in hits} == {"Revue A", "Revue B"}
+    assert ctx.recordings.search_transcripts(people.op1, "bienvenue", client_id=people.client_b.id)[0].meeting_title == "Revue B"
+    assert ctx.recordings.search_transcripts(people.op2, "bienvenue") == []
+    # FTS5 syntax in user input is inert: it is searched as words, never parsed as operators
+    assert isinstance(ctx.recordings.search_transcripts(people.client_b, 'bienvenue OR "budget" NEAR( *'), list)
+    assert ctx.recordings.search_transcripts(people.client_b, "bienvenue")[0].meeting_title == "Revue B"

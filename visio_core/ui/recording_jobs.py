@@ -1,0 +1,84 @@
+"""The Hub's recording tools: import a recording, follow transcriptions, retry failed ones."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import t
+from visio_core.ingest import ALLOWED_EXTENSIONS
+from visio_core.models import Identity, MeetingStatus, TranscriptionStatus
+from visio_core.timefmt import show
+from visio_core.ui.recordings_view import LANGUAGES, human_size, meeting_link_params
+
+_FLASH = "jobs_flash"
+
+
+def jobs_panel(ctx: AppContext, operator: Identity) -> None:
+    """Transcriptions not finished yet, with their progress; failed ones show why and can be retried."""
+    jobs = ctx.recordings.jobs_in_progress(operator)
+    if not jobs:
+        return
+    st.subheader(t("jobs.title"))
+    for recording, meeting in jobs:
+        with st.container(border=True):
+            left, right = st.columns([4, 1])
+            left.markdown(f"**{meeting.title}** · {show(recording.created_at)} · {human_size(recording.file_size_bytes)}")
+            status = recording.transcription_status
+            if status is TranscriptionStatus.PROCESSING:
+                left.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))
+            elif status is TranscriptionStatus.PENDING:
+                left.caption(t("jobs.pending", attempts=recording.attempts))
+            else:
+                left.error(t("recordings.failed", reason=recording.last_error or "?"))
+                right.button(t("recordings.retry"), key=f"job-retry-{recording.id}",
+                             on_click=_retry, args=(ctx, operator, recording.id))
+            right.page_link("pages/recordings.py", label=t("hub.recordings"), icon=":material/movie:",
+                            query_params=meeting_link_params(meeting.id, recording.id))
+
+
+def _retry(ctx: AppContext, operator: Identity, recording_id) -> None:
+    try:
+        ctx.recordings.retry(operator, recording_id)
+        st.session_state[_FLASH] = t("recordings.retried")
+    except VisioError as error:
+        st.session_state[_FLASH] = str(error)
+
+
+def import_form(ctx: AppContext, operator: Identity) -> None:
+    with st.expander(t("jobs.import"), expanded=False):
+        page = ctx.meetings.list_meetings(
+            operator, statuses=[MeetingStatus.COMPLETED, MeetingStatus.IN_PROGRESS, MeetingStatus.SCHEDULED], page_size=200
+        )
+        if not page.items:
+            st.info(t("hub.no_meetings"))
+            return
+        by_id = {m.id: m for m in page.items}
+        with st.form("import_recording", clear_on_submit=True):
+            meeting_id = st.selectbox(t("hub.pick_meeting"), list(by_id),
+                                      format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}")
+            upload = st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS))
+            language = st.selectbox(t("recordings.language"), LANGUAGES, index=LANGUAGES.index(ctx.settings.default_language)
+                                    if ctx.settings.default_language in LANGUAGES else 0)
+            submitted = st.form_submit_button(t("jobs.import_submit"), type="primary")
+        if not submitted:
+            return
+        if upload is None:
+            st.error(t("jobs.no_file"))
+            return
+        try:
+            with st.spinner(t("jobs.importing")):
+                recording, created = ctx.recordings.import_recording(
+                    operator, meeting_id, upload, filename=upload.name, language=language
+                )
+        except VisioError as error:
+            st.error(str(error))
+            return
+        st.success(t("jobs.imported" if created else "jobs.already_imported", title=by_id[meeting_id].title))
+
+
+def flash() -> None:
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.info(message)

@@ -1,0 +1,163 @@
+"""Recordings of one meeting: history, the player beside the transcript, downloads, retry."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.components.transcript_player import transcript_player
+from visio_core.errors import VisioError
+from visio_core.i18n import format_duration, t
+from visio_core.meetings import can_change
+from visio_core.models import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
+from visio_core.timefmt import show
+from visio_core.ui.guard import uuid_param
+
+LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
+_FLASH = "recordings_flash"
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("o", "Ko", "Mo", "Go"):
+        if value < 1024 or unit == "Go":
+            return f"{value:.0f} {unit}" if unit == "o" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} o"
+
+
+def transcription_label(recording: Recording) -> str:
+    return t(f"tstatus.{recording.transcription_status.value}")
+
+
+def render(ctx: AppContext, identity: Identity) -> None:
+    st.title(t("recordings.title"))
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash)
+    meeting = _meeting(ctx, identity)
+    if meeting is None:
+        return
+    st.subheader(meeting.title)
+    st.caption(f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
+               f"{format_duration(meeting.duration_seconds)}")
+    recordings = ctx.recordings.list_recordings(identity, meeting.id)
+    if not recordings:
+        st.info(t("recordings.none_in_progress" if meeting.status is MeetingStatus.IN_PROGRESS else "recordings.none"))
+        return
+    st.dataframe(_history(recordings), hide_index=True, width="stretch")
+    chosen = _pick(recordings)
+    _show(ctx, identity, meeting, chosen)
+
+
+def _meeting(ctx: AppContext, identity: Identity) -> Meeting | None:
+    meeting_id = uuid_param("meeting")
+    if meeting_id is None:
+        page = ctx.meetings.list_meetings(identity, statuses=["completed", "in_progress"], page_size=200)
+        if not page.items:
+            st.info(t("recordings.no_meeting"))
+            return None
+        by_id = {m.id: m for m in page.items}
+        meeting_id = st.selectbox(
+            t("hub.pick_meeting"), list(by_id), format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}"
+        )
+    try:
+        return ctx.meetings.get_meeting(identity, meeting_id)
+    except VisioError as error:
+        st.error(str(error))
+        return None
+
+
+def _history(recordings: list[Recording]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("rcol.date"): [show(r.created_at) for r in recordings],
+            t("col.duration"): [format_duration(round(r.recording_duration_seconds or 0)) for r in recordings],
+            t("rcol.size"): [human_size(r.file_size_bytes) for r in recordings],
+            t("rcol.transcription"): [transcription_label(r) for r in recordings],
+            t("rcol.language"): [r.transcription_language for r in recordings],
+        }
+    )
+
+
+def _pick(recordings: list[Recording]) -> Recording:
+    by_id = {r.id: r for r in recordings}
+    wanted = uuid_param("recording")
+    options = list(by_id)
+    index = options.index(wanted) if wanted in by_id else 0
+    if len(options) == 1:
+        return recordings[0]
+    chosen = st.selectbox(
+        t("recordings.pick"), options, index=index,
+        format_func=lambda rid: f"{show(by_id[rid].created_at)} · {format_duration(round(by_id[rid].recording_duration_seconds or 0))}",
+    )
+    return by_id[chosen]
+
+
+def _show(ctx: AppContext, identity: Identity, meeting: Meeting, recording: Recording) -> None:
+    status = recording.transcription_status
+    if status is TranscriptionStatus.PENDING:
+        st.info(t("recordings.pending"))
+    elif status is TranscriptionStatus.PROCESSING:
+        st.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))
+    elif status is TranscriptionStatus.FAILED:
+        st.error(t("recordings.failed", reason=recording.last_error or "?"))
+
+    cues = ctx.recordings.transcript(identity, recording.id)
+    if cues.skipped:
+        st.warning(t("recordings.skipped_cues", count=cues.skipped))
+    start_at = 0.0
+    if uuid_param("recording") == recording.id:
+        try:
+            start_at = max(0.0, float(st.query_params.get("t", 0) or 0))
+        except ValueError:
+            st.error(t("recordings.bad_offset"))
+    transcript_player(ctx.recordings.video_url(identity, recording.id), cues.cues, start_at=start_at,
+                      key=f"player-{recording.id}")
+
+    left, right = st.columns(2)
+    left.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
+                     icon=":material/download:")
+    if status is TranscriptionStatus.COMPLETED:
+        right.link_button(t("recordings.download_srt"), ctx.recordings.transcript_url(identity, recording.id),
+                          icon=":material/subtitles:")
+    st.caption(t("recordings.links_valid", minutes=ctx.settings.signed_url_ttl_seconds // 60))
+    if can_change(identity, meeting):
+        _operator_actions(ctx, identity, recording)
+
+
+def _operator_actions(ctx: AppContext, operator: Identity, recording: Recording) -> None:
+    with st.container(border=True):
+        if recording.transcription_status is TranscriptionStatus.FAILED:
+            if st.button(t("recordings.retry"), key=f"retry-{recording.id}", type="primary"):
+                _act(lambda: ctx.recordings.retry(operator, recording.id), t("recordings.retried"))
+        c1, c2 = st.columns([2, 1])
+        current = recording.transcription_language
+        options = list(dict.fromkeys([current, *LANGUAGES]))
+        language = c1.selectbox(t("recordings.language"), options, key=f"lang-{recording.id}")
+        if c2.button(t("recordings.retranscribe"), key=f"retranscribe-{recording.id}", disabled=language == current
+                     and recording.transcription_status is not TranscriptionStatus.FAILED):
+            _act(lambda: ctx.recordings.change_language(operator, recording.id, language),
+                 t("recordings.retranscribing", language=language))
+
+
+def _act(action, success: str) -> None:
+    try:
+        action()
+    except VisioError as error:
+        st.error(str(error))
+        return
+    st.session_state[_FLASH] = success
+    st.rerun()
+
+
+def meeting_link_params(meeting_id: uuid.UUID, recording_id: uuid.UUID | None = None, at: float | None = None) -> dict:
+    params = {"meeting": str(meeting_id)}
+    if recording_id:
+        params["recording"] = str(recording_id)
+    if at is not None:
+        params["t"] = f"{at:.1f}"
+    return params

@@ -1,0 +1,75 @@
+"""Search across every transcript the signed-in person may see; open the player at the cue; export CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import t
+from visio_core.models import Identity, Role
+from visio_core.timefmt import day_range, show
+from visio_core.transcription.srt import format_timestamp
+from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
+
+SHOWN = 50
+ALL = "all"
+
+
+def render(ctx: AppContext, identity: Identity) -> None:
+    st.title(t("transcripts.title"))
+    query = st.text_input(t("transcripts.query"), key="ts_query", max_chars=200,
+                          placeholder=t("transcripts.placeholder"))
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    clients = {c.id: c for c in ctx.accounts.clients_of(identity)} if identity.role is not Role.CLIENT else {}
+    client = c1.selectbox(
+        t("hub.filter_client"), [ALL, *clients],
+        format_func=lambda cid: t("hub.filter_all_clients") if cid == ALL else clients[cid].display_name,
+        key="ts_client", disabled=not clients,
+    )
+    day_from = c2.date_input(t("hub.filter_from"), value=None, key="ts_from", format="DD/MM/YYYY")
+    day_to = c3.date_input(t("hub.filter_to"), value=None, key="ts_to", format="DD/MM/YYYY")
+    language = c4.selectbox(t("rcol.language"), [ALL, *LANGUAGES], key="ts_lang",
+                            format_func=lambda code: t("transcripts.all_languages") if code == ALL else code)
+    if not query.strip():
+        st.info(t("transcripts.hint"))
+        return
+    try:
+        scheduled_from, scheduled_to = day_range(day_from, day_to)
+        hits = ctx.recordings.search_transcripts(
+            identity, query, client_id=None if client == ALL else client,
+            scheduled_from=scheduled_from, scheduled_to=scheduled_to,
+            language=None if language == ALL else language,
+        )
+    except VisioError as error:
+        st.error(str(error))
+        return
+    if not hits:
+        st.info(t("transcripts.no_results"))
+        return
+    table = pd.DataFrame(
+        {
+            t("transcripts.col_meeting"): [h.meeting_title for h in hits],
+            t("transcripts.col_date"): [show(h.scheduled_at) for h in hits],
+            t("transcripts.col_time"): [format_timestamp(h.start).split(",")[0] for h in hits],
+            t("rcol.language"): [h.language for h in hits],
+            t("transcripts.col_text"): [h.text for h in hits],
+        }
+    )
+    st.caption(t("transcripts.count", count=len(hits)))
+    st.download_button(
+        t("transcripts.export"), table.to_csv(index=False).encode("utf-8-sig"),
+        file_name="recherche-transcriptions.csv", mime="text/csv", icon=":material/download:",
+    )
+    for hit, (_, row) in list(zip(hits, table.iterrows()))[:SHOWN]:
+        with st.container(border=True):
+            left, right = st.columns([4, 1])
+            left.caption(f"{row.iloc[0]} · {row.iloc[1]} · {row.iloc[2]}")
+            left.text(hit.text)  # st.text: the cue is shown as typed, never as markdown or HTML
+            right.page_link(
+                "pages/recordings.py", label=t("transcripts.open"), icon=":material/play_arrow:",
+                query_params=meeting_link_params(hit.meeting_id, hit.recording_id, hit.start),
+            )
+    if len(hits) > SHOWN:
+        st.caption(t("transcripts.more", shown=SHOWN, count=len(hits)))
