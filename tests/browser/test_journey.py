@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -16,12 +18,20 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("journey") / "data"
+
+
+def cli(data_dir, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "visio_core", *args], cwd=ROOT, check=True, capture_output=True,
+                          text=True, env={**os.environ, "VISIO_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture(scope="module")
+def server(data_dir):
     require_chromium()
-    data = tmp_path_factory.mktemp("journey") / "data"
-    env_cmd = [sys.executable, "-m", "visio_core", "seed-demo"]
-    subprocess.run(env_cmd, cwd=ROOT, check=True, env={**__import__("os").environ, "VISIO_DATA_DIR": str(data)})
-    with dashboard(data) as url:
+    cli(data_dir, "seed-demo")
+    with dashboard(data_dir) as url:
         yield url
 
 
@@ -81,4 +91,45 @@ def test_client_sees_only_his_meetings(server, browser):
     # the Hub is not among a client's pages
     page.goto(server + "/hub")
     expect(page.get_by_role("heading", name=re.compile("^Hub"))).to_have_count(0)
+    page.close()
+
+
+def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_path):
+    from tests.transcription.helpers import FRENCH, say, write_media
+
+    speech = say("espeak-ng", tmp_path, "fr", FRENCH, "fr", 110, 0.7)
+    media = write_media(tmp_path / "reunion.webm", speech, video="libvpx-vp9", audio="libopus")
+    db = sqlite3.connect(data_dir / "visio.sqlite3")
+    meeting_id = db.execute("SELECT id FROM meetings WHERE title = 'Lancement du projet'").fetchone()[0]
+    cli(data_dir, "ingest", str(media), "--meeting", meeting_id)  # the dashboard's own worker transcribes it
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, server, "claire@client.demo")
+    page.get_by_role("link", name=re.compile("Voir les enregistrements")).click()
+    expect(page.get_by_role("heading", name="Lancement du projet")).to_be_visible(timeout=30_000)
+    cues = page.locator("li.vp-cue")
+    for _ in range(30):  # the worker needs a few seconds; the page shows the state until then
+        if cues.count():
+            break
+        page.wait_for_timeout(2000)
+        page.reload()
+        sign_in(page, server, "claire@client.demo")
+        page.get_by_role("link", name=re.compile("Voir les enregistrements")).click()
+        page.wait_for_timeout(2000)
+    expect(cues.first).to_be_visible(timeout=10_000)
+    assert "budget" in " ".join(cues.all_inner_texts()).lower()
+    video = page.locator("video.vp-video")
+    video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
+    video.evaluate("v => { v.currentTime = v.duration - 0.1; }")
+    cues.first.click()
+    start = float(cues.first.get_attribute("data-start"))
+    assert abs(video.evaluate("v => v.currentTime") - start) < 0.3
+    srt_link = page.get_by_role("link", name=re.compile("Télécharger la transcription"))
+    href = srt_link.get_attribute("href")
+    response = page.request.get(href if href.startswith("http") else server + href)
+    assert response.status == 200 and "-->" in response.text()
+    tampered = page.request.get((href if href.startswith("http") else server + href).replace("sig=", "sig=0"))
+    assert tampered.status == 403
+    page.wait_for_timeout(500)
+    screenshot(page, "journey-5-recording")
     page.close()
