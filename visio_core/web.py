@@ -68,7 +68,15 @@ def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
         Route("/api/health", health, methods=["GET"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
         # Engine-specific routes (OpenVidu webhook, …) are appended below.
+        *_openvidu_routes(get_context),
     ]
+
+
+def _openvidu_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
+    """POST /api/openvidu/webhook and GET /api/assets/openvidu-browser.js (visio_core.openvidu_webhook)."""
+    from visio_core.openvidu_webhook import routes as openvidu_routes
+
+    return openvidu_routes(get_context)
 
 
 def _context() -> Any:

@@ -45,6 +45,9 @@ class Worker:
     backoff: timedelta = timedelta(seconds=30)
     clock: Callable[[], datetime] = utcnow
     on_completed: Callable[[Recording, list[srt.Cue]], None] | None = None
+    # Another queue served by the same loop: fetching OpenVidu recordings into the pipeline
+    # (visio_core.openvidu_webhook.worker_step); returns how many it handled.
+    side_step: Callable[[], int] | None = None
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     def run_once(self) -> bool:
@@ -67,14 +70,15 @@ class Worker:
 
     def run_until_idle(self) -> int:
         done = 0
-        while self.run_once():
+        while self.run_once() or (self.side_step is not None and self.side_step() > 0):
             done += 1
         return done
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 2.0) -> None:
         while not stop.is_set():
             try:
-                busy = self.run_once()
+                fetched = self.side_step() if self.side_step is not None else 0
+                busy = self.run_once() or fetched > 0
             except Exception:  # noqa: BLE001 - the store was busy or gone; try again later
                 log.exception("worker loop error")
                 busy = False
@@ -115,7 +119,10 @@ def build_worker(ctx) -> Worker:
             made.append(build_transcriber(ctx.settings))
         return made[0]
 
-    return Worker(ctx.recording_jobs, ctx.storage, transcriber, on_completed=ctx.on_transcript_completed)
+    from visio_core.openvidu_webhook import worker_step
+
+    return Worker(ctx.recording_jobs, ctx.storage, transcriber, on_completed=ctx.on_transcript_completed,
+                  side_step=lambda: worker_step(ctx))
 
 
 _background_lock = threading.Lock()

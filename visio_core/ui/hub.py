@@ -14,7 +14,7 @@ from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, Meeting, MeetingStatus
 from visio_core.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
-from visio_core.ui import recording_jobs
+from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
 
@@ -22,8 +22,6 @@ PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
 REFRESH_SECONDS = 5
 _PENDING = "hub_pending_action"
-_FLASH = "hub_flash"
-_ERROR = "hub_error"
 
 
 @dataclass(frozen=True)
@@ -117,13 +115,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 def _live_meetings(
     ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        st.success(flash)
-    failure = st.session_state.pop(_ERROR, None)
-    if failure:
-        st.error(failure)
-    recording_jobs.flash()
+    flash.show()
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common = dict(
@@ -260,9 +252,9 @@ def _run_action(ctx: AppContext, operator: Identity, meeting_id: uuid.UUID, acti
             ctx.meetings.cancel_meeting(operator, meeting_id)
             message = t("hub.cancelled")
     except VisioError as error:
-        st.session_state[_ERROR] = str(error)
+        flash.push(str(error), "error")
         return
-    st.session_state[_FLASH] = message
+    flash.push(message)
 
 
 # -- creation ---------------------------------------------------------------------------------
@@ -297,5 +289,5 @@ def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, I
             except VisioError as error:
                 st.error(str(error))
                 return
-            st.session_state[_FLASH] = t("hub.created", title=meeting.title)
+            flash.push(t("hub.created", title=meeting.title))
             st.rerun()

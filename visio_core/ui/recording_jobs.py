@@ -10,9 +10,9 @@ from visio_core.i18n import t
 from visio_core.ingest import ALLOWED_EXTENSIONS
 from visio_core.models import Identity, MeetingStatus, TranscriptionStatus
 from visio_core.timefmt import show
+from visio_core.ui import flash
 from visio_core.ui.recordings_view import LANGUAGES, human_size, meeting_link_params
 
-_FLASH = "jobs_flash"
 
 
 def jobs_panel(ctx: AppContext, operator: Identity) -> None:
@@ -41,9 +41,9 @@ def jobs_panel(ctx: AppContext, operator: Identity) -> None:
 def _retry(ctx: AppContext, operator: Identity, recording_id) -> None:
     try:
         ctx.recordings.retry(operator, recording_id)
-        st.session_state[_FLASH] = t("recordings.retried")
+        flash.push(t("recordings.retried"))
     except VisioError as error:
-        st.session_state[_FLASH] = str(error)
+        flash.push(str(error), "error")
 
 
 def import_form(ctx: AppContext, operator: Identity) -> None:
@@ -76,9 +76,3 @@ def import_form(ctx: AppContext, operator: Identity) -> None:
             st.error(str(error))
             return
         st.success(t("jobs.imported" if created else "jobs.already_imported", title=by_id[meeting_id].title))
-
-
-def flash() -> None:
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.info(message)

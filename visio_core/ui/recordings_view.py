@@ -14,10 +14,10 @@ from visio_core.i18n import format_duration, t
 from visio_core.meetings import can_change
 from visio_core.models import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.timefmt import show
+from visio_core.ui import flash
 from visio_core.ui.guard import uuid_param
 
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
-_FLASH = "recordings_flash"
 
 
 def human_size(size: int) -> str:
@@ -35,9 +35,7 @@ def transcription_label(recording: Recording) -> str:
 
 def render(ctx: AppContext, identity: Identity) -> None:
     st.title(t("recordings.title"))
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        st.success(flash)
+    flash.show()
     meeting = _meeting(ctx, identity)
     if meeting is None:
         return
@@ -150,7 +148,7 @@ def _act(action, success: str) -> None:
     except VisioError as error:
         st.error(str(error))
         return
-    st.session_state[_FLASH] = success
+    flash.push(success)
     st.rerun()
 
 

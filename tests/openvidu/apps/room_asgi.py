@@ -1,0 +1,9 @@
+"""The room page plus the route serving the openvidu-browser bundle."""
+
+import os
+
+import streamlit as st
+
+from visio_core.components.openvidu_room import asset_routes
+
+app = st.App(os.path.join(os.path.dirname(__file__), "room_page.py"), routes=asset_routes())
