@@ -42,6 +42,8 @@ def render(ctx: AppContext, identity: Identity) -> None:
     st.subheader(meeting.title)
     st.caption(f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
                f"{format_duration(meeting.duration_seconds)}")
+    if can_change(identity, meeting):
+        _media_server_problems(ctx, meeting)
     recordings = ctx.recordings.list_recordings(identity, meeting.id)
     if not recordings:
         st.info(t("recordings.none_in_progress" if meeting.status is MeetingStatus.IN_PROGRESS else "recordings.none"))
@@ -49,6 +51,15 @@ def render(ctx: AppContext, identity: Identity) -> None:
     st.dataframe(_history(recordings), hide_index=True, width="stretch")
     chosen = _pick(recordings)
     _show(ctx, identity, meeting, chosen)
+
+
+def _media_server_problems(ctx: AppContext, meeting: Meeting) -> None:
+    """Recordings the media server announced but that will not arrive (OpenVidu only)."""
+    from visio_core.openvidu_webhook import downloads_of
+
+    downloads = downloads_of(ctx)
+    for message in downloads.problems_for(meeting.id) if downloads else ():
+        st.warning(message)
 
 
 def _meeting(ctx: AppContext, identity: Identity) -> Meeting | None:
