@@ -109,3 +109,22 @@ def test_search_service_export_content(ctx, world, people):
     # FTS5 syntax in user input is inert: it is searched as words, never parsed as operators
     assert isinstance(ctx.recordings.search_transcripts(people.client_b, 'bienvenue OR "budget" NEAR( *'), list)
     assert ctx.recordings.search_transcripts(people.client_b, "bienvenue")[0].meeting_title == "Revue B"
+
+
+def test_csv_export_content(ctx, world, people):
+    import csv
+    import io
+
+    from visio_core.ui.transcripts_view import results_table
+
+    hits = ctx.recordings.search_transcripts(people.op1, "budget")
+    rows = list(csv.reader(io.StringIO(results_table(hits).to_csv(index=False))))
+    assert rows[0] == ["Meeting", "Date", "Temps", "Langue", "Texte"]
+    assert sorted(r[0] for r in rows[1:]) == ["Revue A", "Revue B"]
+    assert all(r[2] == "00:00:02" and r[3] == "fr" and r[4] == "<b>Le budget</b> est validé" for r in rows[1:])
+
+
+def test_another_clients_recording_id_in_the_url_plays_nothing_of_his(world, people):
+    test = open_recordings(people.client_a, meeting=str(world["mine"].id), recording=str(world["rec_b"].id))
+    raw = str(test.get("bidi_component")[0].proto)
+    assert str(world["rec_b"].id) not in raw and str(world["rec"].id) in raw

@@ -9,12 +9,26 @@ from visio_core.app_context import AppContext
 from visio_core.errors import VisioError
 from visio_core.i18n import t
 from visio_core.models import Identity, Role
+from visio_core.store.sqlite_search import CueHit
 from visio_core.timefmt import day_range, show
 from visio_core.transcription.srt import format_timestamp
 from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
 
 SHOWN = 50
 ALL = "all"
+
+
+def results_table(hits: list[CueHit]) -> pd.DataFrame:
+    """What the page lists and the CSV export contains, one row per matching cue."""
+    return pd.DataFrame(
+        {
+            t("transcripts.col_meeting"): [h.meeting_title for h in hits],
+            t("transcripts.col_date"): [show(h.scheduled_at) for h in hits],
+            t("transcripts.col_time"): [format_timestamp(h.start).split(",")[0] for h in hits],
+            t("rcol.language"): [h.language for h in hits],
+            t("transcripts.col_text"): [h.text for h in hits],
+        }
+    )
 
 
 def render(ctx: AppContext, identity: Identity) -> None:
@@ -48,15 +62,7 @@ def render(ctx: AppContext, identity: Identity) -> None:
     if not hits:
         st.info(t("transcripts.no_results"))
         return
-    table = pd.DataFrame(
-        {
-            t("transcripts.col_meeting"): [h.meeting_title for h in hits],
-            t("transcripts.col_date"): [show(h.scheduled_at) for h in hits],
-            t("transcripts.col_time"): [format_timestamp(h.start).split(",")[0] for h in hits],
-            t("rcol.language"): [h.language for h in hits],
-            t("transcripts.col_text"): [h.text for h in hits],
-        }
-    )
+    table = results_table(hits)
     st.caption(t("transcripts.count", count=len(hits)))
     st.download_button(
         t("transcripts.export"), table.to_csv(index=False).encode("utf-8-sig"),
