@@ -58,5 +58,15 @@ def people(ctx: AppContext) -> People:
     return People(ctx)
 
 
+class Clock:
+    """A clock tests move by hand: services take it instead of the wall clock."""
+
+    def __init__(self) -> None:
+        self.now = at()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def at(days: float = 0) -> datetime:
     return datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) + timedelta(days=days)

@@ -6,18 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, at
+from tests.conftest import PASSWORD, Clock, at
 from visio_core.auth import FREE_FAILURES
 from visio_core.errors import AuthenticationFailed, InvalidInput, NotFound
 from visio_core.models import Role, Tier
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = at()
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -8,17 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import at
+from tests.conftest import Clock, at
 from visio_core.errors import BackendUnavailable, Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.models import MeetingStatus
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = at()
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

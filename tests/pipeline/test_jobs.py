@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import at
+from tests.conftest import Clock, at
 from tests.pipeline.stubs import StubTranscriber
 from visio_core.errors import IllegalTransition, InvalidInput
 from visio_core.models import TranscriptionStatus
@@ -21,14 +21,6 @@ from visio_core.storage import TRANSCRIPTS
 from visio_core.worker import MAX_ATTEMPTS, Worker
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = at()
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
