@@ -15,5 +15,6 @@ identity = session.current_identity(ctx)
 if identity is None:
     st.navigation([st.Page(login.render, title=t("login.title"), url_path="login")], position="hidden").run()
 else:
+    session.render_cookie_claim()
     navigation.sidebar(identity)
     st.navigation(navigation.pages_for(identity)).run()

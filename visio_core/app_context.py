@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 
@@ -19,6 +20,7 @@ from visio_core.meetings import MeetingService
 from visio_core.models import Recording
 from visio_core.recordings import RecordingService
 from visio_core.storage import Storage
+from visio_core.web_sessions import WebSessions
 from visio_core.store.sqlite import Database
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
 from visio_core.store.sqlite_recordings import SqliteRecordingRepository
@@ -38,6 +40,7 @@ class AppContext:
     recording_jobs: SqliteRecordingRepository
     ingest: RecordingIngest  # system path (worker, webhook, recorder); pages use `recordings`
     search: SqliteTranscriptSearch
+    web_sessions: WebSessions
 
     def on_transcript_completed(self, recording: Recording, cues: list) -> None:
         self.search.index(recording, cues)
@@ -70,6 +73,7 @@ def build_context(
         recording_jobs=recordings,
         ingest=ingest,
         search=search,
+        web_sessions=WebSessions(db, timedelta(minutes=settings.session_timeout_minutes)),
     )
 
 

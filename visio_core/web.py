@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 
 from visio_core.i18n import t
+from visio_core.web_sessions import COOKIE
 
 _TYPES = {
     ".srt": "text/plain; charset=utf-8",
@@ -64,8 +65,32 @@ def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
+    async def claim_session(request: Request) -> Response:
+        ctx = get_context()
+        try:
+            body = await request.json()
+            code = str(body.get("code", "")) if isinstance(body, dict) else ""
+        except ValueError:
+            code = ""
+        token = ctx.web_sessions.claim(code)
+        if token is None:
+            return PlainTextResponse(t("web.link_invalid"), status_code=403)
+        response = Response(status_code=204)
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https"
+        )
+        return response
+
+    async def end_session(request: Request) -> Response:
+        get_context().web_sessions.close(request.cookies.get(COOKIE))
+        response = Response(status_code=204)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
     return [
         Route("/api/health", health, methods=["GET"]),
+        Route("/api/session/claim", claim_session, methods=["POST"]),
+        Route("/api/session/logout", end_session, methods=["POST"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
         # Engine-specific routes (OpenVidu webhook, …) are appended below.
         *_openvidu_routes(get_context),

@@ -133,3 +133,31 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
     page.wait_for_timeout(500)
     screenshot(page, "journey-5-recording")
     page.close()
+
+
+def test_sign_in_survives_a_reload_and_sign_out_ends_it(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    sign_in(page, server, "mikl@foxeo.demo")
+    expect(page.get_by_role("heading", name=re.compile("^Hub"))).to_be_visible(timeout=30_000)
+    for _ in range(50):  # the browser exchanges its claim code for the cookie right after sign-in
+        if any(c["name"] == "visio_session" for c in context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    cookie = next(c for c in context.cookies() if c["name"] == "visio_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => document.cookie").find("visio_session") == -1  # invisible to scripts
+
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("^Hub"))).to_be_visible(timeout=30_000)
+    other_tab = context.new_page()
+    other_tab.goto(server + "/hub")
+    expect(other_tab.get_by_role("heading", name=re.compile("^Hub"))).to_be_visible(timeout=30_000)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible(timeout=20_000)
+    page.reload()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible(timeout=20_000)
+    other_tab.reload()  # the session is closed on the server: every tab is signed out
+    expect(other_tab.get_by_role("button", name="Se connecter")).to_be_visible(timeout=20_000)
+    context.close()

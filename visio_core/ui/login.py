@@ -12,6 +12,7 @@ from visio_core.ui import session
 def render() -> None:
     ctx = get_context()
     st.title(t("app.title"))
+    session.render_sign_out_effects()
     notice = session.pop_notice()
     if notice:
         st.info(notice)

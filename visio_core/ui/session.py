@@ -1,4 +1,4 @@
-"""Who is signed in to this browser session, with an idle timeout."""
+"""Who is signed in to this browser: the tab's session state, else the HttpOnly cookie; idle timeout."""
 
 from __future__ import annotations
 
@@ -7,31 +7,74 @@ import time
 import streamlit as st
 
 from visio_core.app_context import AppContext
+from visio_core.components.session_cookie import claim_cookie, clear_cookie
 from visio_core.errors import AuthenticationFailed
 from visio_core.i18n import t
 from visio_core.models import Identity
+from visio_core.web_sessions import COOKIE
 
 _USER = "visio_user_id"
 _SEEN = "visio_last_seen"
 _NOTICE = "visio_notice"
+_KEY = "visio_session_key"
+_CLAIM = "visio_session_claim"
+_TOUCHED = "visio_session_touched"
+_SIGNED_OUT = "visio_signed_out"
+TOUCH_SECONDS = 60
 
 
 def current_identity(ctx: AppContext) -> Identity | None:
     """The signed-in identity, reloaded from the store each run; None after the idle timeout."""
+    if st.session_state.get(_USER) is None and not st.session_state.get(_SIGNED_OUT):
+        _restore_from_cookie(ctx)
     user_id = st.session_state.get(_USER)
     if user_id is None:
         return None
     idle = time.monotonic() - st.session_state.get(_SEEN, 0.0)
     if idle > ctx.settings.session_timeout_minutes * 60:
-        sign_out()
+        sign_out(ctx)
         st.session_state[_NOTICE] = t("error.session_expired")
         return None
     identity = ctx.accounts.get(user_id)
     if identity is None:
-        sign_out()
+        sign_out(ctx)
         return None
     st.session_state[_SEEN] = time.monotonic()
+    _keep_cookie_session_alive(ctx)
     return identity
+
+
+def _restore_from_cookie(ctx: AppContext) -> None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare mode)
+        token = None
+    if not isinstance(token, str):
+        return
+    user_id = ctx.web_sessions.resolve(token)
+    if user_id is not None:
+        st.session_state[_USER] = user_id
+        st.session_state[_SEEN] = time.monotonic()
+        st.session_state[_KEY] = ctx.web_sessions.key_of(token)
+        st.session_state[_TOUCHED] = time.monotonic()
+
+
+def render_cookie_claim() -> None:
+    """Once per run (from Home.py): let the browser exchange its claim code for the cookie.
+
+    Rendered on every run while the tab lives; the JavaScript posts each code only once.
+    """
+    claim = st.session_state.get(_CLAIM)
+    if claim:
+        claim_cookie(claim)
+
+
+def _keep_cookie_session_alive(ctx: AppContext) -> None:
+    key = st.session_state.get(_KEY)
+    if key and time.monotonic() - st.session_state.get(_TOUCHED, 0.0) > TOUCH_SECONDS:
+        st.session_state[_TOUCHED] = time.monotonic()
+        if not ctx.web_sessions.touch(key):  # signed out elsewhere
+            st.session_state.pop(_KEY, None)
 
 
 def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
@@ -40,14 +83,33 @@ def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
         identity = ctx.accounts.authenticate(email, password)
     except AuthenticationFailed as error:
         return str(error)
+    claim, key = ctx.web_sessions.open(identity.id)
+    st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[_USER] = identity.id
     st.session_state[_SEEN] = time.monotonic()
+    st.session_state[_CLAIM] = claim
+    st.session_state[_KEY] = key
+    st.session_state[_TOUCHED] = time.monotonic()
     return None
 
 
-def sign_out() -> None:
+def sign_out(ctx: AppContext | None = None) -> None:
+    """Forget the identity in this tab and close the cookie session on the server."""
+    if ctx is None:
+        from visio_core.app_context import get_context
+
+        ctx = get_context()
+    ctx.web_sessions.close_key(st.session_state.get(_KEY))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    # The cookie still names the closed session: never restore from it in this tab again.
+    st.session_state[_SIGNED_OUT] = True
+
+
+def render_sign_out_effects() -> None:
+    """On the sign-in page after a sign-out: ask the browser to drop its (now useless) cookie."""
+    if st.session_state.get(_SIGNED_OUT):
+        clear_cookie()
 
 
 def pop_notice() -> str | None:

@@ -1,0 +1,65 @@
+"""Sign-ins that survive a reload: one-time claim codes, HttpOnly cookie, idle expiry, sign-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from tests.conftest import Clock
+from visio_core.web import make_routes
+from visio_core.web_sessions import COOKIE
+
+
+def test_claim_once_then_resolve_until_idle(ctx, people):
+    clock = Clock()
+    sessions = ctx.web_sessions
+    sessions.clock = clock
+    code, key = sessions.open(people.client_a.id)
+    token = sessions.claim(code)
+    assert token and sessions.key_of(token) == key
+    assert sessions.claim(code) is None  # single use
+    assert sessions.resolve(token) == people.client_a.id
+    clock.now += timedelta(minutes=29)
+    assert sessions.resolve(token) == people.client_a.id  # activity keeps it alive
+    clock.now += timedelta(minutes=31)
+    assert sessions.resolve(token) is None  # idle too long: gone for good
+    clock.now -= timedelta(minutes=31)
+    assert sessions.resolve(token) is None
+
+
+def test_claim_code_expires_and_garbage_is_refused(ctx, people):
+    clock = Clock()
+    ctx.web_sessions.clock = clock
+    code, _ = ctx.web_sessions.open(people.op1.id)
+    clock.now += timedelta(seconds=61)
+    assert ctx.web_sessions.claim(code) is None
+    for junk in ("", "x" * 500, None, 42):
+        assert ctx.web_sessions.claim(junk) is None
+        assert ctx.web_sessions.resolve(junk) is None
+
+
+def test_close_and_touch(ctx, people):
+    code, key = ctx.web_sessions.open(people.op1.id)
+    token = ctx.web_sessions.claim(code)
+    assert ctx.web_sessions.touch(key)
+    ctx.web_sessions.close_key(key)
+    assert ctx.web_sessions.resolve(token) is None and not ctx.web_sessions.touch(key)
+
+
+def test_routes_set_an_httponly_cookie_once_and_clear_it(ctx, people):
+    client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
+    code, _ = ctx.web_sessions.open(people.op1.id)
+    response = client.post("/api/session/claim", json={"code": code})
+    assert response.status_code == 204
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    assert ctx.web_sessions.resolve(token) == people.op1.id
+    assert client.post("/api/session/claim", json={"code": code}).status_code == 403
+    assert client.post("/api/session/claim", content=b"not json").status_code == 403
+    out = client.post("/api/session/logout", cookies={COOKIE: token})
+    assert out.status_code == 204 and 'Max-Age=0' in out.headers["set-cookie"]
+    assert ctx.web_sessions.resolve(token) is None
