@@ -159,3 +159,26 @@ def test_sign_in_survives_a_reload_and_sign_out_ends_it(server, browser):
     other_tab.reload()  # the session is closed on the server: every tab is signed out
     expect(other_tab.get_by_role("button", name="Se connecter")).to_be_visible(timeout=20_000)
     context.close()
+
+
+START_ELSEWHERE = """
+import sys
+from visio_core.app_context import get_context
+ctx = get_context()
+mikl = ctx.accounts.users.get_with_hash("mikl@foxeo.demo")[0]
+meeting = ctx.meetings.list_meetings(mikl, title_contains="Atelier strat").items[0]
+ctx.meetings.start_meeting(mikl, meeting.id)
+"""
+
+
+def test_hub_shows_a_change_made_elsewhere_without_reload(server, browser, data_dir):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, server, "mikl@foxeo.demo")
+    page.get_by_label("Titre contient").fill("Atelier strat")
+    page.get_by_label("Titre contient").press("Enter")
+    expect(page.get_by_role("button", name="Démarrer")).to_be_visible(timeout=20_000)
+    subprocess.run([sys.executable, "-c", START_ELSEWHERE], cwd=ROOT, check=True,
+                   env={**os.environ, "VISIO_DATA_DIR": str(data_dir), "VISIO_EMBEDDED_WORKER": "0"})
+    # no reload, no click: the Hub's timed refresh picks the change up
+    expect(page.get_by_role("button", name="Terminer")).to_be_visible(timeout=15_000)
+    page.close()
