@@ -43,7 +43,7 @@ def client(storage, tmp_path):
              "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret"},
         secrets_file=tmp_path / "none.toml",
     )
-    context = SimpleNamespace(settings=settings, storage=storage)
+    context = SimpleNamespace(settings=settings, storage=storage, engine=SimpleNamespace(name="embedded"))
     return TestClient(Starlette(routes=make_routes(lambda: context)))
 
 

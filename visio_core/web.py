@@ -30,14 +30,15 @@ def _content_type(key: str) -> str:
 
 def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
-        settings = get_context().settings
+        ctx = get_context()
+        settings = ctx.settings
         return JSONResponse(
             {
                 "status": "ok",
                 "backends": {
                     "store": settings.store_backend,
                     "storage": "supabase" if settings.store_backend == "supabase" else "local",
-                    "media": settings.media_backend,
+                    "media": ctx.engine.name,  # the engine actually running, not just the one asked for
                     "transcription": settings.transcription_backend,
                 },
             }
