@@ -163,3 +163,19 @@ def test_concurrent_starts_exactly_one_wins(world):
     for th in threads:
         th.join()
     assert sorted(results) == [0, 0, 0, 1]
+
+
+def test_storage_objects_follow_the_recordings(world):
+    def names(conn) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT bucket_id || '/' || name FROM storage.objects")}
+
+    with as_role(world.url, "authenticated", world.op1) as conn:
+        seen = names(conn)
+    with as_role(world.url, "authenticated", world.analyst) as conn:
+        assert names(conn) == seen
+    for mine in ("a", "b"):
+        assert f"transcripts/{world.recordings[mine]}.srt" in seen
+    assert f"transcripts/{world.recordings['c']}.srt" not in seen
+    assert not any(str(world.recordings["c"]) in n for n in seen)
+    with as_role(world.url, "authenticated", world.c) as conn:
+        assert all(str(world.recordings["c"]) in n for n in names(conn)) and len(names(conn)) == 2
