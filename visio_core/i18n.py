@@ -161,6 +161,7 @@ FR: dict[str, str] = {
     "storage.bad_key": "Chemin de fichier invalide.",
     "storage.too_large": "Fichier trop volumineux (maximum {max}).",
     "storage.not_found": "Fichier introuvable.",
+    "storage.backend_error": "Le stockage ne répond pas correctement ({status}).",
     "web.link_expired": "Ce lien a expiré. Rouvrez la page pour obtenir un nouveau lien.",
     "web.link_invalid": "Ce lien n'est pas valide.",
     "rec.too_large": "Fichier trop volumineux (maximum {max}).",

@@ -1,0 +1,158 @@
+"""Supabase Storage behind the storage port: private buckets, signed URLs served by Supabase.
+
+Uploads, signed URLs, info and removal go through supabase-py's storage client (storage3).
+Downloads are streamed with httpx on the same documented route (`GET /object/{bucket}/{path}`)
+because storage3's `download` returns the whole file as bytes, and recordings can be gigabytes.
+The key used is the caller's: a user's JWT for what a page does, the service-role key only for
+workers and the webhook (see visio_core.store.supabase_client).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import httpx
+from storage3 import SyncStorageClient
+from storage3.exceptions import StorageApiError
+
+from visio_core.errors import BackendUnavailable, InvalidInput, NotFound
+from visio_core.i18n import t
+from visio_core.storage.keys import check_bucket, check_key
+
+CHUNK = 1024 * 1024
+_CONTENT_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "m4a": "audio/mp4", "mp3": "audio/mpeg",
+                  "ogg": "audio/ogg", "wav": "audio/wav", "srt": "text/plain; charset=utf-8"}
+
+
+@dataclass
+class SupabaseStorage:
+    url: str  # the project URL, e.g. https://xyz.supabase.co
+    key: str = field(repr=False)  # anon key + user JWT for pages, service-role key for workers
+    default_ttl: int = 3600
+    http: httpx.Client | None = None
+    spool_dir: Path | None = None
+    name: str = "supabase"
+
+    def __post_init__(self) -> None:
+        self.url = self.url.rstrip("/")
+        self.http = self.http or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0))
+        headers = {"apikey": self.key, "Authorization": f"Bearer {self.key}"}
+        self._client = SyncStorageClient(f"{self.url}/storage/v1/", headers, http_client=self.http)
+        self._headers = headers
+
+    def _bucket(self, bucket: str):
+        return self._client.from_(check_bucket(bucket))
+
+    # -- writing ----------------------------------------------------------------------------
+    def upload_file(self, bucket: str, key: str, path: Path) -> int:
+        check_key(key)
+        ext = key.rsplit(".", 1)[-1].lower()
+        with open(path, "rb") as source:
+            self._call(lambda: self._bucket(bucket).upload(
+                key, source, {"content-type": _CONTENT_TYPES.get(ext, "application/octet-stream"), "upsert": "true"}
+            ))
+        return Path(path).stat().st_size
+
+    def upload_stream(self, bucket: str, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> int:
+        # Spooled to disk first: the size limit is checked before anything reaches Supabase.
+        with self._spooled(stream, max_bytes) as path:
+            return self.upload_file(bucket, key, path)
+
+    def move_in(self, bucket: str, key: str, path: Path) -> int:
+        size = self.upload_file(bucket, key, path)
+        Path(path).unlink(missing_ok=True)
+        return size
+
+    def delete(self, bucket: str, key: str) -> None:
+        check_key(key)
+        self._call(lambda: self._bucket(bucket).remove([key]))
+
+    # -- reading ----------------------------------------------------------------------------
+    def exists(self, bucket: str, key: str) -> bool:
+        check_key(key)
+        return self._call(lambda: self._bucket(bucket).exists(key))
+
+    def size(self, bucket: str, key: str) -> int:
+        check_key(key)
+        info = self._call(lambda: self._bucket(bucket).info(key))
+        return int(info.get("size") or (info.get("metadata") or {}).get("size") or 0)
+
+    def open_read(self, bucket: str, key: str) -> BinaryIO:
+        spooled = tempfile.TemporaryFile(dir=self.spool_dir)
+        self._download(bucket, key, spooled)
+        spooled.seek(0)
+        return spooled
+
+    def download_to(self, bucket: str, key: str, dest: Path) -> None:
+        with open(dest, "wb") as out:
+            self._download(bucket, key, out)
+
+    @contextmanager
+    def local_copy(self, bucket: str, key: str) -> Iterator[Path]:
+        fd, name = tempfile.mkstemp(dir=self.spool_dir, suffix="." + key.rsplit(".", 1)[-1])
+        os.close(fd)
+        try:
+            self.download_to(bucket, key, Path(name))
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def signed_url(
+        self, bucket: str, key: str, *, expires_in: int | None = None, download_name: str | None = None
+    ) -> str:
+        check_key(key)
+        options = {"download": download_name} if download_name else None
+        signed = self._call(lambda: self._bucket(bucket).create_signed_url(
+            key, expires_in or self.default_ttl, options
+        ))
+        if not signed.get("signedURL"):
+            raise NotFound(t("storage.not_found"))
+        return signed["signedURL"]
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _download(self, bucket: str, key: str, out: BinaryIO) -> None:
+        check_key(key)
+        target = f"{self.url}/storage/v1/object/{check_bucket(bucket)}/{key}"
+        try:
+            with self.http.stream("GET", target, headers=self._headers) as response:
+                if response.status_code in (400, 404):
+                    raise NotFound(t("storage.not_found"))
+                if response.status_code != 200:
+                    raise BackendUnavailable(t("storage.backend_error", status=response.status_code))
+                for chunk in response.iter_bytes(CHUNK):
+                    out.write(chunk)
+        except httpx.HTTPError as error:
+            raise BackendUnavailable(t("storage.backend_error", status=type(error).__name__)) from None
+
+    @contextmanager
+    def _spooled(self, stream: BinaryIO, max_bytes: int | None) -> Iterator[Path]:
+        fd, name = tempfile.mkstemp(dir=self.spool_dir)
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise InvalidInput(t("storage.too_large", max=f"{max_bytes} o"))
+                    out.write(chunk)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    @staticmethod
+    def _call(action):
+        """Storage errors as our errors; the key is in no message (storage3 never echoes it)."""
+        try:
+            return action()
+        except StorageApiError as error:
+            status = str(getattr(error, "status", ""))
+            if status in ("400", "404") and "not found" in str(error).lower():
+                raise NotFound(t("storage.not_found")) from None
+            raise BackendUnavailable(t("storage.backend_error", status=status or "?")) from None
+        except httpx.HTTPError as error:
+            raise BackendUnavailable(t("storage.backend_error", status=type(error).__name__)) from None
