@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import wave
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-API_KEY = "sk-visio-test-7f3a9c2e5b1d4068a2c4e6f8"
+API_KEY = "sk-test-" + secrets.token_hex(12)  # generated per run: no key-like constant in git
 
 FRENCH = "Bonjour à tous. Le projet commence lundi. Merci beaucoup. " \
          "Nous allons parler du budget de l'année prochaine et des nouveaux clients."

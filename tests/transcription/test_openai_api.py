@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import logging
 import socket
 import traceback
@@ -67,7 +69,7 @@ def test_long_recording_is_sent_in_pieces_and_merged(server, long_speech):
 
 
 def test_wrong_key_is_a_clear_error_that_never_shows_the_key(server, english_speech, caplog):
-    wrong_key = "sk-wrong-5d41402abc4b2a76b9719d911017c592"
+    wrong_key = "sk-wrong-" + secrets.token_hex(16)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(BackendUnavailable) as caught:
         _client(server, api_key=wrong_key).transcribe(english_speech.path, language="en")
