@@ -164,7 +164,6 @@ FR: dict[str, str] = {
     "storage.backend_error": "Le stockage ne répond pas correctement ({status}).",
     "web.link_expired": "Ce lien a expiré. Rouvrez la page pour obtenir un nouveau lien.",
     "web.link_invalid": "Ce lien n'est pas valide.",
-    "rec.too_large": "Fichier trop volumineux (maximum {max}).",
     "rec.no_audio": "Ce fichier n'a pas de piste audio : rien à transcrire.",
     "rec.not_media": "Ce fichier n'est pas un enregistrement lisible (corrompu ou d'un autre type).",
     "rec.bad_type": "Type de fichier non accepté. Formats acceptés : {allowed}.",
@@ -264,3 +263,11 @@ def format_duration(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
+
+
+def format_size(size: float) -> str:
+    for unit in ("o", "Ko", "Mo", "Go"):
+        if size < 1024 or unit == "Go":
+            return f"{size:.0f} {unit}" if unit == "o" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} Go"

@@ -6,9 +6,6 @@ through `RecordingService.import_recording`, which checks who they are first.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,39 +18,13 @@ from visio_core.config import Settings
 from visio_core.errors import BackendUnavailable, InvalidInput, NotFound
 from visio_core.i18n import t
 from visio_core.models import Recording, TranscriptionStatus, session_id_for, utcnow
+from visio_core.spool import CHUNK, Spooled, spool
 from visio_core.storage import RECORDINGS, Storage
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
 from visio_core.store.sqlite_recordings import SqliteRecordingRepository
 from visio_core.transcription.audio import probe_duration, require_audio
 
 ALLOWED_EXTENSIONS = ("mp4", "webm", "m4a", "mp3", "wav", "ogg")
-CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Spooled:
-    path: Path
-    size: int
-    sha256: str
-
-
-def spool(stream: BinaryIO, folder: Path, max_bytes: int | None) -> Spooled:
-    """Copy a stream to a temporary file in `folder`, hashing as it goes; never all in memory."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix="ingest-")
-    digest, size = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if max_bytes is not None and size > max_bytes:
-                    raise InvalidInput(t("rec.too_large", max=f"{max_bytes / 1024**3:.1f} Go"))
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Spooled(Path(name), size, digest.hexdigest())
 
 
 def probe(path: Path) -> float:

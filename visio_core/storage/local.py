@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import os
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,19 +15,11 @@ from urllib.parse import quote, urlencode
 
 from visio_core.config import Settings
 from visio_core.errors import InvalidInput, NotFound
+from visio_core.spool import spool
 from visio_core.i18n import t
 from visio_core.storage.keys import check_bucket, check_key
 
-CHUNK = 1024 * 1024
 FILES_PREFIX = "/files"
-
-
-def _human(size: int) -> str:
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if size < 1024 or unit == "Go":
-            return f"{size:.0f} {unit}" if unit == "o" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 @dataclass
@@ -49,24 +40,9 @@ class LocalStorage:
     # -- writing: temp file in the same folder, then an atomic rename --------------------------
     def upload_stream(self, bucket: str, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> int:
         target = self.path_of(bucket, key)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if max_bytes is not None and size > max_bytes:
-                        raise InvalidInput(t("storage.too_large", max=_human(max_bytes)))
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp_name, 0o600)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        return size
+        spooled = spool(stream, target.parent, max_bytes)  # same folder: the rename below is atomic
+        os.replace(spooled.path, target)
+        return spooled.size
 
     def upload_file(self, bucket: str, key: str, path: Path) -> int:
         with open(path, "rb") as source:

@@ -20,11 +20,11 @@ import httpx
 from storage3 import SyncStorageClient
 from storage3.exceptions import StorageApiError
 
-from visio_core.errors import BackendUnavailable, InvalidInput, NotFound
+from visio_core.errors import BackendUnavailable, NotFound
+from visio_core.spool import CHUNK, spool
 from visio_core.i18n import t
 from visio_core.storage.keys import check_bucket, check_key
 
-CHUNK = 1024 * 1024
 _CONTENT_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "m4a": "audio/mp4", "mp3": "audio/mpeg",
                   "ogg": "audio/ogg", "wav": "audio/wav", "srt": "text/plain; charset=utf-8"}
 
@@ -60,8 +60,11 @@ class SupabaseStorage:
 
     def upload_stream(self, bucket: str, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> int:
         # Spooled to disk first: the size limit is checked before anything reaches Supabase.
-        with self._spooled(stream, max_bytes) as path:
-            return self.upload_file(bucket, key, path)
+        spooled = spool(stream, self.spool_dir or Path(tempfile.gettempdir()), max_bytes)
+        try:
+            return self.upload_file(bucket, key, spooled.path)
+        finally:
+            spooled.path.unlink(missing_ok=True)
 
     def move_in(self, bucket: str, key: str, path: Path) -> int:
         size = self.upload_file(bucket, key, path)
@@ -128,21 +131,6 @@ class SupabaseStorage:
                     out.write(chunk)
         except httpx.HTTPError as error:
             raise BackendUnavailable(t("storage.backend_error", status=type(error).__name__)) from None
-
-    @contextmanager
-    def _spooled(self, stream: BinaryIO, max_bytes: int | None) -> Iterator[Path]:
-        fd, name = tempfile.mkstemp(dir=self.spool_dir)
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if max_bytes is not None and size > max_bytes:
-                        raise InvalidInput(t("storage.too_large", max=f"{max_bytes} o"))
-                    out.write(chunk)
-            yield Path(name)
-        finally:
-            Path(name).unlink(missing_ok=True)
 
     @staticmethod
     def _call(action):

@@ -6,12 +6,12 @@ import streamlit as st
 
 from visio_core.app_context import AppContext
 from visio_core.errors import VisioError
-from visio_core.i18n import t
+from visio_core.i18n import format_size, t
 from visio_core.ingest import ALLOWED_EXTENSIONS
 from visio_core.models import Identity, MeetingStatus, TranscriptionStatus
 from visio_core.timefmt import show
 from visio_core.ui import flash
-from visio_core.ui.recordings_view import LANGUAGES, human_size, meeting_link_params
+from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
 
 
 
@@ -24,7 +24,7 @@ def jobs_panel(ctx: AppContext, operator: Identity) -> None:
     for recording, meeting in jobs:
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{meeting.title}** · {show(recording.created_at)} · {human_size(recording.file_size_bytes)}")
+            left.markdown(f"**{meeting.title}** · {show(recording.created_at)} · {format_size(recording.file_size_bytes)}")
             status = recording.transcription_status
             if status is TranscriptionStatus.PROCESSING:
                 left.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))

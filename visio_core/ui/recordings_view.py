@@ -10,7 +10,7 @@ import streamlit as st
 from visio_core.app_context import AppContext
 from visio_core.components.transcript_player import transcript_player
 from visio_core.errors import VisioError
-from visio_core.i18n import format_duration, t
+from visio_core.i18n import format_duration, format_size, t
 from visio_core.meetings import can_change
 from visio_core.models import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.timefmt import show
@@ -18,15 +18,6 @@ from visio_core.ui import flash
 from visio_core.ui.guard import uuid_param
 
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if value < 1024 or unit == "Go":
-            return f"{value:.0f} {unit}" if unit == "o" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} o"
 
 
 def transcription_label(recording: Recording) -> str:
@@ -85,7 +76,7 @@ def _history(recordings: list[Recording]) -> pd.DataFrame:
         {
             t("rcol.date"): [show(r.created_at) for r in recordings],
             t("col.duration"): [format_duration(round(r.recording_duration_seconds or 0)) for r in recordings],
-            t("rcol.size"): [human_size(r.file_size_bytes) for r in recordings],
+            t("rcol.size"): [format_size(r.file_size_bytes) for r in recordings],
             t("rcol.transcription"): [transcription_label(r) for r in recordings],
             t("rcol.language"): [r.transcription_language for r in recordings],
         }
