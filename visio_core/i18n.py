@@ -126,7 +126,6 @@ FR: dict[str, str] = {
     "jobs.file": "Fichier (mp4, webm, m4a, mp3, wav, ogg)",
     "jobs.import_submit": "Importer",
     "jobs.no_file": "Choisissez un fichier à importer.",
-    "jobs.importing": "Import et vérification du fichier…",
     "jobs.imported": "Enregistrement importé pour « {title} » ; sa transcription est en file d'attente.",
     "jobs.already_imported": "Cet enregistrement avait déjà été importé pour « {title} ».",
     "tstatus.pending": "En attente",

@@ -182,3 +182,22 @@ def test_hub_shows_a_change_made_elsewhere_without_reload(server, browser, data_
     # no reload, no click: the Hub's timed refresh picks the change up
     expect(page.get_by_role("button", name="Terminer")).to_be_visible(timeout=15_000)
     page.close()
+
+
+def test_operator_imports_a_recording_from_the_hub(server, browser, tmp_path):
+    from tests.media_fixtures import make_video
+
+    media = make_video(tmp_path / "atelier.webm", 3)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 4096)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, server, "mikl@foxeo.demo")
+    page.get_by_text("Importer un enregistrement").click()
+    page.locator("input[type=file]").set_input_files(str(broken))
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_text("pas un enregistrement lisible")).to_be_visible(timeout=20_000)
+    page.locator("input[type=file]").set_input_files(str(media))
+    page.get_by_role("button", name="Importer").click()
+    expect(page.get_by_text(re.compile("Enregistrement importé pour"))).to_be_visible(timeout=20_000)
+    screenshot(page, "journey-6-import")
+    page.close()

@@ -265,29 +265,32 @@ def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, I
         if not clients:
             st.info(t("hub.no_clients"))
             return
-        with st.form("hub_create", clear_on_submit=False):
-            client_id = st.selectbox(
-                t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
-                key="create_client",
-            )
-            title = st.text_input(t("hub.title_field"), max_chars=250, key="create_title")
-            description = st.text_area(t("hub.description_field"), max_chars=5500)
-            now = datetime.now(LOCAL_TZ) + timedelta(hours=1)
+        with st.form("hub_create"):
+            st.selectbox(t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
+                         key="create_client")
+            st.text_input(t("hub.title_field"), max_chars=250, key="create_title")
+            st.text_area(t("hub.description_field"), max_chars=5500, key="create_description")
+            soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)
-            day = c1.date_input(t("hub.date_field"), value=now.date(), format="DD/MM/YYYY")
-            at = c2.time_input(t("hub.time_field"), value=time(now.hour, 0))
-            submitted = st.form_submit_button(t("hub.create_submit"), type="primary")
-        if submitted:
-            try:
-                meeting = ctx.meetings.create_meeting(
-                    operator,
-                    client_id=client_id,
-                    title=title,
-                    description=description,
-                    scheduled_at=local_to_utc(day, at),
-                )
-            except VisioError as error:
-                st.error(str(error))
-                return
-            flash.push(t("hub.created", title=meeting.title))
-            st.rerun()
+            c1.date_input(t("hub.date_field"), value=soon.date(), format="DD/MM/YYYY", key="create_day")
+            c2.time_input(t("hub.time_field"), value=time(soon.hour, 0), key="create_time")
+            # A callback, not `if submitted:`: it runs even when the submit lands in a timed
+            # fragment rerun of the meetings list, which would otherwise swallow it.
+            st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))
+
+
+def _create(ctx: AppContext, operator: Identity) -> None:
+    state = st.session_state
+    try:
+        meeting = ctx.meetings.create_meeting(
+            operator,
+            client_id=state["create_client"],
+            title=state["create_title"],
+            description=state["create_description"],
+            scheduled_at=local_to_utc(state["create_day"], state["create_time"]),
+        )
+    except VisioError as error:
+        flash.push(str(error), "error")
+        return
+    state["create_title"] = state["create_description"] = ""
+    flash.push(t("hub.created", title=meeting.title))

@@ -56,23 +56,28 @@ def import_form(ctx: AppContext, operator: Identity) -> None:
             return
         by_id = {m.id: m for m in page.items}
         with st.form("import_recording", clear_on_submit=True):
-            meeting_id = st.selectbox(t("hub.pick_meeting"), list(by_id),
-                                      format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}")
-            upload = st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS))
-            language = st.selectbox(t("recordings.language"), LANGUAGES, index=LANGUAGES.index(ctx.settings.default_language)
-                                    if ctx.settings.default_language in LANGUAGES else 0)
-            submitted = st.form_submit_button(t("jobs.import_submit"), type="primary")
-        if not submitted:
-            return
-        if upload is None:
-            st.error(t("jobs.no_file"))
-            return
-        try:
-            with st.spinner(t("jobs.importing")):
-                recording, created = ctx.recordings.import_recording(
-                    operator, meeting_id, upload, filename=upload.name, language=language
-                )
-        except VisioError as error:
-            st.error(str(error))
-            return
-        st.success(t("jobs.imported" if created else "jobs.already_imported", title=by_id[meeting_id].title))
+            st.selectbox(t("hub.pick_meeting"), list(by_id), key="import_meeting",
+                         format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}")
+            st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS), key="import_file")
+            default = ctx.settings.default_language
+            st.selectbox(t("recordings.language"), LANGUAGES, key="import_language",
+                         index=LANGUAGES.index(default) if default in LANGUAGES else 0)
+            # A callback, so a submit landing in the Hub's timed fragment rerun is not lost.
+            st.form_submit_button(t("jobs.import_submit"), type="primary", on_click=_import,
+                                  args=(ctx, operator, {m.id: m.title for m in page.items}))
+
+
+def _import(ctx: AppContext, operator: Identity, titles: dict) -> None:
+    state = st.session_state
+    upload, meeting_id = state.get("import_file"), state.get("import_meeting")
+    if upload is None:
+        flash.push(t("jobs.no_file"), "error")
+        return
+    try:
+        _, created = ctx.recordings.import_recording(
+            operator, meeting_id, upload, filename=upload.name, language=state.get("import_language")
+        )
+    except VisioError as error:
+        flash.push(str(error), "error")
+        return
+    flash.push(t("jobs.imported" if created else "jobs.already_imported", title=titles.get(meeting_id, "")))
