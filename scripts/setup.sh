@@ -33,10 +33,16 @@ install_if_changed requirements.txt runtime
 
 vendor=visio_core/components/openvidu_room/vendor
 bundle=node_modules/openvidu-browser/static/js/openvidu-browser-2.32.2.min.js
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+lock_sum=$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)
 if [ ! -f "$bundle" ] || [ "$(cat node_modules/.visio-lock 2>/dev/null)" != "$lock_sum" ]; then
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    echo "==> installing nodejs and npm (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+  fi
+  command -v npm >/dev/null 2>&1 || { echo "npm is required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
   echo "==> installing npm assets"
   npm ci --no-audit --no-fund --loglevel=error
+  [ -f "$bundle" ] || { echo "npm ci did not produce $bundle" >&2; exit 1; }
   echo "$lock_sum" > node_modules/.visio-lock
 fi
 mkdir -p "$vendor"
