@@ -43,7 +43,8 @@ def client(storage, tmp_path):
              "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret"},
         secrets_file=tmp_path / "none.toml",
     )
-    context = SimpleNamespace(settings=settings, storage=storage, engine=SimpleNamespace(name="embedded"))
+    context = SimpleNamespace(settings=settings, storage=storage, backends=lambda: {
+        "store": "sqlite", "storage": storage.name, "media": "embedded", "transcription": settings.transcription_backend})
     return TestClient(Starlette(routes=make_routes(lambda: context)))
 
 
@@ -167,6 +168,12 @@ def test_health_names_backends_and_no_secret(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["backends"] == {"store": "sqlite", "storage": "local", "media": "embedded", "transcription": "openai"}
+    assert body["backends"]["transcription"] == "openai" and body["backends"]["storage"] == "local"
     for secret in ("ov-secret-value", "sk-test-not-real", "service-role-secret"):
         assert secret not in response.text
+
+
+def test_health_reports_what_actually_runs(ctx):
+    client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
+    assert client.get("/api/health").json()["backends"] == {
+        "store": "sqlite", "storage": "local", "media": "fake", "transcription": "offline"}

@@ -6,6 +6,7 @@ so they share the same store, storage and media engine.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +28,8 @@ from visio_core.store.sqlite_recordings import SqliteRecordingRepository
 from visio_core.store.sqlite_search import SqliteTranscriptSearch
 from visio_core.store.sqlite_users import SqliteUserRepository
 
+log = logging.getLogger("visio")
+
 
 @dataclass
 class AppContext:
@@ -45,6 +48,15 @@ class AppContext:
     def on_transcript_completed(self, recording: Recording, cues: list) -> None:
         self.search.index(recording, cues)
 
+    def backends(self) -> dict[str, str]:
+        """What actually runs (not what the settings ask for), for /api/health."""
+        return {
+            "store": "sqlite",
+            "storage": self.storage.name,
+            "media": self.engine.name,
+            "transcription": self.settings.transcription_backend,
+        }
+
 
 def build_context(
     settings: Settings,
@@ -54,6 +66,10 @@ def build_context(
 ) -> AppContext:
     from visio_core.storage.local import LocalStorage
 
+    if settings.store_backend == "supabase":
+        # The Supabase adapters exist (store/supabase_meetings.py, storage/supabase.py) but are not
+        # wired per signed-in user yet: say so rather than pretend.
+        log.warning("SUPABASE_URL is set but the Supabase store is not wired yet; using the embedded store")
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
     meetings = SqliteMeetingRepository(db)

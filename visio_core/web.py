@@ -30,19 +30,7 @@ def _content_type(key: str) -> str:
 
 def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
-        ctx = get_context()
-        settings = ctx.settings
-        return JSONResponse(
-            {
-                "status": "ok",
-                "backends": {
-                    "store": settings.store_backend,
-                    "storage": "supabase" if settings.store_backend == "supabase" else "local",
-                    "media": ctx.engine.name,  # the engine actually running, not just the one asked for
-                    "transcription": settings.transcription_backend,
-                },
-            }
-        )
+        return JSONResponse({"status": "ok", "backends": get_context().backends()})
 
     async def signed_file(request: Request) -> Response:
         storage = get_context().storage
