@@ -17,4 +17,6 @@ if identity is None:
 else:
     session.render_cookie_claim()
     navigation.sidebar(identity)
-    st.navigation(navigation.pages_for(identity)).run()
+    page = st.navigation(navigation.pages_for(identity))
+    navigation.remember_page(page.url_path)
+    page.run()

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from visio_core.auth import AccountService
 from visio_core.config import Settings
-from visio_core.media import MediaEngine, NoRoomEngine
+from visio_core.media import MediaEngine
 from visio_core.ingest import RecordingIngest
 from visio_core.meetings import MeetingService
 from visio_core.models import Recording
@@ -99,7 +99,15 @@ def _build_engine(settings: Settings, ingest: RecordingIngest) -> MediaEngine:
         from visio_core.media.openvidu import OpenViduEngine
 
         return OpenViduEngine.from_settings(settings)
-    return NoRoomEngine()
+    from visio_core.media.embedded.engine import EmbeddedEngine
+
+    return EmbeddedEngine(
+        ingest,
+        settings.data_dir / "rooms",
+        settings.ice_servers,
+        settings.turn_username,
+        settings.turn_credential,
+    )
 
 
 _lock = threading.Lock()

@@ -50,6 +50,8 @@ class Settings:
     openai_base_url: str | None = None
     transcription_model: str = "whisper-1"
     ice_servers: tuple[str, ...] = ()
+    turn_username: str | None = None
+    turn_credential: str | None = field(default=None, repr=False)
     embedded_worker: bool = True  # run a transcription worker inside the dashboard process
 
     @property
@@ -109,5 +111,7 @@ class Settings:
             openai_base_url=_optional(values, "OPENAI_BASE_URL"),
             transcription_model=_optional(values, "VISIO_TRANSCRIPTION_MODEL") or "whisper-1",
             ice_servers=tuple(u.strip() for u in ice.split(",") if u.strip()) if ice else (),
+            turn_username=_optional(values, "VISIO_TURN_USERNAME"),
+            turn_credential=_optional(values, "VISIO_TURN_CREDENTIAL"),
             embedded_worker=(values.get("VISIO_EMBEDDED_WORKER") or "1").strip().lower() not in ("0", "false", "no"),
         )

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from visio_core.errors import Forbidden, IllegalTransition, NotFound, VisioError
 from visio_core.i18n import t
 from visio_core.web_sessions import COOKIE
 
@@ -26,6 +27,9 @@ _TYPES = {
 def _content_type(key: str) -> str:
     suffix = "." + key.rsplit(".", 1)[-1].lower() if "." in key else ""
     return _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
+
+
+_STATUS = {NotFound: 404, Forbidden: 403, IllegalTransition: 409}
 
 
 def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
@@ -76,8 +80,25 @@ def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
+    async def room_roster(request: Request) -> Response:
+        """Who is in a meeting's embedded room and what the server receives from each (signed-in users only)."""
+        ctx = get_context()
+        user_id = ctx.web_sessions.resolve(request.cookies.get(COOKIE))
+        identity = ctx.accounts.get(user_id) if user_id else None
+        if identity is None:
+            return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
+        room_for = getattr(ctx.engine, "room_for", None)
+        if room_for is None:
+            return JSONResponse({"error": t("room.unavailable")}, status_code=404)
+        try:
+            room = room_for(ctx.meetings, identity, request.path_params["meeting_id"])
+        except VisioError as error:
+            return JSONResponse({"error": str(error)}, status_code=_STATUS.get(type(error), 400))
+        return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2)})
+
     return [
         Route("/api/health", health, methods=["GET"]),
+        Route("/api/rooms/{meeting_id}", room_roster, methods=["GET"]),
         Route("/api/session/claim", claim_session, methods=["POST"]),
         Route("/api/session/logout", end_session, methods=["POST"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),

@@ -64,7 +64,7 @@ def test_client_gets_only_a_token_and_no_secret(ov_ctx, crew, fake_ov, webhook_s
     assert conn.token.encode() in page  # the check reads what really goes out…
     for secret in (fake_ov.secret, webhook_secret):
         assert secret.encode() not in page  # …and the secrets are not in it
-    assert not [b for b in test.button if b.key and b.key.startswith("ov_end")]  # clients cannot end
+    assert not [b for b in test.button if b.key and b.key.startswith("room_end")]  # clients cannot end
 
 
 def test_reruns_reuse_the_token_and_a_rejoin_gets_a_fresh_one(ov_ctx, crew, fake_ov):
@@ -88,12 +88,12 @@ def test_operator_ends_the_meeting_from_the_room(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
     test = room(crew.op, meeting)
     assert component_data(test)["name"] == "MiKL"
-    test.button(key=f"ov_end_{meeting.id}").click().run()
+    test.button(key=f"room_end_{meeting.id}").click().run()
     assert "Terminer le meeting pour tous les participants ?" in texts(test)
-    test.button(key=f"ov_end_no_{meeting.id}").click().run()
+    test.button(key=f"room_end_no_{meeting.id}").click().run()
     assert ov_ctx.meetings.get_meeting(crew.op, meeting.id).status is MeetingStatus.IN_PROGRESS
-    test.button(key=f"ov_end_{meeting.id}").click().run()
-    test.button(key=f"ov_end_yes_{meeting.id}").click().run()
+    test.button(key=f"room_end_{meeting.id}").click().run()
+    test.button(key=f"room_end_yes_{meeting.id}").click().run()
     assert not test.exception
     assert "Meeting terminé (durée" in texts(test)
     assert not test.get("bidi_component")  # the room leaves the page

@@ -23,17 +23,3 @@ class MediaEngine(Protocol):
     def open_session(self, meeting: Meeting) -> None: ...
 
     def close_session(self, meeting: Meeting) -> None: ...
-
-
-class NoRoomEngine:
-    """Stands in until a real engine is configured: meetings still move through
-    their life cycle, but no room opens and nothing is recorded."""
-
-    name = "none"
-    room_available = False
-
-    def open_session(self, meeting: Meeting) -> None:
-        return None
-
-    def close_session(self, meeting: Meeting) -> None:
-        return None

@@ -16,8 +16,9 @@ import streamlit as st
 from visio_core.app_context import AppContext
 from visio_core.components.openvidu_room import openvidu_room
 from visio_core.errors import VisioError
-from visio_core.i18n import format_duration, t
+from visio_core.i18n import t
 from visio_core.meetings import can_change
+from visio_core.ui.room_end import end_controls
 from visio_core.models import Identity, Meeting
 
 PROBLEMS_REFRESH = timedelta(seconds=30)
@@ -59,32 +60,6 @@ def _token(ctx: AppContext, identity: Identity, meeting: Meeting) -> dict | None
     return joined
 
 
-def _end_controls(ctx: AppContext, identity: Identity, meeting: Meeting) -> bool:
-    """The operator's end-meeting button (with confirmation); True once the meeting has ended."""
-    confirm_key = f"ov_end_confirm_{meeting.id}"
-    if not st.session_state.get(confirm_key):
-        if st.button(t("ov.room.end"), key=f"ov_end_{meeting.id}", type="primary", icon="⏹️"):
-            st.session_state[confirm_key] = True
-            st.rerun()
-        return False
-    st.warning(t("ov.room.end_confirm"))
-    yes, no = st.columns(2)
-    if no.button(t("ov.room.end_no"), key=f"ov_end_no_{meeting.id}"):
-        st.session_state[confirm_key] = False
-        st.rerun()
-    if yes.button(t("ov.room.end_yes"), key=f"ov_end_yes_{meeting.id}", type="primary"):
-        st.session_state[confirm_key] = False
-        try:
-            ended = ctx.meetings.end_meeting(identity, meeting.id)
-        except VisioError as error:
-            st.error(str(error))
-            return False
-        st.session_state.pop(_join_key(meeting.id), None)
-        st.success(t("ov.room.ended", duration=format_duration(ended.duration_seconds)))
-        return True
-    return False
-
-
 def _problems(ctx: AppContext, meeting: Meeting) -> None:
     """Recording failures OpenVidu reported for this meeting, refreshed while the call goes on."""
     from visio_core.openvidu_webhook import downloads_of
@@ -105,13 +80,14 @@ def _problems(ctx: AppContext, meeting: Meeting) -> None:
 def render(ctx: AppContext, identity: Identity, meeting: Meeting) -> None:
     operator = can_change(identity, meeting)
     if operator:
-        if _end_controls(ctx, identity, meeting):
+        if end_controls(ctx, identity, meeting):
+            st.session_state.pop(_join_key(meeting.id), None)
             return  # the component is not mounted again: the browser leaves the room
         _problems(ctx, meeting)
     joined = _token(ctx, identity, meeting)
     if joined is None:
         return
-    st.caption(t("ov.room.joining_as", name=identity.display_name))
+    st.caption(t("room.joining_as", name=identity.display_name))
     openvidu_room(
         token=joined["token"],
         display_name=identity.display_name,

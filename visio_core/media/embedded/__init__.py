@@ -1,0 +1,1 @@
+"""Embedded media engine: streamlit-webrtc rooms hosted and recorded by the dashboard process."""

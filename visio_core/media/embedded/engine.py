@@ -1,0 +1,104 @@
+"""The embedded media engine: rooms held by the dashboard process, recorded on the server.
+
+Ending a meeting finishes its room's recording and hands the file to the recording
+pipeline's ingest service, the same path as any imported or OpenVidu recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from visio_core.errors import Forbidden, IllegalTransition, VisioError
+from visio_core.i18n import t
+from visio_core.media.embedded.room import Room
+from visio_core.models import Identity, Meeting, MeetingStatus, Role
+
+if TYPE_CHECKING:
+    from visio_core.ingest import RecordingIngest
+    from visio_core.meetings import MeetingService
+
+log = logging.getLogger("visio.room")
+
+
+class EmbeddedEngine:
+    name = "embedded"
+    room_available = True
+
+    def __init__(
+        self,
+        ingest: "RecordingIngest",
+        work_dir: Path,
+        ice_servers: tuple[str, ...] = (),
+        turn_username: str | None = None,
+        turn_credential: str | None = None,
+    ) -> None:
+        self.ingest = ingest
+        self.work_dir = work_dir
+        self.ice_servers = ice_servers
+        self._turn = (turn_username, turn_credential)
+        self._rooms: dict[uuid.UUID, Room] = {}
+        self._lock = threading.Lock()
+
+    # -- MediaEngine port ---------------------------------------------------------
+    def open_session(self, meeting: Meeting) -> None:
+        self._room(meeting.id)
+
+    def close_session(self, meeting: Meeting) -> None:
+        with self._lock:
+            room = self._rooms.pop(meeting.id, None)
+        if room is None:
+            return  # nobody ever opened the room in this process
+        path = room.close()
+        if path is None:
+            log.info("meeting %s ended with nobody in its room: no recording", meeting.id)
+            return
+        try:
+            recording, _ = self.ingest.ingest_file(
+                meeting.id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}"
+            )
+        except VisioError:
+            # Ending the meeting must not fail because of the file; it stays for `python -m visio_core ingest`.
+            log.exception("meeting %s: the room recording could not be ingested, kept at %s", meeting.id, path)
+            return
+        log.info("meeting %s: room recording ingested as %s", meeting.id, recording.id)
+        path.unlink(missing_ok=True)
+
+    # -- rooms ---------------------------------------------------------------------------
+    def room_for(self, meetings: "MeetingService", actor: Identity, meeting_id: uuid.UUID | str) -> Room:
+        """The room of a meeting, under the room's rules: its operator or its client, while it is in progress."""
+        if actor.role not in (Role.OPERATOR, Role.CLIENT):
+            raise Forbidden(t("error.forbidden"))
+        meeting = meetings.get_meeting(actor, meeting_id)  # NotFound for other people's meetings
+        if meeting.status is not MeetingStatus.IN_PROGRESS:
+            raise IllegalTransition(t("room.not_in_progress", status=t(f"status.{meeting.status.value}")))
+        # Lazily: a meeting started before this process (restart, or another engine) still gets its room.
+        return self._room(meeting.id)
+
+    def rtc_configuration(self) -> dict:
+        """Only ICE servers the operator configured; none means host candidates, enough on a LAN or loopback.
+
+        An empty list matters: without it streamlit-webrtc falls back to public STUN servers,
+        which this product must not contact unasked. TURN credentials necessarily reach the
+        browser (that is how TURN works), so use a TURN user that can do nothing else.
+        """
+        stun = [url for url in self.ice_servers if not url.startswith(("turn:", "turns:"))]
+        turn = [url for url in self.ice_servers if url.startswith(("turn:", "turns:"))]
+        servers: list[dict] = [{"urls": stun}] if stun else []
+        username, credential = self._turn
+        if turn:
+            servers.append({"urls": turn, "username": username or "", "credential": credential or ""})
+        return {"iceServers": servers}
+
+    def _room(self, meeting_id: uuid.UUID) -> Room:
+        with self._lock:
+            room = self._rooms.get(meeting_id)
+            if room is None:
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+                path = self.work_dir / f"{meeting_id}-{stamp}-{uuid.uuid4().hex[:6]}.mp4"
+                room = self._rooms[meeting_id] = Room(meeting_id, path)
+            return room

@@ -1,0 +1,107 @@
+"""The room's video grid: every participant's picture with his name, on one 640×480 canvas.
+
+One canvas serves every participant and the recorder (composed once per tick); each
+consumer wraps it in its own frame object, because PyAV keeps per-frame converter
+state and sharing one frame between encoder threads crashed the server (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import unicodedata
+from functools import lru_cache
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 640, 480
+TILE_W, TILE_H = WIDTH // 2, HEIGHT // 2
+BACKGROUND = (24, 26, 32)
+TILE_OFF = (52, 56, 66)
+BLACK_LUMA = 10  # mean luma under this: the browser sends black frames (camera turned off)
+
+
+@dataclass(frozen=True)
+class Tile:
+    name: str
+    picture: np.ndarray | None  # TILE_H×TILE_W×3 RGB, None when no live video
+    mic_off: bool = False
+
+
+def to_tile_picture(frame: av.VideoFrame) -> np.ndarray | None:
+    """Scale a received frame to a tile; None when it is black (camera off)."""
+    small = frame.reformat(width=TILE_W, height=TILE_H, format="rgb24").to_ndarray()
+    if small[::8, ::8].mean() < BLACK_LUMA:
+        return None
+    return small
+
+
+def _positions(count: int) -> list[tuple[int, int, int]]:
+    """(x, y, scale) of each tile: one participant fills the canvas, two sit side by side, 3–4 a 2×2 grid."""
+    if count <= 1:
+        return [(0, 0, 2)]
+    if count == 2:
+        return [(0, TILE_H // 2, 1), (TILE_W, TILE_H // 2, 1)]
+    return [(0, 0, 1), (TILE_W, 0, 1), (0, TILE_H, 1), (TILE_W, TILE_H, 1)][:count]
+
+
+# Pillow's built-in font has no accented letters; Debian's DejaVu (pulled in by most desktops and by
+# chromium) has them. Without it, names are drawn without accents rather than with boxes.
+_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf")
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.ImageFont:
+    for name in _FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+@lru_cache(maxsize=64)
+def _printable(text: str) -> str:
+    if isinstance(getattr(_font(16), "path", None), str):  # a real font file, not Pillow's built-in
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
+    """RGB canvas of the grid. `labels` holds the translated 'camera off' / 'mic off' / 'waiting' texts."""
+    canvas = np.empty((HEIGHT, WIDTH, 3), dtype=np.uint8)
+    canvas[:] = BACKGROUND
+    image = None
+    places = _positions(len(tiles))
+    for tile, (x, y, scale) in zip(tiles, places):
+        w, h = TILE_W * scale, TILE_H * scale
+        if tile.picture is not None:
+            picture = tile.picture if scale == 1 else tile.picture.repeat(scale, 0).repeat(scale, 1)
+            canvas[y : y + h, x : x + w] = picture
+        else:
+            canvas[y + 2 : y + h - 2, x + 2 : x + w - 2] = TILE_OFF
+    image = Image.fromarray(canvas)
+    draw = ImageDraw.Draw(image)
+    if not tiles:
+        draw.text((WIDTH // 2, HEIGHT // 2), _printable(labels["waiting"]), fill="white", font=_font(22), anchor="mm")
+    for tile, (x, y, scale) in zip(tiles, places):
+        w, h = TILE_W * scale, TILE_H * scale
+        if tile.picture is None:
+            draw.text((x + w // 2, y + h // 2), _printable(labels["camera_off"]), fill=(200, 200, 210), font=_font(18), anchor="mm")
+        label = _printable(tile.name + (f"  · {labels['mic_off']}" if tile.mic_off else ""))
+        width = draw.textlength(label, font=_font(16))
+        draw.rectangle((x + 6, y + h - 30, x + min(w - 6, 18 + int(width)), y + h - 6), fill=(0, 0, 0))
+        draw.text((x + 12, y + h - 18), label, fill="white", font=_font(16), anchor="lm")
+        if tile.mic_off:
+            draw.rectangle((x + w - 22, y + 6, x + w - 6, y + 22), fill=(220, 40, 40))
+    return np.asarray(image)
+
+
+def to_yuv(rgb: np.ndarray) -> np.ndarray:
+    """yuv420p planes (H*3/2 × W) for cheap per-consumer frame creation."""
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p").to_ndarray()
+
+
+def frame_from_yuv(yuv: np.ndarray) -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")

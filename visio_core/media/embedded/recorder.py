@@ -1,0 +1,82 @@
+"""Writes the room's composed recording: the grid as H.264, the mix of everyone as AAC, in MP4.
+
+We encode with PyAV directly instead of aiortc's MediaRecorder: its timestamps follow
+the network (gaps, jumps) and it failed when audio reached it before video
+(DESIGN §5). Here the room clock drives both streams, so timestamps are steady by
+construction: video pts counts frames, audio pts counts samples.
+"""
+
+from __future__ import annotations
+
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from visio_core.media.embedded.audio import SAMPLE_RATE, to_frame
+from visio_core.media.embedded.grid import HEIGHT, WIDTH, frame_from_yuv
+
+FPS = 15
+
+
+class RoomRecorder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._container = av.open(str(path), mode="w", format="mp4")
+        video = self._container.add_stream("libx264", rate=FPS)
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        video.time_base = Fraction(1, FPS)
+        # ultrafast keeps the encoder at a few ms per frame on one core; a room recording is
+        # re-encoded by nobody, so the bigger file is the right trade.
+        video.options = {"preset": "ultrafast", "crf": "28", "g": str(FPS * 2)}
+        audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
+        audio.layout = "mono"
+        audio.time_base = Fraction(1, SAMPLE_RATE)
+        self._video, self._audio = video, audio
+        self._frames = 0
+        self._samples = 0
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def seconds(self) -> float:
+        return self._samples / SAMPLE_RATE
+
+    @property
+    def frames(self) -> int:
+        return self._frames
+
+    @property
+    def has_media(self) -> bool:
+        return self._frames > 0 or self._samples > 0
+
+    def write_video(self, yuv: np.ndarray) -> None:
+        frame = frame_from_yuv(yuv)  # a frame object of our own (see grid.py)
+        frame.pts = self._frames
+        frame.time_base = self._video.time_base
+        with self._lock:
+            if self._closed:
+                return
+            self._container.mux(self._video.encode(frame))
+            self._frames += 1
+
+    def write_audio(self, samples: np.ndarray) -> None:
+        frame = to_frame(samples, pts=self._samples)
+        frame.time_base = self._audio.time_base
+        with self._lock:
+            if self._closed:
+                return
+            self._container.mux(self._audio.encode(frame))
+            self._samples += samples.size
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._container.mux(self._video.encode(None))
+            self._container.mux(self._audio.encode(None))
+            self._container.close()

@@ -1,0 +1,117 @@
+"""The embedded room: one streamlit-webrtc call per browser tab, wired to the meeting's Room.
+
+The browser sends its camera and microphone; it receives the room's grid (everyone
+with his name, itself included, which is the local preview) and the mix of everyone
+else. The component's own buttons turn the camera and microphone off by disabling
+the browser track, so the server really receives black frames and silence.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit_webrtc import (
+    WebRtcMode,
+    create_audio_sink_track,
+    create_audio_source_track,
+    create_video_sink_track,
+    create_video_source_track,
+    webrtc_streamer,
+)
+
+from visio_core.app_context import AppContext
+from visio_core.errors import VisioError
+from visio_core.i18n import t
+from visio_core.media.embedded.recorder import FPS
+from visio_core.media.embedded.room import Room, RoomFull
+from visio_core.meetings import can_change
+from visio_core.models import Identity, Meeting
+from visio_core.ui.navigation import left_page_since
+from visio_core.ui.room_end import end_controls
+
+MEDIA_CONSTRAINTS = {
+    "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": FPS}},
+    "audio": {"echoCancellation": True, "noiseSuppression": True},
+}
+
+
+def _tab_id() -> str:
+    run = get_script_run_ctx()
+    return run.session_id if run is not None else "bare"
+
+
+def _translations() -> dict[str, str]:
+    return {
+        "start": t("room.embedded.start"),
+        "stop": t("room.embedded.stop"),
+        "select_device": t("room.embedded.select_device"),
+        "device_access_denied": t("room.embedded.media_denied"),
+        "device_not_available": t("room.embedded.no_device"),
+        "turn_camera_off": t("room.embedded.camera_off"),
+        "turn_camera_on": t("room.embedded.camera_on"),
+        "mute_microphone": t("room.embedded.mic_off"),
+        "unmute_microphone": t("room.embedded.mic_on"),
+        "select_camera": t("room.embedded.select_camera"),
+        "select_microphone": t("room.embedded.select_microphone"),
+        "device_ask_permission": t("room.embedded.ask_permission"),
+        "media_api_not_available": t("room.embedded.no_media_api"),
+    }
+
+
+def _keep_call_mounted(key: str) -> None:
+    """streamlit-webrtc resets a live call when a script run did not render it, to recover after
+    the user visited another page. A run interrupted by a rerun (a click, a fragment) is not a
+    visit elsewhere, but it counts the same and used to cut calls (DESIGN §5). We know which page
+    each run was for, so we let the reset happen only after a real visit to another page."""
+    context = st.session_state.get(key)
+    if context is not None and not left_page_since(key):
+        context._last_rendered_run_count = None  # no public way yet; pinned version 0.79.0
+
+
+def _call(room: Room, tab: str, key: str, rtc_configuration: dict) -> None:
+    video_out = create_video_source_track(lambda pts, time_base: room.grid_frame(), key=f"{key}-grid", fps=FPS)
+    audio_out = create_audio_source_track(lambda pts, time_base: room.audio_for(tab), key=f"{key}-mix")
+    video_in = create_video_sink_track(
+        lambda frame: room.push_video(tab, frame), key=f"{key}-cam", on_ended=lambda: room.leave(tab)
+    )
+    audio_in = create_audio_sink_track(
+        lambda frame: room.push_audio(tab, frame), key=f"{key}-mic", on_ended=lambda: room.leave(tab)
+    )
+    _keep_call_mounted(key)
+    webrtc_streamer(
+        key=key,
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc_configuration,
+        media_stream_constraints=MEDIA_CONSTRAINTS,
+        source_video_track=video_out,
+        source_audio_track=audio_out,
+        sink_video_track=video_in,
+        sink_audio_track=audio_in,
+        video_html_attrs={"autoPlay": True, "controls": False, "muted": False, "style": {"width": "100%"}},
+        translations=_translations(),
+    )
+
+
+def render(ctx: AppContext, identity: Identity, meeting: Meeting) -> None:
+    if can_change(identity, meeting) and end_controls(ctx, identity, meeting):
+        return  # the call is not rendered again: the browser leaves the room
+    engine = ctx.engine
+    try:
+        room = engine.room_for(ctx.meetings, identity, meeting.id)
+    except VisioError as error:
+        st.error(str(error))
+        return
+    tab = _tab_id()
+    try:
+        room.admit(tab, identity.id, identity.display_name)
+    except RoomFull as error:
+        st.warning(str(error))
+        return
+    names = [p["name"] for p in room.roster()]
+    st.caption(t("room.embedded.in_room", names=", ".join(names)) if names else t("room.embedded.nobody"))
+    st.info(t("room.embedded.help"), icon=":material/videocam:")
+    _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration())
+    share, note = st.columns([1, 3])
+    share.button(t("room.embedded.screen_share"), key=f"share_{meeting.id}", disabled=True, icon=":material/screen_share:")
+    note.caption(t("room.embedded.screen_share_help"))
+    st.caption(t("room.embedded.recording"), help=None)
