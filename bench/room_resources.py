@@ -1,0 +1,136 @@
+"""Benchmark: CPU and memory of one embedded room with 2 and 4 participants (recording on).
+
+A real dashboard serves the room; each participant is a headless Chromium tab with a
+fake camera and a speech microphone. CPU is read from /proc over a steady window once
+everyone sends media; 100 % = one core (this machine has 2).
+
+Run: .venv/bin/python bench/room_resources.py   (prints a markdown table for docs/PERFORMANCE.md)
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
+
+PASSWORD = "demo-visio-2026"
+COMPONENT = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
+WINDOW = 30.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            continue
+    return total / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    found = [int(p) for p in out]
+    for child in list(found):
+        found += descendants(child)
+    return found
+
+
+def streamlit_pid(port: str) -> int:
+    for pid in descendants(os.getpid()):
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"streamlit" in b" ".join(cmdline) and port.encode() in cmdline:
+            return pid
+    raise RuntimeError("dashboard process not found")
+
+
+def measure(participants: int, speech: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        env = {**os.environ, "VISIO_DATA_DIR": str(data), "VISIO_EMBEDDED_WORKER": "0"}
+        subprocess.run([sys.executable, "-m", "visio_core", "seed-demo"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        with sqlite3.connect(data / "visio.sqlite3") as db:
+            meeting = db.execute("SELECT id FROM meetings WHERE status = 'in_progress'").fetchone()[0]
+        with dashboard(data, {"VISIO_EMBEDDED_WORKER": "0"}) as url, sync_playwright() as p:
+            server = streamlit_pid(url.rsplit(":", 1)[1])
+            idle_rss = rss_mb(server)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                "--autoplay-policy=no-user-gesture-required", f"--use-file-for-fake-audio-capture={speech}"])
+            contexts = []
+            for n in range(participants):
+                context = browser.new_context(viewport={"width": 1200, "height": 1000})
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_label("Email").fill("mikl@foxeo.demo" if n % 2 == 0 else "claire@client.demo")
+                page.get_by_label("Mot de passe").fill(PASSWORD)
+                page.get_by_role("button", name="Se connecter").click()
+                page.wait_for_timeout(3000)
+                page.goto(f"{url}/room?meeting={meeting}")
+                page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=60_000)
+                contexts.append(context)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                state = contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()
+                if len(state["participants"]) == participants and all(
+                    x["video_frames"] > 30 for x in state["participants"]
+                ):
+                    break
+                time.sleep(1)
+            else:
+                raise RuntimeError(f"room did not fill: {state}")
+            chromium = [browser_pid for browser_pid in descendants(os.getpid()) if browser_pid != server]
+            s0, c0, t0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
+            time.sleep(WINDOW)
+            s1, c1, t1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
+            result = {
+                "participants": participants,
+                "server_cpu": 100 * (s1 - s0) / (t1 - t0),
+                "chromium_cpu": 100 * (c1 - c0) / (t1 - t0),
+                "server_rss_idle": idle_rss,
+                "server_rss": rss_mb(server),
+                "recorded": contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["recorded_seconds"],
+            }
+            browser.close()
+            httpx.get(f"{url}/api/health")
+            return result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        speech = Path(tmp) / "speech.wav"
+        subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech),
+                        "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine."], check=True)
+        rows = [measure(n, speech) for n in (2, 4)]
+    print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")
+    print("| participants | dashboard CPU (% of one core) | Chromium CPU (all tabs) | dashboard RSS idle → in call |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['participants']} | {r['server_cpu']:.0f} % | {r['chromium_cpu']:.0f} % | "
+              f"{r['server_rss_idle']:.0f} MB → {r['server_rss']:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Room tests run the real embedded engine (no fake media engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from visio_core.media.embedded.audio import SAMPLES_PER_TICK
+from visio_core.media.embedded.engine import EmbeddedEngine
+
+
+@pytest.fixture
+def engine(settings):
+    return None  # build_context then builds the engine the settings ask for: the embedded one
+
+
+@pytest.fixture
+def embedded(ctx) -> EmbeddedEngine:
+    assert isinstance(ctx.engine, EmbeddedEngine)
+    return ctx.engine
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def tone(frequency: float, amplitude: int = 8000, tick: int = 0) -> av.AudioFrame:
+    """20 ms of a stereo sine, as aiortc's Opus decoder hands frames over."""
+    t = np.arange(tick * SAMPLES_PER_TICK, (tick + 1) * SAMPLES_PER_TICK)
+    mono = (amplitude * np.sin(2 * np.pi * frequency * t / 48_000)).astype(np.int16)
+    frame = av.AudioFrame.from_ndarray(np.stack([mono, mono], axis=1).reshape(1, -1), format="s16", layout="stereo")
+    frame.sample_rate = 48_000
+    return frame
+
+
+def quiet() -> av.AudioFrame:
+    return tone(440, amplitude=0)
+
+
+def picture(seed: int) -> av.VideoFrame:
+    image = np.random.default_rng(seed).integers(40, 255, (480, 640, 3), dtype=np.uint8)
+    return av.VideoFrame.from_ndarray(image, format="rgb24")
+
+
+def black() -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(np.zeros((480, 640, 3), dtype=np.uint8), format="rgb24")
+
+
+def dominant_frequency(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64)))
+    return float(np.argmax(spectrum) * 48_000 / samples.size)
+
+
+def decoded_audio(path: Path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])

@@ -1,0 +1,124 @@
+"""The embedded engine under the meetings service: who enters, what ending a meeting leaves behind."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from tests.conftest import at
+from tests.room.conftest import picture, tone
+from visio_core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.models import TranscriptionStatus
+from visio_core.web import make_routes
+from visio_core.web_sessions import COOKIE
+
+
+@pytest.fixture
+def meeting(ctx, people):
+    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
+    return ctx.meetings.start_meeting(people.op1, created.id)
+
+
+def speak(room, key: str, ticks: int) -> None:
+    for i in range(ticks):
+        room.push_audio(key, tone(440, tick=i))
+        if i % 3 == 0:
+            room.push_video(key, picture(i))
+        room.tick()
+
+
+def test_the_operator_and_the_client_enter_nobody_else(ctx, people, embedded, meeting):
+    assert embedded.room_for(ctx.meetings, people.op1, meeting.id) is embedded.room_for(
+        ctx.meetings, people.client_a, str(meeting.id))
+    with pytest.raises(Forbidden):
+        embedded.room_for(ctx.meetings, people.analyst, meeting.id)
+    for stranger in (people.client_b, people.client_c, people.op2):
+        with pytest.raises(NotFound):
+            embedded.room_for(ctx.meetings, stranger, meeting.id)
+    with pytest.raises(NotFound):
+        embedded.room_for(ctx.meetings, people.op1, uuid.uuid4())
+    with pytest.raises(InvalidInput):
+        embedded.room_for(ctx.meetings, people.op1, "../etc")
+
+
+def test_no_room_before_the_start_or_after_the_end(ctx, people, embedded, meeting):
+    scheduled = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at(1))
+    with pytest.raises(IllegalTransition, match="pas en cours"):
+        embedded.room_for(ctx.meetings, people.client_a, scheduled.id)
+    ctx.meetings.end_meeting(people.op1, meeting.id)
+    with pytest.raises(IllegalTransition, match="pas en cours"):
+        embedded.room_for(ctx.meetings, people.op1, meeting.id)
+
+
+def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people, embedded, meeting):
+    room = embedded.room_for(ctx.meetings, people.op1, meeting.id)
+    room._run_clock = False  # this test drives the room clock itself
+    room.admit("tab-op", people.op1.id, people.op1.display_name)
+    room.admit("tab-client", people.client_a.id, people.client_a.display_name)
+    speak(room, "tab-op", 150)
+    room.leave("tab-op")  # left before the end: the recording is still finalised by end_meeting
+    ctx.meetings.end_meeting(people.op1, meeting.id)
+
+    recordings = ctx.recordings.list_recordings(people.client_a, meeting.id)
+    assert len(recordings) == 1
+    recording = recordings[0]
+    assert recording.transcription_status is TranscriptionStatus.PENDING
+    assert recording.recording_duration_seconds == pytest.approx(3.0, abs=0.2)
+    assert recording.recording_url.endswith(".mp4") and recording.file_size_bytes > 10_000
+    assert not list((ctx.settings.data_dir / "rooms").glob("*.mp4"))  # the working copy is gone
+    with pytest.raises(IllegalTransition):
+        ctx.meetings.end_meeting(people.op1, meeting.id)
+    assert len(ctx.recordings.list_recordings(people.op1, meeting.id)) == 1
+
+
+def test_a_meeting_nobody_joined_ends_without_recording_or_error(ctx, people, embedded, meeting):
+    room = embedded.room_for(ctx.meetings, people.client_a, meeting.id)
+    room.admit("tab", people.client_a.id, "Client A")  # opened the page, never connected
+    ended = ctx.meetings.end_meeting(people.op1, meeting.id)
+    assert ended.duration_seconds is not None
+    assert ctx.recordings.list_recordings(people.op1, meeting.id) == []
+
+
+def test_ice_servers_come_only_from_the_configuration(embedded):
+    assert embedded.rtc_configuration() == {"iceServers": []}  # loopback / LAN: host candidates only
+    embedded.ice_servers = ("stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp")
+    embedded._turn = ("visio", "s3cret")
+    assert embedded.rtc_configuration() == {"iceServers": [
+        {"urls": ["stun:stun.example.org:3478"]},
+        {"urls": ["turn:turn.example.org:3478?transport=udp"], "username": "visio", "credential": "s3cret"},
+    ]}
+
+
+def test_room_route_tells_participants_who_is_in_and_refuses_everyone_else(ctx, people, embedded, meeting):
+    client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
+    url = f"/api/rooms/{meeting.id}"
+
+    def as_user(identity):
+        code, _ = ctx.web_sessions.open(identity.id)
+        client.cookies.set(COOKIE, ctx.web_sessions.claim(code))
+
+    client.cookies.clear()
+    assert client.get(url).status_code == 401
+    client.cookies.set(COOKIE, "forged")
+    assert client.get(url).status_code == 401
+
+    room = embedded.room_for(ctx.meetings, people.op1, meeting.id)
+    room._run_clock = False
+    room.admit("tab", people.client_a.id, "Client A")
+    speak(room, "tab", 20)
+    as_user(people.op1)
+    body = client.get(url).json()
+    assert [p["name"] for p in body["participants"]] == ["Client A"]
+    assert body["participants"][0]["audio_frames"] == 20 and not body["participants"][0]["mic_off"]
+
+    as_user(people.client_b)
+    assert client.get(url).status_code == 404
+    as_user(people.analyst)
+    assert client.get(url).status_code == 403
+    as_user(people.op1)
+    assert client.get("/api/rooms/not-a-uuid").status_code == 400
+    ctx.meetings.end_meeting(people.op1, meeting.id)
+    assert client.get(url).status_code == 409

@@ -1,0 +1,77 @@
+"""The embedded room page through AppTest.
+
+streamlit-webrtc needs a live Streamlit runtime (AppTest has none), so here the call is
+replaced by a recorder of its arguments; the call itself runs in Chromium
+(tests/browser/test_embedded_room.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import at
+from tests.test_pages import signed_in, texts
+from visio_core.app_context import set_context
+
+
+@pytest.fixture
+def calls(monkeypatch) -> list:
+    made: list = []
+    monkeypatch.setattr("visio_core.ui.embedded_room._call", lambda *args: made.append(args))
+    return made
+
+
+@pytest.fixture
+def meeting(ctx, people):
+    set_context(ctx)
+    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
+    yield ctx.meetings.start_meeting(people.op1, created.id)
+    set_context(None)
+
+
+def open_room(identity, meeting_id):
+    test = signed_in(identity, meeting=str(meeting_id))
+    test.switch_page("pages/room.py")
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def test_participants_get_the_call_and_the_operator_the_end_button(people, meeting, calls):
+    for identity in (people.op1, people.client_a):
+        test = open_room(identity, meeting.id)
+        room, tab, key, rtc = calls[-1]
+        assert room.meeting_id == meeting.id and key == f"room-{meeting.id}"
+        assert rtc == {"iceServers": []}
+        assert "Cliquez sur « Rejoindre »" in texts(test)
+        assert "Personne n'est encore dans la salle." in texts(test)
+        ends = [b for b in test.button if b.key == f"room_end_{meeting.id}"]
+        assert len(ends) == (1 if identity is people.op1 else 0)
+        share = [b for b in test.button if b.key == f"share_{meeting.id}"]
+        assert share and share[0].disabled
+        assert "disponible avec OpenVidu" in texts(test)
+
+
+def test_a_fifth_participant_is_refused_politely(ctx, people, meeting, calls):
+    room = ctx.engine.room_for(ctx.meetings, people.op1, meeting.id)
+    room._run_clock = False
+    from tests.room.conftest import quiet
+
+    for n in range(4):
+        key = f"tab-{n}"
+        room.admit(key, uuid.uuid4(), f"Invité {n}")
+        room.push_audio(key, quiet())
+    test = open_room(people.client_a, meeting.id)
+    assert "La salle est complète (4 participants au maximum)" in texts(test)
+    assert not [b for b in test.button if b.key == f"share_{meeting.id}"] and not calls
+
+
+def test_the_operator_ends_the_meeting_from_the_room(ctx, people, meeting, calls):
+    test = open_room(people.op1, meeting.id)
+    test.button(key=f"room_end_{meeting.id}").click().run()
+    test.button(key=f"room_end_yes_{meeting.id}").click().run()
+    assert "Meeting terminé" in texts(test)
+    assert ctx.meetings.get_meeting(people.op1, meeting.id).status.value == "completed"
+    assert len(calls) == 2  # the call is not rendered again once the meeting has ended
