@@ -18,18 +18,28 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Protocol
 
 from visio_core.errors import InvalidInput
 from visio_core.models import Recording, utcnow
 from visio_core.recordings import transcript_key
 from visio_core.storage import RECORDINGS, TRANSCRIPTS, Storage
-from visio_core.store.sqlite_recordings import SqliteRecordingRepository
 from visio_core.transcription import Transcriber, srt
 
 log = logging.getLogger("visio.worker")
 
 MAX_ATTEMPTS = 3
+
+
+class JobQueue(Protocol):
+    """What a worker needs of a store: SqliteRecordingRepository, SupabaseRecordingJobs."""
+
+    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None: ...
+    def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool: ...
+    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool: ...
+    def fail_attempt(
+        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
+    ) -> bool: ...
 
 
 class LeaseLost(Exception):
@@ -38,7 +48,7 @@ class LeaseLost(Exception):
 
 @dataclass
 class Worker:
-    recordings: SqliteRecordingRepository
+    recordings: JobQueue
     storage: Storage
     transcriber: Callable[[], Transcriber]  # built lazily: the model loads on the first job
     lease: timedelta = timedelta(minutes=5)
@@ -125,6 +135,30 @@ def build_worker(ctx) -> Worker:
                   side_step=lambda: worker_step(ctx))
 
 
+def build_supabase_worker(settings) -> Worker:
+    """A worker on a Supabase project: jobs claimed through `claim_transcription_job`, files in its
+    Storage, both with the service-role key (workers run outside any user's session)."""
+    from visio_core.storage.supabase import SupabaseStorage
+    from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
+    from visio_core.transcription.factory import build_transcriber
+
+    key = settings.supabase_service_role_key
+    if not key:
+        raise SystemExit("SUPABASE_SERVICE_ROLE_KEY is required for a worker on Supabase")
+    made: list[Transcriber] = []
+
+    def transcriber() -> Transcriber:
+        if not made:
+            made.append(build_transcriber(settings))
+        return made[0]
+
+    return Worker(
+        SupabaseRecordingJobs(service_client(settings.supabase_url, key)),
+        SupabaseStorage(settings.supabase_url, key, spool_dir=settings.data_dir / "tmp"),
+        transcriber,
+    )
+
+
 _background_lock = threading.Lock()
 _background: threading.Thread | None = None
 
@@ -149,9 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until-idle", action="store_true", help="stop when no job is left")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from visio_core.app_context import get_context
+    from visio_core.config import Settings
 
-    worker = build_worker(get_context())
+    settings = Settings.load()
+    if settings.store_backend == "supabase":
+        worker = build_supabase_worker(settings)
+    else:
+        from visio_core.app_context import get_context
+
+        worker = build_worker(get_context())
     if args.until_idle:
         log.info("processed %d job(s)", worker.run_until_idle())
         return 0

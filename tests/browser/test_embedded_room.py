@@ -1,7 +1,10 @@
 """Two people meet in the embedded room, in two headless Chromiums with fake cameras.
 
-The client's microphone is an espeak-ng French speech WAV, the operator's a faint noise
-(a live microphone, but nothing Whisper would mistake for words). What the server
+The client's microphone is an espeak-ng speech WAV, the operator's a faint noise (a live
+microphone, but nothing Whisper would mistake for words). The speech is English, transcribed
+as English (VISIO_DEFAULT_LANGUAGE=en): whisper-base hears espeak's English reliably once it
+has been through Opus and the browser's echo canceller, while espeak's French came out with a
+word or two (French transcription itself is covered on files in tests/pipeline). What the server
 receives is read from the room's roster route, with each browser's own session cookie.
 """
 
@@ -19,7 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from tests.browser.test_journey import cli, sign_in
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard, require_chromium, screenshot
-from tests.transcription.helpers import FRENCH, FRENCH_WORDS, found, say, write_wav
+from tests.transcription.helpers import ENGLISH, ENGLISH_WORDS, found, say, write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,14 +43,14 @@ def data_dir(tmp_path_factory) -> Path:
 def server(data_dir):
     require_chromium()
     cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
+    with dashboard(data_dir, {"VISIO_DEFAULT_LANGUAGE": "en"}) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def microphones(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("room-mics")
-    speech = say("espeak-ng", folder, "client", FRENCH, "fr", 110, 0.3)
+    speech = say("espeak-ng", folder, "client", ENGLISH, "en", 140, 0.3)
     noise = (np.random.default_rng(7).normal(0, 60, 48_000 * 5)).astype(np.int16)  # ≈ −55 dBFS
     write_wav(folder / "operator.wav", noise, 48_000)
     return {"client": speech.path, "operator": folder / "operator.wav"}
@@ -181,7 +184,7 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
     path = next((data_dir / "storage").rglob(Path(recording["recording_url"]).name))
     assert recording_level(path) > -50, "the recording's audio is silent"
     transcript = next((data_dir / "storage").rglob(f"{recording['id']}.srt")).read_text()
-    assert len(found(transcript, FRENCH_WORDS)) >= 2, transcript
+    assert len(found(transcript, ENGLISH_WORDS)) >= 3, transcript
 
 
 def wait_for_transcript(data_dir: Path, meeting: str, timeout: float = 240) -> dict:

@@ -3,8 +3,9 @@
 Refuses what PostgREST refuses: no `apikey` (401), a bearer token it does not know (401),
 unknown filter operators (400 PGRST100), unknown columns (400 42703). Supports eq, in, gte, lt,
 ilike (`*` wildcard, backslash escapes), order, offset/limit, `Prefer: count=exact` with
-Content-Range, HEAD, insert and update with `return=representation`. Row-level security is not
-emulated here: tests/postgres proves it on a real PostgreSQL.
+Content-Range, HEAD, insert and update with `return=representation`, unique keys (409 23505),
+and `POST /rpc/<function>` for the functions a test registers. Row-level security and the
+functions' SQL are not emulated here: tests/postgres proves them on a real PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import parse_qsl
 
 import httpx
@@ -48,6 +50,10 @@ class FakePostgrest:
     columns: dict[str, set[str]]
     rows: dict[str, list[dict]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
+    unique: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    # name → handler(fake, arguments, request) -> Response; only POST /rpc/<name> reaches them
+    functions: dict[str, Callable[["FakePostgrest", dict, httpx.Request], httpx.Response]] = field(
+        default_factory=dict)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -59,6 +65,11 @@ class FakePostgrest:
         if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
             return _error(401, "PGRST301", "JWSError JWSInvalidSignature")
         table = request.url.path.removeprefix("/rest/v1/")
+        if table.startswith("rpc/"):
+            function = self.functions.get(table.removeprefix("rpc/"))
+            if function is None or request.method != "POST":
+                return _error(404, "PGRST202", f"Could not find the function public.{table[4:]}")
+            return function(self, json.loads(request.content or b"{}"), request)
         if table not in self.columns:
             return _error(404, "42P01", f'relation "public.{table}" does not exist')
         params = parse_qsl(request.url.query.decode(), keep_blank_values=True)
@@ -73,6 +84,9 @@ class FakePostgrest:
             for row in new:
                 if set(row) - self.columns[table]:
                     return _error(400, "PGRST204", "Could not find a column in the schema cache")
+                for key in self.unique.get(table, []):
+                    if any(all(str(old.get(c)) == str(row.get(c)) for c in key) for old in rows):
+                        return _error(409, "23505", f'duplicate key value violates unique constraint ({",".join(key)})')
             rows.extend(dict(r) for r in new)
             return httpx.Response(201, json=new)
         matching = [r for r in rows if all(p(r) for p in predicates)]

@@ -40,6 +40,8 @@ class SupabaseStorage:
 
     def __post_init__(self) -> None:
         self.url = self.url.rstrip("/")
+        if self.spool_dir is not None:
+            self.spool_dir.mkdir(parents=True, exist_ok=True)  # a worker's first job must not fail on it
         self.http = self.http or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0))
         headers = {"apikey": self.key, "Authorization": f"Bearer {self.key}"}
         self._client = SyncStorageClient(f"{self.url}/storage/v1/", headers, http_client=self.http)
