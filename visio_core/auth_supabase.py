@@ -1,0 +1,100 @@
+"""Sign-in with Supabase Auth (GoTrue) through supabase-py's auth client.
+
+The user's password goes to Supabase only; what comes back is his session (access token
+for PostgREST and Storage, refresh token) and his profile row, read with his own token so
+row-level security applies. Failed sign-ins all get the same message as the embedded
+accounts (no user enumeration); an unreachable or misconfigured Supabase says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+from supabase_auth import SyncGoTrueClient
+from supabase_auth.errors import AuthApiError, AuthError
+
+from visio_core.errors import AuthenticationFailed, BackendUnavailable
+from visio_core.i18n import t
+from visio_core.models import Identity, Role, Tier
+from visio_core.store.supabase_meetings import user_client
+
+_PROFILE = "id,email,display_name,role,operator_id,tier"
+
+
+@dataclass(frozen=True)
+class SupabaseSession:
+    identity: Identity
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: int  # unix time; refresh a little before
+
+
+class SupabaseAuth:
+    def __init__(self, supabase_url: str, anon_key: str, http: httpx.Client | None = None) -> None:
+        self._url = supabase_url.rstrip("/")
+        self._anon_key = anon_key
+        self._http = http or httpx.Client(timeout=httpx.Timeout(15.0))
+        # One stateless client for every user: sessions live in our web sessions, not in it.
+        self._auth = SyncGoTrueClient(
+            url=f"{self._url}/auth/v1", headers={"apikey": anon_key}, http_client=self._http,
+            auto_refresh_token=False, persist_session=False,
+        )
+
+    def sign_in(self, email: str, password: str) -> SupabaseSession:
+        try:
+            response = self._auth.sign_in_with_password({"email": email.strip().lower(), "password": password})
+        except AuthApiError as error:
+            # 400/422: the credentials. 401 means the project refused our anon key: configuration.
+            if error.status in (400, 422):
+                raise AuthenticationFailed(t("error.login_failed")) from None
+            raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
+        except (AuthError, httpx.HTTPError):
+            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+        return self._session(response)
+
+    def refresh(self, refresh_token: str) -> SupabaseSession:
+        """A new session from a refresh token (single use: Supabase rotates it)."""
+        try:
+            response = self._auth.refresh_session(refresh_token)
+        except AuthApiError as error:
+            if error.status == 400:  # unknown, revoked or already used refresh token
+                raise AuthenticationFailed(t("error.session_expired")) from None
+            raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
+        except (AuthError, httpx.HTTPError):
+            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+        return self._session(response)
+
+    def sign_out(self, access_token: str) -> None:
+        """Revoke the user's refresh tokens everywhere; an already invalid token is already signed out."""
+        try:
+            self._auth.admin.sign_out(access_token, "global")
+        except AuthApiError as error:
+            if error.status not in (401, 403, 404):
+                raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
+        except (AuthError, httpx.HTTPError):
+            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+
+    def _session(self, response) -> SupabaseSession:
+        session = response.session
+        if session is None or response.user is None:
+            raise AuthenticationFailed(t("error.login_failed"))
+        identity = self._profile(session.access_token, uuid.UUID(str(response.user.id)))
+        return SupabaseSession(identity, session.access_token, session.refresh_token, int(session.expires_at or 0))
+
+    def _profile(self, access_token: str, user_id: uuid.UUID) -> Identity:
+        client = user_client(self._url, self._anon_key, access_token, http_client=self._http)
+        try:
+            rows = client.from_("profiles").select(_PROFILE).eq("id", str(user_id)).limit(1).execute().data
+        except Exception:  # postgrest raises APIError or httpx errors
+            raise BackendUnavailable(t("auth.backend_error", status="profiles")) from None
+        if not rows:
+            # A Supabase user without a Visio profile may not use the dashboard.
+            raise AuthenticationFailed(t("error.login_failed"))
+        row = rows[0]
+        return Identity(
+            id=uuid.UUID(row["id"]), email=row["email"], display_name=row["display_name"], role=Role(row["role"]),
+            operator_id=uuid.UUID(row["operator_id"]) if row.get("operator_id") else None,
+            tier=Tier(row["tier"]) if row.get("tier") else None,
+        )
