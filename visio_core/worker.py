@@ -119,32 +119,10 @@ class Worker:
         self.recordings.fail_attempt(job.id, self.worker_id, message, self.clock(), retry_at)
 
 
-def build_worker(ctx) -> Worker:
+def _lazy_transcriber(settings) -> Callable[[], Transcriber]:
+    """The transcriber, built on the first job (loading a model is not free)."""
     from visio_core.transcription.factory import build_transcriber
 
-    made: list[Transcriber] = []
-
-    def transcriber() -> Transcriber:
-        if not made:
-            made.append(build_transcriber(ctx.settings))
-        return made[0]
-
-    from visio_core.openvidu_webhook import worker_step
-
-    return Worker(ctx.recording_jobs, ctx.storage, transcriber, on_completed=ctx.on_transcript_completed,
-                  side_step=lambda: worker_step(ctx))
-
-
-def build_supabase_worker(settings) -> Worker:
-    """A worker on a Supabase project: jobs claimed through `claim_transcription_job`, files in its
-    Storage, both with the service-role key (workers run outside any user's session)."""
-    from visio_core.storage.supabase import SupabaseStorage
-    from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
-    from visio_core.transcription.factory import build_transcriber
-
-    key = settings.supabase_service_role_key
-    if not key:
-        raise SystemExit("SUPABASE_SERVICE_ROLE_KEY is required for a worker on Supabase")
     made: list[Transcriber] = []
 
     def transcriber() -> Transcriber:
@@ -152,10 +130,29 @@ def build_supabase_worker(settings) -> Worker:
             made.append(build_transcriber(settings))
         return made[0]
 
+    return transcriber
+
+
+def build_worker(ctx) -> Worker:
+    from visio_core.openvidu_webhook import worker_step
+
+    return Worker(ctx.recording_jobs, ctx.storage, _lazy_transcriber(ctx.settings),
+                  on_completed=ctx.on_transcript_completed, side_step=lambda: worker_step(ctx))
+
+
+def build_supabase_worker(settings) -> Worker:
+    """A worker on a Supabase project: jobs claimed through `claim_transcription_job`, files in its
+    Storage, both with the service-role key (workers run outside any user's session)."""
+    from visio_core.storage.supabase import SupabaseStorage
+    from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
+
+    key = settings.supabase_service_role_key
+    if not key:
+        raise SystemExit("SUPABASE_SERVICE_ROLE_KEY is required for a worker on Supabase")
     return Worker(
         SupabaseRecordingJobs(service_client(settings.supabase_url, key)),
         SupabaseStorage(settings.supabase_url, key, spool_dir=settings.data_dir / "tmp"),
-        transcriber,
+        _lazy_transcriber(settings),
     )
 
 

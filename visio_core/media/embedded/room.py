@@ -34,6 +34,7 @@ from visio_core.media.embedded.audio import (
     Outbox,
     level_dbfs,
     mix,
+    silence,
     to_frame,
 )
 from visio_core.media.embedded.recorder import FPS, RoomRecorder
@@ -183,7 +184,7 @@ class Room:
 
     def audio_for(self, key: str) -> av.AudioFrame:
         participant = self._participants.get(key)
-        return to_frame(participant.audio_out.take() if participant else np.zeros(960, dtype=np.int16))
+        return to_frame(participant.audio_out.take() if participant else silence())
 
     # -- what the room looks like ------------------------------------------------------
     def roster(self) -> list[dict]:
