@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar
 
 import httpx
 from supabase_auth import SyncGoTrueClient
@@ -21,6 +22,7 @@ from visio_core.models import Identity, Role, Tier
 from visio_core.store.supabase_meetings import user_client
 
 _PROFILE = "id,email,display_name,role,operator_id,tier"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,38 +45,23 @@ class SupabaseAuth:
         )
 
     def sign_in(self, email: str, password: str) -> SupabaseSession:
-        try:
-            response = self._auth.sign_in_with_password({"email": email.strip().lower(), "password": password})
-        except AuthApiError as error:
-            # 400/422: the credentials. 401 means the project refused our anon key: configuration.
-            if error.status in (400, 422):
-                raise AuthenticationFailed(t("error.login_failed")) from None
-            raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
-        except (AuthError, httpx.HTTPError):
-            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+        # 400/422: the credentials. 401 means the project refused our anon key: configuration.
+        response = _call(
+            lambda: self._auth.sign_in_with_password({"email": email.strip().lower(), "password": password}),
+            user_errors=(400, 422), user_message="error.login_failed",
+        )
         return self._session(response)
 
     def refresh(self, refresh_token: str) -> SupabaseSession:
         """A new session from a refresh token (single use: Supabase rotates it)."""
-        try:
-            response = self._auth.refresh_session(refresh_token)
-        except AuthApiError as error:
-            if error.status == 400:  # unknown, revoked or already used refresh token
-                raise AuthenticationFailed(t("error.session_expired")) from None
-            raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
-        except (AuthError, httpx.HTTPError):
-            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+        # 400: unknown, revoked or already used refresh token.
+        response = _call(lambda: self._auth.refresh_session(refresh_token),
+                         user_errors=(400,), user_message="error.session_expired")
         return self._session(response)
 
     def sign_out(self, access_token: str) -> None:
         """Revoke the user's refresh tokens everywhere; an already invalid token is already signed out."""
-        try:
-            self._auth.admin.sign_out(access_token, "global")
-        except AuthApiError as error:
-            if error.status not in (401, 403, 404):
-                raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
-        except (AuthError, httpx.HTTPError):
-            raise BackendUnavailable(t("auth.backend_error", status="?")) from None
+        _call(lambda: self._auth.admin.sign_out(access_token, "global"), ignored=(401, 403, 404))
 
     def _session(self, response) -> SupabaseSession:
         session = response.session
@@ -98,3 +85,18 @@ class SupabaseAuth:
             operator_id=uuid.UUID(row["operator_id"]) if row.get("operator_id") else None,
             tier=Tier(row["tier"]) if row.get("tier") else None,
         )
+
+
+def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",
+          ignored: tuple[int, ...] = ()) -> T | None:
+    """One Auth call: statuses that are the user's doing → AuthenticationFailed, the rest → BackendUnavailable."""
+    try:
+        return request()
+    except AuthApiError as error:
+        if error.status in ignored:
+            return None
+        if error.status in user_errors:
+            raise AuthenticationFailed(t(user_message)) from None
+        raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
+    except (AuthError, httpx.HTTPError):
+        raise BackendUnavailable(t("auth.backend_error", status="?")) from None

@@ -47,17 +47,21 @@ def site(tmp_path_factory):
         ctx.db.close()
 
 
-def join_as_client(site, stand_in: bool):
-    context = site["browser"].new_context(viewport={"width": 1300, "height": 900})
-    if stand_in:
-        context.add_init_script(STAND_IN)
-    page = context.new_page()
-    page.goto(site["url"])
+def open_room_as_client(page, url: str) -> None:
+    page.goto(url)
     page.get_by_label("Email").fill("c@example.com")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name=re.compile("Rejoindre")).click()
     expect(page.locator(".ovr-root")).to_have_count(1, timeout=30_000)
+
+
+def join_as_client(site, stand_in: bool):
+    context = site["browser"].new_context(viewport={"width": 1300, "height": 900})
+    if stand_in:
+        context.add_init_script(STAND_IN)
+    page = context.new_page()
+    open_room_as_client(page, site["url"])
     return context, page
 
 
@@ -76,12 +80,7 @@ def test_client_joins_and_no_secret_reaches_the_browser(site):
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode())))
     page.on("response", lambda response: responses.append(response))
-    page.goto(site["url"])
-    page.get_by_label("Email").fill("c@example.com")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name=re.compile("Rejoindre")).click()
-    expect(page.locator(".ovr-root")).to_have_count(1, timeout=30_000)
+    open_room_as_client(page, site["url"])
     page.wait_for_function("typeof window.OpenVidu === 'function'", timeout=30_000)  # the real bundle
     expect(page.get_by_text("Vous rejoignez la salle en tant que « Claire Dupont ».")).to_be_visible()
     page.wait_for_timeout(1500)

@@ -19,6 +19,7 @@ from postgrest.exceptions import APIError
 from visio_core.errors import BackendUnavailable
 from visio_core.i18n import t
 from visio_core.models import Recording, TranscriptionStatus
+from visio_core.store.supabase_rest import iso, parse_time, rest_client, run
 
 _COLUMNS = (
     "id,meeting_id,source_recording_id,recording_url,recording_duration_seconds,file_size_bytes,"
@@ -29,20 +30,7 @@ _UNIQUE_VIOLATION = "23505"
 
 
 def service_client(supabase_url: str, service_role_key: str, **kwargs: Any) -> SyncPostgrestClient:
-    return SyncPostgrestClient(
-        f"{supabase_url.rstrip('/')}/rest/v1",
-        headers={"apikey": service_role_key, "Authorization": f"Bearer {service_role_key}",
-                 "Accept": "application/json", "Content-Type": "application/json"},
-        **kwargs,
-    )
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return rest_client(supabase_url, service_role_key, service_role_key, **kwargs)
 
 
 def _recording(row: dict[str, Any]) -> Recording:
@@ -59,11 +47,11 @@ def _recording(row: dict[str, Any]) -> Recording:
         attempts=int(row["attempts"]),
         last_error=row.get("last_error"),
         lease_owner=row.get("lease_owner"),
-        lease_expires_at=_time(row.get("lease_expires_at")),
-        next_attempt_at=_time(row["next_attempt_at"]),
+        lease_expires_at=parse_time(row.get("lease_expires_at")),
+        next_attempt_at=parse_time(row["next_attempt_at"]),
         progress=float(row["progress"]),
-        created_at=_time(row["created_at"]),
-        updated_at=_time(row["updated_at"]),
+        created_at=parse_time(row["created_at"]),
+        updated_at=parse_time(row["updated_at"]),
     )
 
 
@@ -83,8 +71,8 @@ class SupabaseRecordingJobs:
             "recording_url": r.recording_url, "recording_duration_seconds": r.recording_duration_seconds,
             "file_size_bytes": r.file_size_bytes, "transcript_url": r.transcript_url,
             "transcription_status": r.transcription_status.value, "transcription_language": r.transcription_language,
-            "attempts": r.attempts, "next_attempt_at": _iso(r.next_attempt_at), "progress": r.progress,
-            "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at),
+            "attempts": r.attempts, "next_attempt_at": iso(r.next_attempt_at), "progress": r.progress,
+            "created_at": iso(r.created_at), "updated_at": iso(r.updated_at),
         }
         try:
             self._table().insert(row).execute()
@@ -121,14 +109,14 @@ class SupabaseRecordingJobs:
 
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
         return self._held(recording_id, worker, {
-            "progress": max(0.0, min(1.0, progress)), "lease_expires_at": _iso(until),
+            "progress": max(0.0, min(1.0, progress)), "lease_expires_at": iso(until),
         })
 
     def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool:
         return self._held(recording_id, worker, {
             "transcription_status": TranscriptionStatus.COMPLETED.value, "transcript_url": transcript_url,
             "progress": 1, "last_error": None, "lease_owner": None, "lease_expires_at": None,
-            "updated_at": _iso(now),
+            "updated_at": iso(now),
         })
 
     def fail_attempt(
@@ -137,16 +125,16 @@ class SupabaseRecordingJobs:
         status = TranscriptionStatus.PENDING if retry_at else TranscriptionStatus.FAILED
         return self._held(recording_id, worker, {
             "transcription_status": status.value, "last_error": error[:2000],
-            "next_attempt_at": _iso(retry_at or now), "lease_owner": None, "lease_expires_at": None,
-            "progress": 0, "updated_at": _iso(now),
+            "next_attempt_at": iso(retry_at or now), "lease_owner": None, "lease_expires_at": None,
+            "progress": 0, "updated_at": iso(now),
         })
 
     def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
                 only_if: tuple[TranscriptionStatus, ...]) -> bool:
         changes: dict[str, Any] = {
             "transcription_status": TranscriptionStatus.PENDING.value, "attempts": 0, "last_error": None,
-            "progress": 0, "next_attempt_at": _iso(now), "lease_owner": None, "lease_expires_at": None,
-            "updated_at": _iso(now),
+            "progress": 0, "next_attempt_at": iso(now), "lease_owner": None, "lease_expires_at": None,
+            "updated_at": iso(now),
         }
         if language:
             changes["transcription_language"] = language
@@ -159,9 +147,4 @@ class SupabaseRecordingJobs:
                  .eq("transcription_status", TranscriptionStatus.PROCESSING.value))
         return len(self._run(query).data) == 1
 
-    @staticmethod
-    def _run(query):
-        try:
-            return query.execute()
-        except APIError as error:
-            raise BackendUnavailable(t("storage.backend_error", status=error.code or "?")) from None
+    _run = staticmethod(run)

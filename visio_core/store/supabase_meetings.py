@@ -7,15 +7,12 @@ the database's policies (supabase/migrations) enforce it a second time, per requ
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from postgrest import CountMethod, SyncPostgrestClient
-from postgrest.exceptions import APIError
 
-from visio_core.errors import BackendUnavailable
-from visio_core.i18n import t
 from visio_core.models import Meeting, MeetingFilter, MeetingStatus, Page
+from visio_core.store.supabase_rest import iso, parse_time, rest_client, run
 
 _COLUMNS = (
     "id,client_id,operator_id,title,description,scheduled_at,started_at,ended_at,"
@@ -25,16 +22,7 @@ _COLUMNS = (
 
 def user_client(supabase_url: str, anon_key: str, access_token: str, **kwargs: Any) -> SyncPostgrestClient:
     """A PostgREST client acting as one signed-in user (RLS applies); never the service-role key."""
-    return SyncPostgrestClient(
-        f"{supabase_url.rstrip('/')}/rest/v1",
-        headers={"apikey": anon_key, "Authorization": f"Bearer {access_token}",
-                 "Accept": "application/json", "Content-Type": "application/json"},
-        **kwargs,
-    )
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return rest_client(supabase_url, anon_key, access_token, **kwargs)
 
 
 def _to_meeting(row: dict[str, Any]) -> Meeting:
@@ -44,19 +32,15 @@ def _to_meeting(row: dict[str, Any]) -> Meeting:
         operator_id=uuid.UUID(row["operator_id"]),
         title=row["title"],
         description=row.get("description") or "",
-        scheduled_at=_time(row["scheduled_at"]),
-        started_at=_time(row.get("started_at")),
-        ended_at=_time(row.get("ended_at")),
+        scheduled_at=parse_time(row["scheduled_at"]),
+        started_at=parse_time(row.get("started_at")),
+        ended_at=parse_time(row.get("ended_at")),
         duration_seconds=row.get("duration_seconds"),
         session_id=row.get("session_id"),
         status=MeetingStatus(row["status"]),
-        created_at=_time(row["created_at"]),
-        updated_at=_time(row["updated_at"]),
+        created_at=parse_time(row["created_at"]),
+        updated_at=parse_time(row["updated_at"]),
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 class SupabaseMeetingRepository:
@@ -69,9 +53,9 @@ class SupabaseMeetingRepository:
     def add(self, meeting: Meeting) -> None:
         self._run(self._table().insert({
             "id": str(meeting.id), "client_id": str(meeting.client_id), "operator_id": str(meeting.operator_id),
-            "title": meeting.title, "description": meeting.description, "scheduled_at": _iso(meeting.scheduled_at),
-            "status": meeting.status.value, "created_at": _iso(meeting.created_at),
-            "updated_at": _iso(meeting.updated_at),
+            "title": meeting.title, "description": meeting.description, "scheduled_at": iso(meeting.scheduled_at),
+            "status": meeting.status.value, "created_at": iso(meeting.created_at),
+            "updated_at": iso(meeting.updated_at),
         }))
 
     def get(self, meeting_id: uuid.UUID) -> Meeting | None:
@@ -85,9 +69,9 @@ class SupabaseMeetingRepository:
     def replace_if_status(self, meeting: Meeting, expected: MeetingStatus) -> bool:
         """Compare-and-set: PostgREST returns the updated rows; none means another change won."""
         query = self._table().update({
-            "status": meeting.status.value, "started_at": _iso(meeting.started_at),
-            "ended_at": _iso(meeting.ended_at), "duration_seconds": meeting.duration_seconds,
-            "session_id": meeting.session_id, "updated_at": _iso(meeting.updated_at),
+            "status": meeting.status.value, "started_at": iso(meeting.started_at),
+            "ended_at": iso(meeting.ended_at), "duration_seconds": meeting.duration_seconds,
+            "session_id": meeting.session_id, "updated_at": iso(meeting.updated_at),
         }).eq("id", str(meeting.id)).eq("status", expected.value)
         return len(self._run(query).data) == 1
 
@@ -114,18 +98,13 @@ class SupabaseMeetingRepository:
         if f.statuses:
             query = query.in_("status", sorted(s.value for s in f.statuses))
         if f.scheduled_from is not None:
-            query = query.gte("scheduled_at", _iso(f.scheduled_from))
+            query = query.gte("scheduled_at", iso(f.scheduled_from))
         if f.scheduled_to is not None:
-            query = query.lt("scheduled_at", _iso(f.scheduled_to))
+            query = query.lt("scheduled_at", iso(f.scheduled_to))
         if f.title_contains:
             # PostgREST's ilike uses * as the wildcard; the user's own * and % are taken literally.
             literal = f.title_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "\\*")
             query = query.ilike("title", f"*{literal}*")
         return query
 
-    @staticmethod
-    def _run(query):
-        try:
-            return query.execute()
-        except APIError as error:
-            raise BackendUnavailable(t("storage.backend_error", status=error.code or "?")) from None
+    _run = staticmethod(run)
