@@ -11,6 +11,10 @@ DO $$ BEGIN  -- roles are cluster-wide: a second database finds them already the
         CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
 END $$;
 
+-- Supabase installs extensions in their own schema, usable by the API roles.
+CREATE SCHEMA IF NOT EXISTS extensions;
+GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
+
 CREATE SCHEMA auth;
 GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
 CREATE TABLE auth.users (id uuid PRIMARY KEY, email text UNIQUE);
