@@ -95,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     from visio_core.app_context import get_context
 
     ctx = get_context()
+    if ctx.supabase is not None and args.command in ("users", "seed-demo"):
+        # Accounts live in Supabase Auth and public.profiles there (see supabase/README.md).
+        print("Supabase est configuré : les comptes se gèrent dans Supabase Auth et la table profiles "
+              "(voir supabase/README.md) ; rien n'a été modifié.", file=sys.stderr)
+        return 0 if args.command == "seed-demo" else 2
     try:
         if args.command == "users":
             return _users(ctx, args)

@@ -18,10 +18,10 @@ from supabase_auth.errors import AuthApiError, AuthError
 
 from visio_core.errors import AuthenticationFailed, BackendUnavailable
 from visio_core.i18n import t
-from visio_core.models import Identity, Role, Tier
+from visio_core.models import Identity
+from visio_core.store.supabase_profiles import SupabaseProfiles
 from visio_core.store.supabase_meetings import user_client
 
-_PROFILE = "id,email,display_name,role,operator_id,tier"
 T = TypeVar("T")
 
 
@@ -71,20 +71,15 @@ class SupabaseAuth:
         return SupabaseSession(identity, session.access_token, session.refresh_token, int(session.expires_at or 0))
 
     def _profile(self, access_token: str, user_id: uuid.UUID) -> Identity:
-        client = user_client(self._url, self._anon_key, access_token, http_client=self._http)
+        profiles = SupabaseProfiles(user_client(self._url, self._anon_key, access_token, http_client=self._http))
         try:
-            rows = client.from_("profiles").select(_PROFILE).eq("id", str(user_id)).limit(1).execute().data
-        except Exception:  # postgrest raises APIError or httpx errors
+            identity = profiles.get(user_id)
+        except (BackendUnavailable, httpx.HTTPError):
             raise BackendUnavailable(t("auth.backend_error", status="profiles")) from None
-        if not rows:
+        if identity is None:
             # A Supabase user without a Visio profile may not use the dashboard.
             raise AuthenticationFailed(t("error.login_failed"))
-        row = rows[0]
-        return Identity(
-            id=uuid.UUID(row["id"]), email=row["email"], display_name=row["display_name"], role=Role(row["role"]),
-            operator_id=uuid.UUID(row["operator_id"]) if row.get("operator_id") else None,
-            tier=Tier(row["tier"]) if row.get("tier") else None,
-        )
+        return identity
 
 
 def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",

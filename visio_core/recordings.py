@@ -16,7 +16,7 @@ from visio_core.models import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.storage import RECORDINGS, TRANSCRIPTS, Storage
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
 from visio_core.store.sqlite_recordings import SqliteRecordingRepository
-from visio_core.store.sqlite_search import CueHit, SqliteTranscriptSearch
+from visio_core.transcript_search import CueHit, TranscriptSearch
 from visio_core.transcription import srt
 
 
@@ -43,7 +43,7 @@ class RecordingService:
     meetings: SqliteMeetingRepository
     storage: Storage
     ingest: RecordingIngest
-    search: SqliteTranscriptSearch
+    search: TranscriptSearch
     max_upload_bytes: int
     clock: Callable[[], datetime] = models.utcnow
 

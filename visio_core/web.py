@@ -5,11 +5,13 @@ from __future__ import annotations
 import mimetypes
 from typing import Any, Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from visio_core.errors import Forbidden, IllegalTransition, NotFound, VisioError
+from visio_core.errors import (AuthenticationFailed, BackendUnavailable, Forbidden, IllegalTransition, NotFound,
+                               VisioError)
 from visio_core.i18n import t
 from visio_core.web_sessions import COOKIE
 
@@ -29,7 +31,7 @@ def _content_type(key: str) -> str:
     return _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
-_STATUS = {NotFound: 404, Forbidden: 403, IllegalTransition: 409}
+_STATUS = {NotFound: 404, Forbidden: 403, IllegalTransition: 409, AuthenticationFailed: 401, BackendUnavailable: 503}
 
 
 def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
@@ -75,23 +77,27 @@ def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
         return response
 
     async def end_session(request: Request) -> Response:
-        get_context().web_sessions.close(request.cookies.get(COOKIE))
+        ctx, token = get_context(), request.cookies.get(COOKIE)
+        if isinstance(token, str) and token:
+            ctx.end_session(ctx.web_sessions.key_of(token))
         response = Response(status_code=204)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
     async def room_roster(request: Request) -> Response:
         """Who is in a meeting's embedded room and what the server receives from each (signed-in users only)."""
-        ctx = get_context()
-        user_id = ctx.web_sessions.resolve(request.cookies.get(COOKIE))
-        identity = ctx.accounts.get(user_id) if user_id else None
+        ctx, token = get_context(), request.cookies.get(COOKIE)
+        user_id = ctx.web_sessions.resolve(token)
+        key = ctx.web_sessions.key_of(token) if user_id else None
+        identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
         if identity is None:
             return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
         room_for = getattr(ctx.engine, "room_for", None)
         if room_for is None:
             return JSONResponse({"error": t("room.unavailable")}, status_code=404)
         try:
-            room = room_for(ctx.meetings, identity, request.path_params["meeting_id"])
+            scope = await run_in_threadpool(ctx.scope_for, identity, key)
+            room = await run_in_threadpool(room_for, scope.meetings, identity, request.path_params["meeting_id"])
         except VisioError as error:
             return JSONResponse({"error": str(error)}, status_code=_STATUS.get(type(error), 400))
         return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2)})

@@ -4,16 +4,23 @@ Streamlit keeps its session state per browser tab connection, so a reload would 
 user out. After a sign-in the page hands the browser a one-time claim code (valid a minute);
 the browser exchanges it at /api/session/claim for an HttpOnly cookie holding a random
 session token. Only hashes of both are stored. Idle sessions expire like the tab's own.
+
+A session can carry a backend secret (Supabase's refresh token), sealed with AES-GCM under a
+key derived from the cookie's token: whoever reads the database without the cookie gets nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from visio_core.models import utcnow
 from visio_core.store.sqlite import Database, from_db_time, to_db_time
@@ -26,6 +33,30 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _seal(token: str, secret: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_secret_key(token)).encrypt(nonce, secret.encode(), _hash(token).encode())
+
+
+def _unseal(token: str, sealed: bytes) -> str | None:
+    try:
+        return AESGCM(_secret_key(token)).decrypt(sealed[:12], sealed[12:], _hash(token).encode()).decode()
+    except (InvalidTag, ValueError):
+        return None
+
+
+def _secret_key(token: str) -> bytes:
+    # The token is 32 random bytes: one hash with a domain label is a sound key derivation.
+    return hashlib.sha256(b"visio-web-session-secret\0" + token.encode()).digest()
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    claim: str  # one-time code the browser exchanges for its cookie
+    key: str  # the session's id on the server (hash of the token)
+    token: str = field(repr=False)  # the cookie's value: kept in server memory only
+
+
 @dataclass
 class WebSessions:
     db: Database
@@ -34,15 +65,33 @@ class WebSessions:
 
     def open(self, user_id: uuid.UUID) -> tuple[str, str]:
         """Start a session for a user who just signed in; returns (one-time claim code, session key)."""
+        opened = self.open_session(user_id)
+        return opened.claim, opened.key
+
+    def open_session(self, user_id: uuid.UUID, secret: str | None = None) -> OpenedSession:
         token, claim = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = self.clock()
         self.db.connection().execute(
             "INSERT INTO web_sessions (token_hash, user_id, created_at, last_seen_at, claim_hash, claim_expires_at, "
-            "pending_token) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "pending_token, backend_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (_hash(token), str(user_id), to_db_time(now), to_db_time(now), _hash(claim),
-             to_db_time(now + timedelta(seconds=CLAIM_SECONDS)), token),
+             to_db_time(now + timedelta(seconds=CLAIM_SECONDS)), token, _seal(token, secret) if secret else None),
         )
-        return claim, _hash(token)
+        return OpenedSession(claim, _hash(token), token)
+
+    def secret(self, token: str) -> str | None:
+        """The backend secret a session carries (None if none, or the token does not open it)."""
+        row = self.db.connection().execute(
+            "SELECT backend_secret FROM web_sessions WHERE token_hash = ?", (_hash(token),)
+        ).fetchone()
+        return _unseal(token, row["backend_secret"]) if row and row["backend_secret"] else None
+
+    def set_secret(self, token: str, secret: str) -> bool:
+        """Replace the secret (Supabase rotates refresh tokens); False once the session was closed."""
+        cur = self.db.connection().execute(
+            "UPDATE web_sessions SET backend_secret = ? WHERE token_hash = ?", (_seal(token, secret), _hash(token))
+        )
+        return cur.rowcount == 1
 
     def claim(self, code: str) -> str | None:
         """The session token for a claim code, once; None if unknown, used or expired."""

@@ -145,14 +145,17 @@ def build_supabase_worker(settings) -> Worker:
     Storage, both with the service-role key (workers run outside any user's session)."""
     from visio_core.storage.supabase import SupabaseStorage
     from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
+    from visio_core.store.supabase_search import SupabaseTranscriptIndex
 
     key = settings.supabase_service_role_key
     if not key:
         raise SystemExit("SUPABASE_SERVICE_ROLE_KEY is required for a worker on Supabase")
+    service = service_client(settings.supabase_url, key)
     return Worker(
-        SupabaseRecordingJobs(service_client(settings.supabase_url, key)),
+        SupabaseRecordingJobs(service),
         SupabaseStorage(settings.supabase_url, key, spool_dir=settings.data_dir / "tmp"),
         _lazy_transcriber(settings),
+        on_completed=SupabaseTranscriptIndex(service).index,
     )
 
 

@@ -349,12 +349,13 @@ class OpenViduEngine:
         return f"OpenViduEngine({self.client!r})"
 
     @classmethod
-    def from_settings(cls, settings: "Settings") -> "OpenViduEngine":
+    def from_settings(cls, settings: "Settings", meetings: Any = None) -> "OpenViduEngine":
+        """`meetings`: the system's meeting repository (SQLite, or Supabase with the service role)."""
         from visio_core.openvidu_webhook import RecordingDownloads
         from visio_core.store.sqlite import Database
 
         client = OpenViduClient(settings.openvidu_url or "", settings.openvidu_secret or "")
-        downloads = RecordingDownloads(Database(settings.database_path), client)
+        downloads = RecordingDownloads(Database(settings.database_path), client, meetings=meetings)
         return cls(client, downloads)
 
     def open_session(self, meeting: Meeting) -> None:

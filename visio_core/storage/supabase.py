@@ -4,7 +4,7 @@ Uploads, signed URLs, info and removal go through supabase-py's storage client (
 Downloads are streamed with httpx on the same documented route (`GET /object/{bucket}/{path}`)
 because storage3's `download` returns the whole file as bytes, and recordings can be gigabytes.
 The key used is the caller's: a user's JWT for what a page does, the service-role key only for
-workers and the webhook (see visio_core.store.supabase_client).
+workers and the webhook (see visio_core.supabase_backend).
 """
 
 from __future__ import annotations
@@ -32,18 +32,19 @@ _CONTENT_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "m4a": "audio/mp4", 
 @dataclass
 class SupabaseStorage:
     url: str  # the project URL, e.g. https://xyz.supabase.co
-    key: str = field(repr=False)  # anon key + user JWT for pages, service-role key for workers
+    key: str = field(repr=False)  # the project key sent as `apikey`: anon for pages, service role for workers
     default_ttl: int = 3600
     http: httpx.Client | None = None
     spool_dir: Path | None = None
     name: str = "supabase"
+    bearer: str | None = field(default=None, repr=False)  # who acts: a user's JWT; default the key itself
 
     def __post_init__(self) -> None:
         self.url = self.url.rstrip("/")
         if self.spool_dir is not None:
             self.spool_dir.mkdir(parents=True, exist_ok=True)  # a worker's first job must not fail on it
         self.http = self.http or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0))
-        headers = {"apikey": self.key, "Authorization": f"Bearer {self.key}"}
+        headers = {"apikey": self.key, "Authorization": f"Bearer {self.bearer or self.key}"}
         self._client = SyncStorageClient(f"{self.url}/storage/v1/", headers, http_client=self.http)
         self._headers = headers
 

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from visio_core.models import Recording
 from visio_core.store.sqlite import Database, from_db_time, to_db_time
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class CueHit:
-    recording_id: uuid.UUID
-    meeting_id: uuid.UUID
-    meeting_title: str
-    client_id: uuid.UUID
-    scheduled_at: datetime
-    language: str
-    start: float
-    end: float
-    text: str
-    rank: float
+from visio_core.transcript_search import CueHit, search_words
 
 
 def match_expression(query: str) -> str | None:
@@ -32,7 +15,7 @@ def match_expression(query: str) -> str | None:
 
     Quoting each word keeps FTS5 operators and punctuation in user input inert.
     """
-    words = _WORD.findall(query or "")[:12]
+    words = search_words(query)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]

@@ -19,13 +19,9 @@ from postgrest.exceptions import APIError
 from visio_core.errors import BackendUnavailable
 from visio_core.i18n import t
 from visio_core.models import Recording, TranscriptionStatus
-from visio_core.store.supabase_rest import iso, parse_time, rest_client, run
+from visio_core.store.supabase_recordings import COLUMNS, SupabaseRecordings, to_recording
+from visio_core.store.supabase_rest import iso, rest_client
 
-_COLUMNS = (
-    "id,meeting_id,source_recording_id,recording_url,recording_duration_seconds,file_size_bytes,"
-    "transcript_url,transcription_status,transcription_language,attempts,last_error,lease_owner,"
-    "lease_expires_at,next_attempt_at,progress,created_at,updated_at"
-)
 _UNIQUE_VIOLATION = "23505"
 
 
@@ -33,35 +29,7 @@ def service_client(supabase_url: str, service_role_key: str, **kwargs: Any) -> S
     return rest_client(supabase_url, service_role_key, service_role_key, **kwargs)
 
 
-def _recording(row: dict[str, Any]) -> Recording:
-    return Recording(
-        id=uuid.UUID(row["id"]),
-        meeting_id=uuid.UUID(row["meeting_id"]),
-        source_recording_id=row["source_recording_id"],
-        recording_url=row["recording_url"],
-        recording_duration_seconds=row.get("recording_duration_seconds"),
-        file_size_bytes=int(row["file_size_bytes"]),
-        transcript_url=row.get("transcript_url"),
-        transcription_status=TranscriptionStatus(row["transcription_status"]),
-        transcription_language=row["transcription_language"],
-        attempts=int(row["attempts"]),
-        last_error=row.get("last_error"),
-        lease_owner=row.get("lease_owner"),
-        lease_expires_at=parse_time(row.get("lease_expires_at")),
-        next_attempt_at=parse_time(row["next_attempt_at"]),
-        progress=float(row["progress"]),
-        created_at=parse_time(row["created_at"]),
-        updated_at=parse_time(row["updated_at"]),
-    )
-
-
-class SupabaseRecordingJobs:
-    def __init__(self, client: SyncPostgrestClient) -> None:
-        self._client = client
-
-    def _table(self):
-        return self._client.from_("meeting_recordings")
-
+class SupabaseRecordingJobs(SupabaseRecordings):
     # -- rows ---------------------------------------------------------------------------------
     def add_if_absent(self, recording: Recording) -> tuple[Recording, bool]:
         """Insert, unless this meeting already has this source recording (the unique key decides races)."""
@@ -86,18 +54,9 @@ class SupabaseRecordingJobs:
         return r, True
 
     def find_by_source(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
-        rows = self._run(self._table().select(_COLUMNS).eq("meeting_id", str(meeting_id))
+        rows = self._run(self._table().select(COLUMNS).eq("meeting_id", str(meeting_id))
                          .eq("source_recording_id", source_recording_id).limit(1)).data
-        return _recording(rows[0]) if rows else None
-
-    def get(self, recording_id: uuid.UUID) -> Recording | None:
-        rows = self._run(self._table().select(_COLUMNS).eq("id", str(recording_id)).limit(1)).data
-        return _recording(rows[0]) if rows else None
-
-    def list_for_meeting(self, meeting_id: uuid.UUID) -> list[Recording]:
-        rows = self._run(self._table().select(_COLUMNS).eq("meeting_id", str(meeting_id))
-                         .order("created_at", desc=True)).data
-        return [_recording(r) for r in rows]
+        return to_recording(rows[0]) if rows else None
 
     # -- jobs ----------------------------------------------------------------------------------
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
@@ -105,7 +64,7 @@ class SupabaseRecordingJobs:
         rows = self._run(self._client.rpc(
             "claim_transcription_job", {"worker": worker, "lease_seconds": int(lease.total_seconds())}
         )).data
-        return _recording(rows[0]) if rows else None
+        return to_recording(rows[0]) if rows else None
 
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
         return self._held(recording_id, worker, {
@@ -147,4 +106,3 @@ class SupabaseRecordingJobs:
                  .eq("transcription_status", TranscriptionStatus.PROCESSING.value))
         return len(self._run(query).data) == 1
 
-    _run = staticmethod(run)

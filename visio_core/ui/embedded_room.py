@@ -19,7 +19,7 @@ from streamlit_webrtc import (
     webrtc_streamer,
 )
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import t
 from visio_core.media.embedded.recorder import FPS
@@ -92,7 +92,7 @@ def _call(room: Room, tab: str, key: str, rtc_configuration: dict) -> None:
     )
 
 
-def render(ctx: AppContext, identity: Identity, meeting: Meeting) -> None:
+def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     if can_change(identity, meeting) and end_controls(ctx, identity, meeting):
         return  # the call is not rendered again: the browser leaves the room
     engine = ctx.engine

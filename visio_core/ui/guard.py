@@ -6,15 +6,15 @@ import uuid
 
 import streamlit as st
 
-from visio_core.app_context import AppContext, get_context
-from visio_core.errors import InvalidInput
+from visio_core.app_context import UserScope, get_context
+from visio_core.errors import InvalidInput, VisioError
 from visio_core.i18n import t
 from visio_core.models import Identity, Role, parse_uuid
 from visio_core.ui import session
 
 
-def require(*roles: Role) -> tuple[AppContext, Identity]:
-    """The context and identity for this run; stops the page for anyone not signed in or not allowed."""
+def require(*roles: Role) -> tuple[UserScope, Identity]:
+    """What this user may use, and who he is; stops the page for anyone not signed in or not allowed."""
     ctx = get_context()
     identity = session.current_identity(ctx)
     if identity is None:
@@ -23,7 +23,11 @@ def require(*roles: Role) -> tuple[AppContext, Identity]:
     if roles and identity.role not in roles:
         st.error(t("error.forbidden"))
         st.stop()
-    return ctx, identity
+    try:
+        return ctx.scope_for(identity, session.session_key()), identity
+    except VisioError as error:  # the Supabase session could not be renewed
+        st.warning(str(error))
+        st.stop()
 
 
 def uuid_param(name: str) -> uuid.UUID | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, Meeting, MeetingStatus
@@ -33,7 +33,7 @@ class Filters:
     title: str
 
 
-def render(ctx: AppContext, operator: Identity) -> None:
+def render(ctx: UserScope, operator: Identity) -> None:
     st.title(t("hub.title"))
     clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
     filters = _filters(clients)
@@ -113,7 +113,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live_meetings(
-    ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
+    ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
     flash.show()
     try:
@@ -192,7 +192,7 @@ _BUTTONS = {"start": "hub.start", "end": "hub.end", "cancel": "hub.cancel"}
 
 
 def _actions(
-    ctx: AppContext, operator: Identity, meetings: list[Meeting], clients: dict[uuid.UUID, Identity]
+    ctx: UserScope, operator: Identity, meetings: list[Meeting], clients: dict[uuid.UUID, Identity]
 ) -> None:
     st.subheader(t("hub.actions"))
     by_id = {m.id: m for m in meetings}
@@ -229,7 +229,7 @@ def _ask_confirmation(action: str, meeting_id: uuid.UUID) -> None:
     st.session_state[_PENDING] = (action, meeting_id)
 
 
-def _confirm(ctx: AppContext, operator: Identity, meeting: Meeting, action: str) -> None:
+def _confirm(ctx: UserScope, operator: Identity, meeting: Meeting, action: str) -> None:
     st.warning(t("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
     yes, no = st.columns(2)
     yes.button(
@@ -239,7 +239,7 @@ def _confirm(ctx: AppContext, operator: Identity, meeting: Meeting, action: str)
     no.button(t("hub.confirm_no"), key="hub_confirm_no", on_click=st.session_state.pop, args=(_PENDING, None))
 
 
-def _run_action(ctx: AppContext, operator: Identity, meeting_id: uuid.UUID, action: str) -> None:
+def _run_action(ctx: UserScope, operator: Identity, meeting_id: uuid.UUID, action: str) -> None:
     st.session_state.pop(_PENDING, None)
     try:
         if action == "start":
@@ -260,7 +260,7 @@ def _run_action(ctx: AppContext, operator: Identity, meeting_id: uuid.UUID, acti
 # -- creation ---------------------------------------------------------------------------------
 
 
-def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, Identity]) -> None:
+def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity]) -> None:
     with st.expander(t("hub.create"), expanded=False):
         if not clients:
             st.info(t("hub.no_clients"))
@@ -279,7 +279,7 @@ def _create_form(ctx: AppContext, operator: Identity, clients: dict[uuid.UUID, I
             st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))
 
 
-def _create(ctx: AppContext, operator: Identity) -> None:
+def _create(ctx: UserScope, operator: Identity) -> None:
     state = st.session_state
     try:
         meeting = ctx.meetings.create_meeting(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, MeetingStatus, Role
@@ -15,7 +15,7 @@ REFRESH_SECONDS = 5
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def render(ctx: AppContext, identity: Identity) -> None:
+def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("mine.title"))
     try:
         page = ctx.meetings.list_meetings(identity, page_size=200)

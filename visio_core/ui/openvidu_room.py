@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.components.openvidu_room import openvidu_room
 from visio_core.errors import VisioError
 from visio_core.i18n import t
@@ -43,7 +43,7 @@ def _on_action(meeting_id: uuid.UUID) -> None:
         st.session_state[_join_key(meeting_id)] = {"attempt": joined["attempt"], "token": None}
 
 
-def _token(ctx: AppContext, identity: Identity, meeting: Meeting) -> dict | None:
+def _token(ctx: UserScope, identity: Identity, meeting: Meeting) -> dict | None:
     joined = st.session_state.get(_join_key(meeting.id))
     if joined and joined.get("token"):
         return joined
@@ -60,7 +60,7 @@ def _token(ctx: AppContext, identity: Identity, meeting: Meeting) -> dict | None
     return joined
 
 
-def _problems(ctx: AppContext, meeting: Meeting) -> None:
+def _problems(ctx: UserScope, meeting: Meeting) -> None:
     """Recording failures OpenVidu reported for this meeting, refreshed while the call goes on."""
     from visio_core.openvidu_webhook import downloads_of
 
@@ -77,7 +77,7 @@ def _problems(ctx: AppContext, meeting: Meeting) -> None:
     problems()
 
 
-def render(ctx: AppContext, identity: Identity, meeting: Meeting) -> None:
+def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     operator = can_change(identity, meeting)
     if operator:
         if end_controls(ctx, identity, meeting):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import format_size, t
 from visio_core.ingest import ALLOWED_EXTENSIONS
@@ -15,7 +15,7 @@ from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
 
 
 
-def jobs_panel(ctx: AppContext, operator: Identity) -> None:
+def jobs_panel(ctx: UserScope, operator: Identity) -> None:
     """Transcriptions not finished yet, with their progress; failed ones show why and can be retried."""
     jobs = ctx.recordings.jobs_in_progress(operator)
     if not jobs:
@@ -38,7 +38,7 @@ def jobs_panel(ctx: AppContext, operator: Identity) -> None:
                             query_params=meeting_link_params(meeting.id, recording.id))
 
 
-def _retry(ctx: AppContext, operator: Identity, recording_id) -> None:
+def _retry(ctx: UserScope, operator: Identity, recording_id) -> None:
     try:
         ctx.recordings.retry(operator, recording_id)
         flash.push(t("recordings.retried"))
@@ -46,7 +46,7 @@ def _retry(ctx: AppContext, operator: Identity, recording_id) -> None:
         flash.push(str(error), "error")
 
 
-def import_form(ctx: AppContext, operator: Identity) -> None:
+def import_form(ctx: UserScope, operator: Identity) -> None:
     with st.expander(t("jobs.import"), expanded=False):
         page = ctx.meetings.list_meetings(
             operator, statuses=[MeetingStatus.COMPLETED, MeetingStatus.IN_PROGRESS, MeetingStatus.SCHEDULED], page_size=200
@@ -67,7 +67,7 @@ def import_form(ctx: AppContext, operator: Identity) -> None:
                                   args=(ctx, operator, {m.id: m.title for m in page.items}))
 
 
-def _import(ctx: AppContext, operator: Identity, titles: dict) -> None:
+def _import(ctx: UserScope, operator: Identity, titles: dict) -> None:
     state = st.session_state
     upload, meeting_id = state.get("import_file"), state.get("import_meeting")
     if upload is None:

@@ -7,7 +7,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.components.transcript_player import transcript_player
 from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, format_size, t
@@ -24,7 +24,7 @@ def transcription_label(recording: Recording) -> str:
     return t(f"tstatus.{recording.transcription_status.value}")
 
 
-def render(ctx: AppContext, identity: Identity) -> None:
+def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("recordings.title"))
     flash.show()
     meeting = _meeting(ctx, identity)
@@ -44,7 +44,7 @@ def render(ctx: AppContext, identity: Identity) -> None:
     _show(ctx, identity, meeting, chosen)
 
 
-def _media_server_problems(ctx: AppContext, meeting: Meeting) -> None:
+def _media_server_problems(ctx: UserScope, meeting: Meeting) -> None:
     """Recordings the media server announced but that will not arrive (OpenVidu only)."""
     from visio_core.openvidu_webhook import downloads_of
 
@@ -53,7 +53,7 @@ def _media_server_problems(ctx: AppContext, meeting: Meeting) -> None:
         st.warning(message)
 
 
-def _meeting(ctx: AppContext, identity: Identity) -> Meeting | None:
+def _meeting(ctx: UserScope, identity: Identity) -> Meeting | None:
     meeting_id = uuid_param("meeting")
     if meeting_id is None:
         page = ctx.meetings.list_meetings(identity, statuses=["completed", "in_progress"], page_size=200)
@@ -97,7 +97,7 @@ def _pick(recordings: list[Recording]) -> Recording:
     return by_id[chosen]
 
 
-def _show(ctx: AppContext, identity: Identity, meeting: Meeting, recording: Recording) -> None:
+def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recording) -> None:
     status = recording.transcription_status
     if status is TranscriptionStatus.PENDING:
         st.info(t("recordings.pending"))
@@ -129,7 +129,7 @@ def _show(ctx: AppContext, identity: Identity, meeting: Meeting, recording: Reco
         _operator_actions(ctx, identity, recording)
 
 
-def _operator_actions(ctx: AppContext, operator: Identity, recording: Recording) -> None:
+def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) -> None:
     with st.container(border=True):
         if recording.transcription_status is TranscriptionStatus.FAILED:
             if st.button(t("recordings.retry"), key=f"retry-{recording.id}", type="primary"):

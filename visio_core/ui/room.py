@@ -6,7 +6,7 @@ import importlib
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import t
 from visio_core.models import Identity, MeetingStatus, Role
@@ -25,7 +25,7 @@ def _back(identity: Identity) -> None:
     st.page_link(target, label=t("room.back"), icon=":material/arrow_back:")
 
 
-def render(ctx: AppContext, identity: Identity) -> None:
+def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("room.title"))
     meeting_id = uuid_param("meeting")
     if meeting_id is None:

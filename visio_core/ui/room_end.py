@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import format_duration, t
 from visio_core.models import Identity, Meeting
 
 
-def end_controls(ctx: AppContext, identity: Identity, meeting: Meeting) -> bool:
+def end_controls(ctx: UserScope, identity: Identity, meeting: Meeting) -> bool:
     """The operator's end-meeting button (with confirmation); True once the meeting has ended."""
     confirm_key = f"room_end_confirm_{meeting.id}"
     if not st.session_state.get(confirm_key):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from visio_core.app_context import AppContext
 from visio_core.components.session_cookie import claim_cookie, clear_cookie
-from visio_core.errors import AuthenticationFailed
+from visio_core.errors import AuthenticationFailed, BackendUnavailable, InvalidInput
 from visio_core.i18n import t
 from visio_core.models import Identity
 from visio_core.web_sessions import COOKIE
@@ -35,9 +35,10 @@ def current_identity(ctx: AppContext) -> Identity | None:
         sign_out(ctx)
         st.session_state[_NOTICE] = t("error.session_expired")
         return None
-    identity = ctx.accounts.get(user_id)
+    identity = ctx.identity_of(user_id, st.session_state.get(_KEY))
     if identity is None:
         sign_out(ctx)
+        st.session_state[_NOTICE] = t("error.session_expired")
         return None
     st.session_state[_SEEN] = time.monotonic()
     _keep_cookie_session_alive(ctx)
@@ -52,11 +53,18 @@ def _restore_from_cookie(ctx: AppContext) -> None:
     if not isinstance(token, str):
         return
     user_id = ctx.web_sessions.resolve(token)
-    if user_id is not None:
+    key = ctx.web_sessions.key_of(token)
+    # On Supabase this resumes the user's session from the refresh token sealed under the cookie.
+    if user_id is not None and ctx.identity_of(user_id, key, token) is not None:
         st.session_state[_USER] = user_id
         st.session_state[_SEEN] = time.monotonic()
-        st.session_state[_KEY] = ctx.web_sessions.key_of(token)
+        st.session_state[_KEY] = key
         st.session_state[_TOUCHED] = time.monotonic()
+
+
+def session_key() -> str | None:
+    """This tab's browser-session key (what a UserScope is built for)."""
+    return st.session_state.get(_KEY)
 
 
 def render_cookie_claim() -> None:
@@ -80,15 +88,14 @@ def _keep_cookie_session_alive(ctx: AppContext) -> None:
 def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
     """Sign in; returns an error message to show, or None on success."""
     try:
-        identity = ctx.accounts.authenticate(email, password)
-    except AuthenticationFailed as error:
+        identity, opened = ctx.sign_in(email, password)
+    except (AuthenticationFailed, InvalidInput, BackendUnavailable) as error:
         return str(error)
-    claim, key = ctx.web_sessions.open(identity.id)
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[_USER] = identity.id
     st.session_state[_SEEN] = time.monotonic()
-    st.session_state[_CLAIM] = claim
-    st.session_state[_KEY] = key
+    st.session_state[_CLAIM] = opened.claim
+    st.session_state[_KEY] = opened.key
     st.session_state[_TOUCHED] = time.monotonic()
     return None
 
@@ -99,7 +106,7 @@ def sign_out(ctx: AppContext | None = None) -> None:
         from visio_core.app_context import get_context
 
         ctx = get_context()
-    ctx.web_sessions.close_key(st.session_state.get(_KEY))
+    ctx.end_session(st.session_state.get(_KEY))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     # The cookie still names the closed session: never restore from it in this tab again.

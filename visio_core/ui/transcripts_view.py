@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import AppContext
+from visio_core.app_context import UserScope
 from visio_core.errors import VisioError
 from visio_core.i18n import t
 from visio_core.models import Identity, Role
-from visio_core.store.sqlite_search import CueHit
+from visio_core.transcript_search import CueHit
 from visio_core.timefmt import day_range, show
 from visio_core.transcription.srt import format_timestamp
 from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
@@ -31,7 +31,7 @@ def results_table(hits: list[CueHit]) -> pd.DataFrame:
     )
 
 
-def render(ctx: AppContext, identity: Identity) -> None:
+def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("transcripts.title"))
     query = st.text_input(t("transcripts.query"), key="ts_query", max_chars=200,
                           placeholder=t("transcripts.placeholder"))

@@ -1,0 +1,69 @@
+"""Transcript search on Supabase: cues in `transcript_cues`, searched by `search_transcripts`.
+
+The worker files cues with the service role (`SupabaseTranscriptIndex`); pages search with the
+signed-in user's JWT (`SupabaseTranscriptSearch`), so row-level security scopes every hit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from postgrest import SyncPostgrestClient
+
+from visio_core.models import Recording
+from visio_core.store.supabase_rest import iso, parse_time, run
+from visio_core.transcript_search import CueHit, search_words
+
+BATCH = 500  # cues per request: a long meeting has thousands
+
+
+class SupabaseTranscriptIndex:
+    def __init__(self, service: SyncPostgrestClient) -> None:
+        self._client = service
+
+    def index(self, recording: Recording, cues: list) -> None:
+        """Replace a recording's cues: upsert by position, then drop positions past the new end.
+
+        Never leaves the recording without cues in between (a search meanwhile finds old or new text).
+        """
+        table = lambda: self._client.from_("transcript_cues")  # noqa: E731 - a fresh builder per request
+        rows = [{"recording_id": str(recording.id), "position": i, "start_seconds": c.start,
+                 "end_seconds": max(c.end, c.start), "text": c.text} for i, c in enumerate(cues)]
+        for start in range(0, len(rows), BATCH):
+            run(table().upsert(rows[start:start + BATCH], on_conflict="recording_id,position", returning="minimal"))
+        run(table().delete(returning="minimal").eq("recording_id", str(recording.id)).gte("position", len(rows)))
+
+
+class SupabaseTranscriptSearch:
+    def __init__(self, user: SyncPostgrestClient) -> None:
+        self._client = user
+
+    def search(
+        self,
+        query: str,
+        *,
+        operator_id: uuid.UUID | None,
+        client_scope: uuid.UUID | None,
+        client_id: uuid.UUID | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_to: datetime | None = None,
+        language: str | None = None,
+        limit: int = 200,
+    ) -> list[CueHit]:
+        words = search_words(query)
+        if not words:
+            return []
+        rows = run(self._client.rpc("search_transcripts", {
+            "words": words, "operator_scope": _text(operator_id), "client_scope": _text(client_scope),
+            "client": _text(client_id), "scheduled_from": iso(scheduled_from), "scheduled_to": iso(scheduled_to),
+            "lang": language, "max_rows": limit,
+        })).data or []
+        return [CueHit(uuid.UUID(r["recording_id"]), uuid.UUID(r["meeting_id"]), r["meeting_title"],
+                       uuid.UUID(r["client_id"]), parse_time(r["scheduled_at"]), r["language"],
+                       float(r["start_seconds"]), float(r["end_seconds"]), r["text"], float(r["rank"]))
+                for r in rows]
+
+
+def _text(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None

@@ -1,0 +1,54 @@
+"""What every transcript search backend shares: the hit, how user input becomes words, the port."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 12
+
+
+@dataclass(frozen=True)
+class CueHit:
+    recording_id: uuid.UUID
+    meeting_id: uuid.UUID
+    meeting_title: str
+    client_id: uuid.UUID
+    scheduled_at: datetime
+    language: str
+    start: float
+    end: float
+    text: str
+    rank: float
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a user's query; punctuation and search operators are dropped, not interpreted."""
+    return _WORD.findall(query or "")[:MAX_WORDS]
+
+
+class TranscriptSearch(Protocol):
+    """SqliteTranscriptSearch, SupabaseTranscriptSearch: cues matching every word, the last as a prefix."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        operator_id: uuid.UUID | None,
+        client_scope: uuid.UUID | None,
+        client_id: uuid.UUID | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_to: datetime | None = None,
+        language: str | None = None,
+        limit: int = 200,
+    ) -> list[CueHit]: ...
+
+
+class TranscriptIndex(Protocol):
+    """Where the worker files a finished transcript's cues."""
+
+    def index(self, recording, cues: list) -> None: ...
