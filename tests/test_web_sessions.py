@@ -63,3 +63,22 @@ def test_routes_set_an_httponly_cookie_once_and_clear_it(ctx, people):
     out = client.post("/api/session/logout", cookies={COOKIE: token})
     assert out.status_code == 204 and 'Max-Age=0' in out.headers["set-cookie"]
     assert ctx.web_sessions.resolve(token) is None
+
+
+def test_a_backend_secret_is_sealed_under_the_cookie_token(ctx, people):
+    opened = ctx.web_sessions.open_session(people.op1.id, secret="rt-refresh-token-value")
+    token = ctx.web_sessions.claim(opened.claim)
+    assert token == opened.token and opened.token not in repr(opened)
+    raw = ctx.db.connection().execute("SELECT backend_secret FROM web_sessions").fetchone()[0]
+    assert b"rt-refresh-token-value" not in raw  # the database file alone reveals nothing usable
+    assert ctx.web_sessions.secret(token) == "rt-refresh-token-value"
+    assert ctx.web_sessions.secret(token + "x") is None  # another token opens nothing
+    assert ctx.web_sessions.set_secret(token, "rt-rotated")
+    assert ctx.web_sessions.secret(token) == "rt-rotated"
+    ctx.web_sessions.close(token)
+    assert not ctx.web_sessions.set_secret(token, "rt-too-late") and ctx.web_sessions.secret(token) is None
+
+
+def test_sessions_without_a_secret_have_none(ctx, people):
+    code, _ = ctx.web_sessions.open(people.op1.id)
+    assert ctx.web_sessions.secret(ctx.web_sessions.claim(code)) is None

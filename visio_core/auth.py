@@ -110,7 +110,7 @@ class AccountService:
         return self.users.list(role=role)
 
     def clients_of(self, operator: Identity) -> list[Identity]:
-        scope = operator.scope_operator_id
+        scope = None if operator.role is Role.CLIENT else operator.scope_operator_id  # a client sees no peers
         return self.users.list(role=Role.CLIENT, operator_id=scope) if scope else []
 
 

@@ -1,10 +1,11 @@
 """A strict in-memory fake of PostgREST (the operators Visio uses), for httpx.MockTransport.
 
 Refuses what PostgREST refuses: no `apikey` (401), a bearer token it does not know (401),
-unknown filter operators (400 PGRST100), unknown columns (400 42703). Supports eq, in, gte, lt,
-ilike (`*` wildcard, backslash escapes), order, offset/limit, `Prefer: count=exact` with
-Content-Range, HEAD, insert and update with `return=representation`, unique keys (409 23505),
-and `POST /rpc/<function>` for the functions a test registers. Row-level security and the
+unknown filter operators (400 PGRST100), unknown columns (400 42703). Supports eq, neq, in, gte,
+lt, ilike (`*` wildcard, backslash escapes), order, offset/limit, `Prefer: count=exact` with
+Content-Range, HEAD, insert, upsert (`on_conflict` + `resolution=merge-duplicates`), update and
+delete with `return=representation` or `return=minimal`, unique keys (409 23505), and
+`POST /rpc/<function>` for the functions a test registers. Row-level security and the
 functions' SQL are not emulated here: tests/postgres proves them on a real PostgreSQL.
 """
 
@@ -18,8 +19,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-_OPERATORS = {"eq", "in", "gte", "lt", "ilike"}
-_RESERVED = {"select", "order", "offset", "limit"}
+_OPERATORS = {"eq", "neq", "in", "gte", "lt", "ilike"}
+_RESERVED = {"select", "order", "offset", "limit", "on_conflict", "columns"}
 
 
 def _error(status: int, code: str, message: str) -> httpx.Response:
@@ -41,6 +42,15 @@ def _ilike(pattern: str) -> re.Pattern:
         else:
             out.append(re.escape(char))
     return re.compile("^" + "".join(out) + "$", re.IGNORECASE | re.DOTALL)
+
+
+def _comparable(stored, given: str) -> int:
+    """Compare as Postgres would: numbers as numbers, text (ISO timestamps) as text."""
+    if isinstance(stored, (int, float)) and not isinstance(stored, bool):
+        left, right = float(stored), float(given)
+    else:
+        left, right = str(stored), given
+    return (left > right) - (left < right)
 
 
 @dataclass
@@ -78,23 +88,37 @@ class FakePostgrest:
         except ValueError as error:
             return _error(400, *error.args)
         rows = self.rows.setdefault(table, [])
+        minimal = "return=minimal" in request.headers.get("prefer", "")
         if request.method == "POST":
             new = json.loads(request.content)
             new = new if isinstance(new, list) else [new]
+            merge = "resolution=merge-duplicates" in request.headers.get("prefer", "")
+            conflict = tuple(dict(params).get("on_conflict", "").split(",")) if merge else ()
+            if merge and (conflict not in self.unique.get(table, [])):
+                return _error(400, "42P10", "there is no unique or exclusion constraint matching the ON CONFLICT")
             for row in new:
                 if set(row) - self.columns[table]:
                     return _error(400, "PGRST204", "Could not find a column in the schema cache")
+                same = [old for old in rows if conflict and all(str(old.get(c)) == str(row.get(c)) for c in conflict)]
+                if same:
+                    same[0].update(row)
+                    continue
                 for key in self.unique.get(table, []):
                     if any(all(str(old.get(c)) == str(row.get(c)) for c in key) for old in rows):
                         return _error(409, "23505", f'duplicate key value violates unique constraint ({",".join(key)})')
-            rows.extend(dict(r) for r in new)
-            return httpx.Response(201, json=new)
+                rows.append(dict(row))
+            return httpx.Response(201) if minimal else httpx.Response(201, json=new)
         matching = [r for r in rows if all(p(r) for p in predicates)]
         if request.method == "PATCH":
             changes = json.loads(request.content)
             for row in matching:
                 row.update(changes)
-            return httpx.Response(200, json=matching)
+            return httpx.Response(204) if minimal else httpx.Response(200, json=matching)
+        if request.method == "DELETE":
+            if not predicates:  # PostgREST's safeguard against deleting a whole table
+                return _error(400, "21000", "DELETE requires a WHERE clause")
+            self.rows[table] = [r for r in rows if r not in matching]
+            return httpx.Response(204) if minimal else httpx.Response(200, json=matching)
         query = dict(params)
         for part in reversed(query.get("order", "").split(",") if query.get("order") else []):
             column, _, direction = part.partition(".")
@@ -125,12 +149,14 @@ class FakePostgrest:
             raise ValueError("PGRST100", f'"failed to parse filter ({expression})"')
         if operator == "eq":
             return lambda r: str(r.get(column)) == value
+        if operator == "neq":
+            return lambda r: r.get(column) is not None and str(r.get(column)) != value
         if operator == "in":
             options = set(value.strip("()").split(","))
             return lambda r: str(r.get(column)) in options
         if operator == "gte":
-            return lambda r: r.get(column) is not None and r[column] >= value
+            return lambda r: r.get(column) is not None and _comparable(r[column], value) >= 0
         if operator == "lt":
-            return lambda r: r.get(column) is not None and r[column] < value
+            return lambda r: r.get(column) is not None and _comparable(r[column], value) < 0
         pattern = _ilike(value)
         return lambda r: bool(pattern.match(str(r.get(column) or "")))

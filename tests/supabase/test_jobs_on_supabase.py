@@ -21,6 +21,7 @@ from visio_core.models import TranscriptionStatus
 from visio_core.storage.supabase import SupabaseStorage
 from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
 from visio_core.store.supabase_meetings import SupabaseMeetingRepository
+from visio_core.store.supabase_search import SupabaseTranscriptIndex
 from visio_core.transcription.factory import build_transcriber
 from visio_core.worker import Worker
 
@@ -34,6 +35,7 @@ RECORDING_COLUMNS = {"id", "meeting_id", "source_recording_id", "recording_url",
                      "file_size_bytes", "transcript_url", "transcription_status", "transcription_language",
                      "attempts", "last_error", "lease_owner", "lease_expires_at", "next_attempt_at", "progress",
                      "created_at", "updated_at"}
+CUE_COLUMNS = {"recording_id", "position", "start_seconds", "end_seconds", "text", "words"}
 
 
 def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
@@ -59,8 +61,10 @@ def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Requ
 def postgrest() -> FakePostgrest:
     fake = FakePostgrest(
         anon_key=ANON, tokens={USER_JWT, SERVICE_KEY},
-        columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS},
-        unique={"meeting_recordings": [("meeting_id", "source_recording_id")]},
+        columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS,
+                 "transcript_cues": CUE_COLUMNS},
+        unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
+                "transcript_cues": [("recording_id", "position")]},
         functions={"claim_transcription_job": claim_transcription_job},
     )
     now = datetime.now(timezone.utc).isoformat()
@@ -119,13 +123,23 @@ def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, fi
     assert len(postgrest.rows["meeting_recordings"]) == 1
     assert ("recordings", recording.storage_key) in files.objects and len(files.objects) == 1
 
-    worker = Worker(jobs, storage, lambda: build_transcriber(settings))
+    index = SupabaseTranscriptIndex(
+        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport())))
+    postgrest.rows["transcript_cues"] = [  # left over from an earlier transcription: replaced, not kept
+        {"recording_id": str(recording.id), "position": p, "start_seconds": 0, "end_seconds": 1, "text": "vieux"}
+        for p in range(40)]
+    worker = Worker(jobs, storage, lambda: build_transcriber(settings), on_completed=index.index)
     assert worker.run_until_idle() == 1
     row = postgrest.rows["meeting_recordings"][0]
     assert row["transcription_status"] == "completed" and row["lease_owner"] is None
     assert row["transcript_url"] == f"transcripts/{recording.id}.srt"
     srt_text = files.objects[("transcripts", f"{recording.id}.srt")].decode()
     assert len(found(srt_text, FRENCH_WORDS)) >= 3, srt_text
+    cues = sorted(postgrest.rows["transcript_cues"], key=lambda c: c["position"])
+    assert cues and [c["position"] for c in cues] == list(range(len(cues)))  # searchable, old tail gone
+    assert len(found(" ".join(c["text"] for c in cues), FRENCH_WORDS)) >= 3
+    writes = [r for r in postgrest.requests if r.url.path == "/rest/v1/transcript_cues"]
+    assert writes and all(r.headers["authorization"] == f"Bearer {SERVICE_KEY}" for r in writes)
     assert jobs.claim_next("other-worker", datetime.now(timezone.utc), timedelta(minutes=5)) is None
 
 

@@ -34,7 +34,7 @@ class SupabaseProfiles:
         return to_identity(rows[0]) if rows else None
 
     def clients_of(self, operator: Identity) -> list[Identity]:
-        scope = operator.scope_operator_id
+        scope = None if operator.role is Role.CLIENT else operator.scope_operator_id  # a client sees no peers
         if scope is None:
             return []
         rows = run(self._client.from_("profiles").select(COLUMNS).eq("role", Role.CLIENT.value)

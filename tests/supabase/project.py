@@ -1,0 +1,125 @@
+"""One fake Supabase project (Auth + PostgREST + Storage) behind a single httpx transport.
+
+PostgREST and Storage accept exactly the tokens Auth has issued and not revoked, plus the
+service-role key; every request is recorded so tests can say who asked for what. The database
+functions are reimplemented in Python for the fake; their SQL is proven in tests/postgres.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+
+from tests.supabase.fake_gotrue import FakeGoTrue
+from tests.supabase.fake_postgrest import FakePostgrest, _error
+from tests.supabase.fake_storage import FakeStorage
+from tests.supabase.test_jobs_on_supabase import CUE_COLUMNS, MEETING_COLUMNS, RECORDING_COLUMNS
+
+URL = "https://project.supabase.test"
+ANON = "anon-key-for-tests"
+SERVICE_KEY = "service-role-key-for-tests"
+PASSWORD = "correct-horse-battery"
+PROFILE_COLUMNS = {"id", "email", "display_name", "role", "operator_id", "tier", "created_at"}
+SEARCH_ARGS = {"words", "operator_scope", "client_scope", "client", "scheduled_from", "scheduled_to", "lang",
+               "max_rows"}
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def bearer(request: httpx.Request) -> str:
+    return request.headers.get("authorization", "").removeprefix("Bearer ")
+
+
+class FakeSupabase:
+    def __init__(self) -> None:
+        self.auth = FakeGoTrue(anon_key=ANON)
+        self.rest = FakePostgrest(
+            anon_key=ANON, tokens={SERVICE_KEY},
+            columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
+                     "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS},
+            unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
+                    "transcript_cues": [("recording_id", "position")]},
+            functions={"search_transcripts": self._search, "requeue_transcription": self._requeue},
+        )
+        self.storage = FakeStorage(keys={SERVICE_KEY})
+        self.users: dict[str, uuid.UUID] = {}
+
+    # -- people -------------------------------------------------------------------------------
+    def add_person(self, email: str, name: str, role: str, operator: uuid.UUID | None = None) -> uuid.UUID:
+        user_id = self.auth.add_user(email, PASSWORD)
+        self.rest.rows.setdefault("profiles", []).append({
+            "id": str(user_id), "email": email, "display_name": name, "role": role,
+            "operator_id": str(operator) if operator else None, "tier": "lab" if role == "client" else None,
+        })
+        self.users[email] = user_id
+        return user_id
+
+    def user_of(self, request: httpx.Request) -> uuid.UUID | None:
+        return self.auth.access.get(bearer(request))
+
+    # -- transport ----------------------------------------------------------------------------
+    def client(self) -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self.handle), base_url=URL)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        live = set(self.auth.access) | {SERVICE_KEY}
+        self.rest.tokens = live
+        self.storage.keys = live | {ANON}
+        path = request.url.path
+        if path.startswith("/auth/v1/"):
+            return self.auth.handle(request)
+        if path.startswith("/rest/v1/"):
+            return self.rest.handle(request)
+        if path.startswith("/storage/v1/"):
+            return self.storage.handle(request)
+        return httpx.Response(404)
+
+    def requests_by(self, token: str, since: int = 0) -> list[httpx.Request]:
+        return [r for r in self.rest.requests[since:] + self.storage.requests if bearer(r) == token]
+
+    # -- database functions (as the migrations define them) ------------------------------------
+    def _search(self, fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
+        if set(args) != SEARCH_ARGS or not isinstance(args["words"], list):
+            return _error(404, "PGRST202", "Could not find the function public.search_transcripts")
+        words = [_fold(w) for w in args["words"] if w.strip()]
+        if not words:
+            return httpx.Response(200, json=[])
+        recordings = {r["id"]: r for r in fake.rows.get("meeting_recordings", [])}
+        meetings = {m["id"]: m for m in fake.rows.get("meetings", [])}
+        out = []
+        for cue in fake.rows.get("transcript_cues", []):
+            said = _fold(cue["text"]).replace(",", " ").replace(".", " ").split()
+            if not (all(w in said for w in words[:-1]) and any(s.startswith(words[-1]) for s in said)):
+                continue
+            recording = recordings[cue["recording_id"]]
+            meeting = meetings[recording["meeting_id"]]
+            wanted = {"operator_scope": meeting["operator_id"], "client_scope": meeting["client_id"],
+                      "client": meeting["client_id"], "lang": recording["transcription_language"]}
+            if any(args[k] is not None and args[k] != v for k, v in wanted.items()):
+                continue
+            out.append({"recording_id": recording["id"], "meeting_id": meeting["id"],
+                        "meeting_title": meeting["title"], "client_id": meeting["client_id"],
+                        "scheduled_at": meeting["scheduled_at"], "language": recording["transcription_language"],
+                        "start_seconds": cue["start_seconds"], "end_seconds": cue["end_seconds"],
+                        "text": cue["text"], "rank": 0.1})
+        return httpx.Response(200, json=out[: args["max_rows"]])
+
+    def _requeue(self, fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
+        if set(args) != {"recording", "lang", "only_if"}:
+            return _error(404, "PGRST202", "Could not find the function public.requeue_transcription")
+        caller = self.user_of(request)
+        recording = next((r for r in fake.rows.get("meeting_recordings", []) if r["id"] == args["recording"]), None)
+        meeting = recording and next(m for m in fake.rows["meetings"] if m["id"] == recording["meeting_id"])
+        if caller is None or meeting is None or meeting["operator_id"] != str(caller) \
+                or recording["transcription_status"] not in args["only_if"]:
+            return httpx.Response(200, content=b"false", headers={"content-type": "application/json"})
+        recording.update(transcription_status="pending", attempts=0, last_error=None, progress=0,
+                         transcription_language=args["lang"] or recording["transcription_language"],
+                         next_attempt_at=datetime.now(timezone.utc).isoformat())
+        return httpx.Response(200, content=json.dumps(True).encode(), headers={"content-type": "application/json"})

@@ -1,0 +1,306 @@
+"""The dashboard's pages on Supabase, against one strict fake project (Auth, PostgREST, Storage).
+
+What is checked is who asks: after sign-in every request a page makes carries the signed-in
+user's own JWT (so the database's row-level security applies, proven in tests/postgres), and
+the service-role key is only ever sent by system paths.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import FAST_HASHER
+from tests.fakes import FakeMediaEngine
+from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer
+from visio_core.app_context import build_context, set_context
+from visio_core.config import Settings
+from visio_core.errors import AuthenticationFailed
+from visio_core.media.embedded.engine import EmbeddedEngine
+from visio_core.supabase_backend import REFRESH_MARGIN_SECONDS, SupabaseSessions
+from visio_core.web import make_routes
+from visio_core.web_sessions import COOKIE
+
+ROOT = Path(__file__).resolve().parents[2]
+SRT = "1\n00:00:01,500 --> 00:00:03,000\nLe budget est validé\n\n2\n00:00:03,000 --> 00:00:05,000\nMerci à tous\n"
+
+
+def iso(days: float = 0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def meeting_row(client, operator, title, status, days) -> dict:
+    return {"id": str(uuid.uuid4()), "client_id": str(client), "operator_id": str(operator), "title": title,
+            "description": "", "scheduled_at": iso(days), "started_at": None, "ended_at": None,
+            "duration_seconds": None, "session_id": f"visio-{uuid.uuid4()}", "status": status,
+            "created_at": iso(-30), "updated_at": iso(-30)}
+
+
+def recording_row(meeting: dict, status: str, error: str | None = None) -> dict:
+    rid = str(uuid.uuid4())
+    return {"id": rid, "meeting_id": meeting["id"], "source_recording_id": rid,
+            "recording_url": f"recordings/{meeting['session_id']}/{rid}.mp4", "recording_duration_seconds": 5.0,
+            "file_size_bytes": 4, "transcript_url": f"transcripts/{rid}.srt" if status == "completed" else None,
+            "transcription_status": status, "transcription_language": "fr", "attempts": 3 if error else 1,
+            "last_error": error, "lease_owner": None, "lease_expires_at": None, "next_attempt_at": iso(-1),
+            "progress": 1.0 if status == "completed" else 0.0, "created_at": iso(-1), "updated_at": iso(-1)}
+
+
+@pytest.fixture
+def project() -> FakeSupabase:
+    fake = FakeSupabase()
+    mikl = fake.add_person("mikl@foxeo.fr", "MiKL", "operator")
+    claire = fake.add_person("claire@client.fr", "Claire", "client", mikl)
+    bruno = fake.add_person("bruno@client.fr", "Bruno", "client", mikl)
+    fake.add_person("ines@foxeo.fr", "Inès", "analyst", mikl)
+    done = meeting_row(claire, mikl, "Lancement", "completed", -2)
+    live = meeting_row(claire, mikl, "Point hebdo", "in_progress", 0)
+    later = meeting_row(bruno, mikl, "Atelier Bruno", "scheduled", 3)
+    fake.rest.rows["meetings"] = [done, live, later]
+    ok, failed = recording_row(done, "completed"), recording_row(done, "failed", "modèle introuvable")
+    fake.rest.rows["meeting_recordings"] = [ok, failed]
+    fake.rest.rows["transcript_cues"] = [
+        {"recording_id": ok["id"], "position": 0, "start_seconds": 1.5, "end_seconds": 3.0,
+         "text": "Le budget est validé"},
+        {"recording_id": ok["id"], "position": 1, "start_seconds": 3.0, "end_seconds": 5.0, "text": "Merci à tous"}]
+    for row in (ok, failed):
+        fake.storage.objects[("recordings", row["recording_url"].split("/", 1)[1])] = b"\x00\x00\x00\x18"
+    fake.storage.objects[("transcripts", f"{ok['id']}.srt")] = SRT.encode()
+    fake.ids = {"mikl": mikl, "claire": claire, "bruno": bruno, "done": done["id"], "live": live["id"],
+                "ok": ok["id"], "failed": failed["id"]}
+    return fake
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.load(env={
+        "VISIO_DATA_DIR": str(tmp_path / "data"), "VISIO_EMBEDDED_WORKER": "0", "SUPABASE_URL": URL,
+        "SUPABASE_ANON_KEY": ANON, "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY}, secrets_file=tmp_path / "none.toml")
+
+
+@pytest.fixture
+def ctx(settings, project):
+    context = build_context(settings, engine=FakeMediaEngine(), hasher=FAST_HASHER, http=project.client())
+    set_context(context)
+    yield context
+    set_context(None)
+    context.db.close()
+
+
+def texts(test: AppTest) -> str:
+    parts = [e.value for e in (*test.markdown, *test.caption, *test.info, *test.warning, *test.error, *test.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(email: str, password: str = PASSWORD) -> AppTest:
+    test = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30)
+    test.run()
+    test.text_input(key="login_email").input(email)
+    test.text_input(key="login_password").input(password)
+    test.button[0].click()
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def page_tokens(project: FakeSupabase, since: tuple[int, int]) -> set[str]:
+    """Bearer tokens of every PostgREST and Storage request made after `since`."""
+    rest, files = since
+    return {bearer(r) for r in project.rest.requests[rest:] + project.storage.requests[files:]}
+
+
+def mark(project: FakeSupabase) -> tuple[int, int]:
+    return len(project.rest.requests), len(project.storage.requests)
+
+
+def test_health_reports_the_supabase_store(ctx):
+    assert ctx.backends()["store"] == "supabase" and ctx.backends()["storage"] == "supabase"
+
+
+def test_operator_signs_in_with_supabase_auth_and_the_hub_reads_as_him(ctx, project):
+    wrong = sign_in("mikl@foxeo.fr", "not-his-password")
+    assert "Email ou mot de passe incorrect." in texts(wrong)
+    since = mark(project)
+    test = sign_in("mikl@foxeo.fr")
+    assert test.title[0].value.startswith("Hub")
+    counts = {m.label: m.value for m in test.metric}
+    assert counts == {"Planifié": "1", "En cours": "1", "Terminé": "1", "Annulé": "0"}
+    assert set(test.dataframe[0].value["Titre"]) == {"Lancement", "Point hebdo", "Atelier Bruno"}
+    tokens = page_tokens(project, since)
+    assert len(tokens) == 1 and tokens <= set(project.auth.access)  # his JWT, nothing else
+    assert all(r.headers["apikey"] == ANON for r in project.rest.requests[since[0]:])
+    # the local accounts table plays no part: nobody was created there
+    assert ctx.accounts.users.count() == 0
+
+
+def test_operator_creates_a_meeting_as_himself(ctx, project):
+    test = sign_in("mikl@foxeo.fr")
+    since = mark(project)
+    test.text_input(key="create_title").input("Kick-off Bruno")
+    test.selectbox(key="create_client").select(project.ids["bruno"])
+    test.button(key="FormSubmitter:hub_create-Créer le meeting").click()
+    test.run()
+    assert not test.exception, test.exception
+    created = [r for r in project.rest.requests[since[0]:] if r.method == "POST" and r.url.path == "/rest/v1/meetings"]
+    assert len(created) == 1 and bearer(created[0]) in project.auth.access
+    body = json.loads(created[0].content)
+    assert body["operator_id"] == str(project.ids["mikl"]) and body["status"] == "scheduled"
+    assert "Kick-off Bruno" in {m["title"] for m in project.rest.rows["meetings"]}
+
+
+def test_client_sees_his_meetings_and_plays_a_recording_through_a_signed_url(ctx, project):
+    test = sign_in("claire@client.fr")
+    assert not test.exception
+    test.query_params["meeting"] = project.ids["done"]
+    test.query_params["recording"] = project.ids["ok"]
+    since = mark(project)
+    test.switch_page("pages/recordings.py")
+    test.run()
+    assert not test.exception, test.exception
+    raw = str(test.get("bidi_component")[0].proto)
+    assert "Le budget est valid" in raw and "Merci" in raw  # the SRT, downloaded with his JWT
+    urls = [b.proto.url for b in test.get("link_button")]
+    assert all(u.startswith(f"{URL}/storage/v1/object/sign/") for u in urls) and len(urls) == 2
+    signs = [r for r in project.storage.requests[since[1]:] if "/object/sign/" in r.url.path]
+    assert signs and {int(json.loads(r.content)["expiresIn"]) for r in signs} == {3600}
+    assert page_tokens(project, since) <= set(project.auth.access)
+    assert "Relancer" not in str(test.button)
+
+
+def test_operator_retries_a_failed_transcription_through_the_database_function(ctx, project):
+    test = sign_in("mikl@foxeo.fr")
+    test.query_params["meeting"] = project.ids["done"]
+    test.query_params["recording"] = project.ids["failed"]
+    test.switch_page("pages/recordings.py")
+    test.run()
+    assert "La transcription a échoué : modèle introuvable" in texts(test)
+    since = mark(project)
+    test.button(key=f"retry-{project.ids['failed']}").click()
+    test.run()
+    assert not test.exception, test.exception
+    calls = [r for r in project.rest.requests[since[0]:] if r.url.path == "/rest/v1/rpc/requeue_transcription"]
+    assert len(calls) == 1 and bearer(calls[0]) in project.auth.access
+    assert json.loads(calls[0].content) == {"recording": project.ids["failed"], "lang": None, "only_if": ["failed"]}
+    row = next(r for r in project.rest.rows["meeting_recordings"] if r["id"] == project.ids["failed"])
+    assert row["transcription_status"] == "pending"
+    assert SERVICE_KEY not in page_tokens(project, since)
+
+
+def test_analyst_searches_transcripts_with_his_own_token(ctx, project):
+    test = sign_in("ines@foxeo.fr")
+    since = mark(project)
+    test.switch_page("pages/transcripts.py")
+    test.run()
+    test.text_input(key="ts_query").input("budg")
+    test.run()
+    assert not test.exception, test.exception
+    assert "1 passage(s) trouvé(s)." in texts(test)
+    calls = [r for r in project.rest.requests[since[0]:] if r.url.path == "/rest/v1/rpc/search_transcripts"]
+    assert calls and bearer(calls[-1]) in project.auth.access
+    args = json.loads(calls[-1].content)
+    assert args["words"] == ["budg"] and args["operator_scope"] == str(project.ids["mikl"])
+    assert page_tokens(project, since) <= set(project.auth.access)
+
+
+def test_a_revoked_session_signs_the_tab_out(ctx, project):
+    test = sign_in("claire@client.fr")
+    project.auth.access.clear()
+    project.auth.refresh.clear()  # revoked at Supabase (signed out elsewhere, or by an admin)
+    ctx.supabase.sessions._clock = lambda: time.time() + 3600  # the access token is due for refresh
+    test.run()
+    assert not test.exception, test.exception
+    assert "Votre session a expiré" in texts(test)
+    assert not test.dataframe and "visio_user_id" not in test.session_state  # nothing shown, signed out
+
+
+# -- the cookie session: reload, restart, route, sign-out -------------------------------------------
+def claim_cookie(ctx, client: TestClient, email: str) -> str:
+    _, opened = ctx.sign_in(email, PASSWORD)
+    response = client.post("/api/session/claim", json={"code": opened.claim})
+    assert response.status_code == 204
+    client.cookies.clear()  # each request below says which cookie it sends
+    return response.cookies[COOKIE]
+
+
+def test_refresh_token_is_sealed_in_the_session_and_rotates(ctx, project):
+    identity, opened = ctx.sign_in("claire@client.fr", PASSWORD)
+    token = ctx.web_sessions.claim(opened.claim)
+    stored = ctx.db.connection().execute("SELECT backend_secret FROM web_sessions").fetchone()[0]
+    first_refresh = ctx.web_sessions.secret(token)
+    assert first_refresh in project.auth.refresh and first_refresh.encode() not in stored
+    assert ctx.web_sessions.secret("someone-elses-token") is None
+
+    later = time.time() + 3600 - REFRESH_MARGIN_SECONDS + 1
+    ctx.supabase.sessions._clock = lambda: later
+    assert ctx.identity_of(identity.id, opened.key).id == identity.id
+    assert first_refresh in project.auth.used  # rotated: the old one is spent
+    assert ctx.web_sessions.secret(token) in project.auth.refresh  # and the new one sealed in its place
+
+
+def test_a_restarted_dashboard_resumes_from_the_cookie(ctx, project):
+    identity, opened = ctx.sign_in("bruno@client.fr", PASSWORD)
+    token = ctx.web_sessions.claim(opened.claim)
+    ctx.supabase.sessions = SupabaseSessions(ctx.supabase.auth, ctx.web_sessions)  # a new process
+    assert ctx.identity_of(identity.id, opened.key) is None  # nothing in memory without the cookie
+    assert ctx.identity_of(identity.id, opened.key, token).email == "bruno@client.fr"
+    scope = ctx.scope_for(identity, opened.key)
+    assert [m.title for m in scope.meetings.list_meetings(identity).items] == ["Atelier Bruno"]
+
+
+def test_sign_out_revokes_the_supabase_session(ctx, project):
+    identity, opened = ctx.sign_in("bruno@client.fr", PASSWORD)
+    ctx.end_session(opened.key)
+    assert not any(v == identity.id for v in project.auth.refresh.values())
+    assert any(r.url.path == "/auth/v1/logout" for r in project.auth.requests)
+    with pytest.raises(AuthenticationFailed):
+        ctx.scope_for(identity, opened.key)
+
+
+def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
+    context = build_context(settings, hasher=FAST_HASHER, http=project.client())  # the real embedded engine
+    assert isinstance(context.engine, EmbeddedEngine)
+    client = TestClient(Starlette(routes=make_routes(lambda: context)))
+    cookie = claim_cookie(context, client, "claire@client.fr")
+    since = mark(project)
+    room = client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie})
+    assert room.status_code == 200 and room.json()["participants"] == []
+    assert page_tokens(project, since) <= set(project.auth.access)
+    assert client.get(f"/api/rooms/{project.ids['done']}", cookies={COOKIE: cookie}).status_code == 409
+    assert client.get("/api/rooms/not-a-uuid", cookies={COOKIE: cookie}).status_code == 400
+    assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: "forged"}).status_code == 401
+    out = client.post("/api/session/logout", cookies={COOKIE: cookie})
+    assert out.status_code == 204
+    assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 401
+    context.db.close()
+
+
+def test_supabase_needs_the_service_role_key_for_recordings(tmp_path, project):
+    settings = Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL,
+                                  "SUPABASE_ANON_KEY": ANON}, secrets_file=tmp_path / "none.toml")
+    with pytest.raises(SystemExit, match="SUPABASE_SERVICE_ROLE_KEY"):
+        build_context(settings, http=project.client())
+
+
+def test_unreachable_supabase_gives_a_clear_sign_in_error(settings, tmp_path):
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    context = build_context(settings, engine=FakeMediaEngine(), hasher=FAST_HASHER,
+                            http=httpx.Client(transport=httpx.MockTransport(down)))
+    set_context(context)
+    try:
+        test = sign_in("mikl@foxeo.fr")
+        assert "Supabase" in texts(test) or "indisponible" in texts(test).lower()
+        assert not test.metric  # still on the sign-in page
+    finally:
+        set_context(None)
+        context.db.close()
