@@ -37,6 +37,7 @@ from visio_core.web_sessions import OpenedSession, WebSessions
 log = logging.getLogger("visio")
 
 REFRESH_MARGIN_SECONDS = 60  # refresh this long before the access token expires
+ABANDONED_AFTER_SECONDS = 3600  # forget in-memory sessions expired this long ago
 
 
 @dataclass
@@ -62,8 +63,18 @@ class SupabaseSessions:
         self._guard = threading.Lock()
 
     def start(self, opened: OpenedSession, session: SupabaseSession) -> None:
+        self._forget_abandoned()
         with self._lock(opened.key):
             self._entries[opened.key] = _Entry(opened.token, session)
+
+    def _forget_abandoned(self) -> None:
+        """Tabs closed without signing out leave entries; drop those expired long ago (the cookie can resume)."""
+        horizon = self._clock() - ABANDONED_AFTER_SECONDS
+        with self._guard:
+            stale = [k for k, e in self._entries.items() if e.session is not None and e.session.expires_at < horizon]
+            for key in stale:
+                self._entries.pop(key, None)
+                self._locks.pop(key, None)
 
     def current(self, key: str, token: str | None = None) -> SupabaseSession | None:
         """The user's session with a valid access token; None once it cannot be renewed.

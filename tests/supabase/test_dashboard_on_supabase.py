@@ -24,7 +24,7 @@ from tests.fakes import FakeMediaEngine
 from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer
 from visio_core.app_context import build_context, set_context
 from visio_core.config import Settings
-from visio_core.errors import AuthenticationFailed
+from visio_core.errors import AuthenticationFailed, Forbidden
 from visio_core.media.embedded.engine import EmbeddedEngine
 from visio_core.supabase_backend import REFRESH_MARGIN_SECONDS, SupabaseSessions
 from visio_core.web import make_routes
@@ -304,3 +304,30 @@ def test_unreachable_supabase_gives_a_clear_sign_in_error(settings, tmp_path):
     finally:
         set_context(None)
         context.db.close()
+
+
+def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tmp_path):
+    from tests.media_fixtures import make_video
+
+    operator, opened = ctx.sign_in("mikl@foxeo.fr", PASSWORD)
+    scope = ctx.scope_for(operator, opened.key)
+    video = make_video(tmp_path / "meeting.webm", 1.0)
+    since = mark(project)
+    with open(video, "rb") as stream:
+        recording, created = scope.recordings.import_recording(operator, project.ids["done"], stream,
+                                                               filename="meeting.webm", language="en")
+    assert created and recording.transcription_language == "en"
+    # the operator's right was checked with his JWT; the row and the file were written by the system
+    rest = project.rest.requests[since[0]:]
+    assert bearer(next(r for r in rest if r.url.path == "/rest/v1/meetings")) in project.auth.access
+    assert {bearer(r) for r in rest if r.url.path == "/rest/v1/meeting_recordings"} == {SERVICE_KEY}
+    uploads = [r for r in project.storage.requests[since[1]:] if r.method == "POST"]
+    assert uploads and {bearer(r) for r in uploads} == {SERVICE_KEY}
+    assert ("recordings", recording.storage_key) in project.storage.objects
+
+    client, client_session = ctx.sign_in("claire@client.fr", PASSWORD)
+    before = mark(project)
+    with open(video, "rb") as stream, pytest.raises(Forbidden):
+        ctx.scope_for(client, client_session.key).recordings.import_recording(
+            client, project.ids["done"], stream, filename="meeting.webm")
+    assert SERVICE_KEY not in page_tokens(project, before)  # refused before any system write
