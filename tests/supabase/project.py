@@ -8,12 +8,17 @@ functions are reimplemented in Python for the fake; their SQL is proven in tests
 from __future__ import annotations
 
 import json
+import threading
+import time
 import unicodedata
 import uuid
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
 
 import httpx
 
+from tests.browser_support import free_port
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
@@ -30,6 +35,9 @@ SEARCH_ARGS = {"words", "operator_scope", "client_scope", "client", "scheduled_f
 
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+SRT = "1\n00:00:01,500 --> 00:00:03,000\nLe budget est validé\n\n2\n00:00:03,000 --> 00:00:05,000\nMerci à tous\n"
 
 
 def bearer(request: httpx.Request) -> str:
@@ -123,3 +131,82 @@ class FakeSupabase:
                          transcription_language=args["lang"] or recording["transcription_language"],
                          next_attempt_at=datetime.now(timezone.utc).isoformat())
         return httpx.Response(200, content=json.dumps(True).encode(), headers={"content-type": "application/json"})
+
+
+@contextmanager
+def served(project: FakeSupabase) -> Iterator[str]:
+    """The fake project on a loopback port, for a dashboard running in another process."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    lock = threading.Lock()  # the fakes are plain dicts: one request at a time
+
+    async def relay(request: Request) -> Response:
+        body = await request.body()
+        forwarded = httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=body)
+        with lock:
+            answer = project.handle(forwarded)
+        headers = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length", "content-encoding")}
+        return Response(answer.content, status_code=answer.status_code, headers=headers)
+
+    app = Starlette(routes=[Route("/{path:path}", relay, methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "PUT"])])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def iso(days: float = 0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def meeting_row(client, operator, title, status, days) -> dict:
+    return {"id": str(uuid.uuid4()), "client_id": str(client), "operator_id": str(operator), "title": title,
+            "description": "", "scheduled_at": iso(days), "started_at": None, "ended_at": None,
+            "duration_seconds": None, "session_id": f"visio-{uuid.uuid4()}", "status": status,
+            "created_at": iso(-30), "updated_at": iso(-30)}
+
+
+def recording_row(meeting: dict, status: str, error: str | None = None) -> dict:
+    rid = str(uuid.uuid4())
+    return {"id": rid, "meeting_id": meeting["id"], "source_recording_id": rid,
+            "recording_url": f"recordings/{meeting['session_id']}/{rid}.mp4", "recording_duration_seconds": 5.0,
+            "file_size_bytes": 4, "transcript_url": f"transcripts/{rid}.srt" if status == "completed" else None,
+            "transcription_status": status, "transcription_language": "fr", "attempts": 3 if error else 1,
+            "last_error": error, "lease_owner": None, "lease_expires_at": None, "next_attempt_at": iso(-1),
+            "progress": 1.0 if status == "completed" else 0.0, "created_at": iso(-1), "updated_at": iso(-1)}
+
+
+def seeded_project() -> FakeSupabase:
+    """MiKL, his clients Claire and Bruno, his analyst Inès; three meetings, a transcribed and a failed recording."""
+    fake = FakeSupabase()
+    mikl = fake.add_person("mikl@foxeo.fr", "MiKL", "operator")
+    claire = fake.add_person("claire@client.fr", "Claire", "client", mikl)
+    bruno = fake.add_person("bruno@client.fr", "Bruno", "client", mikl)
+    fake.add_person("ines@foxeo.fr", "Inès", "analyst", mikl)
+    done = meeting_row(claire, mikl, "Lancement", "completed", -2)
+    live = meeting_row(claire, mikl, "Point hebdo", "in_progress", 0)
+    later = meeting_row(bruno, mikl, "Atelier Bruno", "scheduled", 3)
+    fake.rest.rows["meetings"] = [done, live, later]
+    ok, failed = recording_row(done, "completed"), recording_row(done, "failed", "modèle introuvable")
+    fake.rest.rows["meeting_recordings"] = [ok, failed]
+    fake.rest.rows["transcript_cues"] = [
+        {"recording_id": ok["id"], "position": 0, "start_seconds": 1.5, "end_seconds": 3.0,
+         "text": "Le budget est validé"},
+        {"recording_id": ok["id"], "position": 1, "start_seconds": 3.0, "end_seconds": 5.0, "text": "Merci à tous"}]
+    for row in (ok, failed):
+        fake.storage.objects[("recordings", row["recording_url"].split("/", 1)[1])] = b"\x00\x00\x00\x18"
+    fake.storage.objects[("transcripts", f"{ok['id']}.srt")] = SRT.encode()
+    fake.ids = {"mikl": mikl, "claire": claire, "bruno": bruno, "done": done["id"], "live": live["id"],
+                "ok": ok["id"], "failed": failed["id"]}
+    return fake

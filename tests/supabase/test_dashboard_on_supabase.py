@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -21,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FAST_HASHER
 from tests.fakes import FakeMediaEngine
-from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer
+from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer, seeded_project
 from visio_core.app_context import build_context, set_context
 from visio_core.config import Settings
 from visio_core.errors import AuthenticationFailed, Forbidden
@@ -31,53 +29,11 @@ from visio_core.web import make_routes
 from visio_core.web_sessions import COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
-SRT = "1\n00:00:01,500 --> 00:00:03,000\nLe budget est validé\n\n2\n00:00:03,000 --> 00:00:05,000\nMerci à tous\n"
-
-
-def iso(days: float = 0) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0).isoformat()
-
-
-def meeting_row(client, operator, title, status, days) -> dict:
-    return {"id": str(uuid.uuid4()), "client_id": str(client), "operator_id": str(operator), "title": title,
-            "description": "", "scheduled_at": iso(days), "started_at": None, "ended_at": None,
-            "duration_seconds": None, "session_id": f"visio-{uuid.uuid4()}", "status": status,
-            "created_at": iso(-30), "updated_at": iso(-30)}
-
-
-def recording_row(meeting: dict, status: str, error: str | None = None) -> dict:
-    rid = str(uuid.uuid4())
-    return {"id": rid, "meeting_id": meeting["id"], "source_recording_id": rid,
-            "recording_url": f"recordings/{meeting['session_id']}/{rid}.mp4", "recording_duration_seconds": 5.0,
-            "file_size_bytes": 4, "transcript_url": f"transcripts/{rid}.srt" if status == "completed" else None,
-            "transcription_status": status, "transcription_language": "fr", "attempts": 3 if error else 1,
-            "last_error": error, "lease_owner": None, "lease_expires_at": None, "next_attempt_at": iso(-1),
-            "progress": 1.0 if status == "completed" else 0.0, "created_at": iso(-1), "updated_at": iso(-1)}
 
 
 @pytest.fixture
 def project() -> FakeSupabase:
-    fake = FakeSupabase()
-    mikl = fake.add_person("mikl@foxeo.fr", "MiKL", "operator")
-    claire = fake.add_person("claire@client.fr", "Claire", "client", mikl)
-    bruno = fake.add_person("bruno@client.fr", "Bruno", "client", mikl)
-    fake.add_person("ines@foxeo.fr", "Inès", "analyst", mikl)
-    done = meeting_row(claire, mikl, "Lancement", "completed", -2)
-    live = meeting_row(claire, mikl, "Point hebdo", "in_progress", 0)
-    later = meeting_row(bruno, mikl, "Atelier Bruno", "scheduled", 3)
-    fake.rest.rows["meetings"] = [done, live, later]
-    ok, failed = recording_row(done, "completed"), recording_row(done, "failed", "modèle introuvable")
-    fake.rest.rows["meeting_recordings"] = [ok, failed]
-    fake.rest.rows["transcript_cues"] = [
-        {"recording_id": ok["id"], "position": 0, "start_seconds": 1.5, "end_seconds": 3.0,
-         "text": "Le budget est validé"},
-        {"recording_id": ok["id"], "position": 1, "start_seconds": 3.0, "end_seconds": 5.0, "text": "Merci à tous"}]
-    for row in (ok, failed):
-        fake.storage.objects[("recordings", row["recording_url"].split("/", 1)[1])] = b"\x00\x00\x00\x18"
-    fake.storage.objects[("transcripts", f"{ok['id']}.srt")] = SRT.encode()
-    fake.ids = {"mikl": mikl, "claire": claire, "bruno": bruno, "done": done["id"], "live": live["id"],
-                "ok": ok["id"], "failed": failed["id"]}
-    return fake
+    return seeded_project()
 
 
 @pytest.fixture
