@@ -70,3 +70,14 @@ def test_ingest_and_transcribe_commands(tmp_path):
     srt = cli(tmp_path, "transcribe", str(media), "--language", "fr")
     assert srt.returncode == 0, srt.stderr
     assert "-->" in srt.stdout and "budget" in srt.stdout.lower()
+
+
+def test_on_supabase_local_accounts_are_left_alone_and_make_run_still_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPABASE_URL", "http://127.0.0.1:9")  # never contacted: nothing here needs it
+    monkeypatch.setenv("SUPABASE_ANON_KEY", "anon")
+    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", "service")
+    seeded = cli(tmp_path, "seed-demo")
+    assert seeded.returncode == 0 and "Supabase Auth" in seeded.stderr  # `make run` goes on to serve
+    added = cli(tmp_path, "users", "add", "x@client.io", "--role", "operator", "--password-stdin", stdin="long-enough\n")
+    assert added.returncode == 2 and "rien n'a été modifié" in added.stderr
+    assert "service" not in seeded.stderr + seeded.stdout + added.stderr

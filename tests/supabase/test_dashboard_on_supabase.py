@@ -287,3 +287,21 @@ def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tm
         ctx.scope_for(client, client_session.key).recordings.import_recording(
             client, project.ids["done"], stream, filename="meeting.webm")
     assert SERVICE_KEY not in page_tokens(project, before)  # refused before any system write
+
+
+def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
+    from visio_core.media.openvidu import OpenViduEngine
+    from visio_core.store.supabase_meetings import SupabaseMeetingRepository
+
+    settings = Settings.load(env={
+        "VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON,
+        "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY, "OPENVIDU_URL": "https://openvidu.test", "OPENVIDU_SECRET": "s",
+    }, secrets_file=tmp_path / "none.toml")
+    context = build_context(settings, http=project.client())
+    assert isinstance(context.engine, OpenViduEngine)
+    meetings = context.engine.recordings.meetings
+    assert isinstance(meetings, SupabaseMeetingRepository)  # the webhook's session lookups use the service role
+    live = next(m for m in project.rest.rows["meetings"] if m["status"] == "in_progress")
+    assert meetings.get_by_session(live["session_id"]).title == "Point hebdo"
+    assert bearer(project.rest.requests[-1]) == SERVICE_KEY
+    context.db.close()
