@@ -8,6 +8,7 @@ construction: video pts counts frames, audio pts counts samples.
 
 from __future__ import annotations
 
+import logging
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -18,7 +19,11 @@ import numpy as np
 from visio_core.media.embedded.audio import SAMPLE_RATE, to_frame
 from visio_core.media.embedded.grid import HEIGHT, WIDTH, frame_from_yuv
 
+log = logging.getLogger("visio.room")
+
 FPS = 15
+VIDEO_TIME_BASE = Fraction(1, FPS)
+AUDIO_TIME_BASE = Fraction(1, SAMPLE_RATE)
 
 
 class RoomRecorder:
@@ -28,13 +33,14 @@ class RoomRecorder:
         self._container = av.open(str(path), mode="w", format="mp4")
         video = self._container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        video.time_base = Fraction(1, FPS)
+        video.time_base = VIDEO_TIME_BASE
+        video.codec_context.time_base = VIDEO_TIME_BASE
         # ultrafast keeps the encoder at a few ms per frame on one core; a room recording is
         # re-encoded by nobody, so the bigger file is the right trade.
         video.options = {"preset": "ultrafast", "crf": "28", "g": str(FPS * 2)}
         audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
         audio.layout = "mono"
-        audio.time_base = Fraction(1, SAMPLE_RATE)
+        audio.time_base = AUDIO_TIME_BASE
         self._video, self._audio = video, audio
         self._frames = 0
         self._samples = 0
@@ -56,7 +62,9 @@ class RoomRecorder:
     def write_video(self, yuv: np.ndarray) -> None:
         frame = frame_from_yuv(yuv)  # a frame object of our own (see grid.py)
         frame.pts = self._frames
-        frame.time_base = self._video.time_base
+        # Our own constant, not the stream's: the MP4 muxer changes the stream's time base when it
+        # writes the header (to 1/15360), and frame counts read in that base collapse to one pts.
+        frame.time_base = VIDEO_TIME_BASE
         with self._lock:
             if self._closed:
                 return
@@ -65,7 +73,7 @@ class RoomRecorder:
 
     def write_audio(self, samples: np.ndarray) -> None:
         frame = to_frame(samples, pts=self._samples)
-        frame.time_base = self._audio.time_base
+        frame.time_base = AUDIO_TIME_BASE
         with self._lock:
             if self._closed:
                 return
@@ -77,6 +85,11 @@ class RoomRecorder:
             if self._closed:
                 return
             self._closed = True
-            self._container.mux(self._video.encode(None))
-            self._container.mux(self._audio.encode(None))
-            self._container.close()
+            try:
+                self._container.mux(self._video.encode(None))
+                self._container.mux(self._audio.encode(None))
+            except av.error.FFmpegError:
+                # Ending the meeting must not fail on the last packets: keep what was written.
+                log.exception("room recording %s: flushing the encoders failed", self.path.name)
+            finally:
+                self._container.close()
