@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, Clock, at
+from tests.conftest import PASSWORD, Clock
 from visio_core.auth import FREE_FAILURES
 from visio_core.errors import AuthenticationFailed, InvalidInput, NotFound
 from visio_core.models import Role, Tier

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 from starlette.applications import Starlette
 from starlette.testclient import TestClient

@@ -142,24 +142,31 @@ def build_context(
         return _supabase_context(settings, db, accounts, web_sessions, engine, http)
     from visio_core.storage.local import LocalStorage
 
-    meetings = SqliteMeetingRepository(db)
     recordings = SqliteRecordingRepository(db)
-    storage = LocalStorage.from_settings(settings)
-    ingest = RecordingIngest(settings, meetings, recordings, storage)
+    return _assemble(settings, db, accounts, web_sessions, engine, meetings=SqliteMeetingRepository(db),
+                     people=users, jobs=recordings, storage=LocalStorage.from_settings(settings),
+                     search=SqliteTranscriptSearch(db))
+
+
+def _assemble(settings: Settings, db: Database, accounts: AccountService, web_sessions: WebSessions,
+              engine: MediaEngine | None, *, meetings: Any, people: Any, jobs: Any, storage: Storage,
+              search: TranscriptIndex, supabase: "SupabaseBackend | None" = None) -> AppContext:
+    """The process-wide services over one store's repositories (system access on Supabase)."""
+    ingest = RecordingIngest(settings, meetings, jobs, storage)
     engine = engine or _build_engine(settings, ingest, meetings)
-    search = SqliteTranscriptSearch(db)
     return AppContext(
         settings=settings,
         db=db,
         storage=storage,
         engine=engine,
         accounts=accounts,
-        meetings=MeetingService(meetings, users, engine),
-        recordings=RecordingService(recordings, meetings, storage, ingest, search, settings.max_upload_bytes),
-        recording_jobs=recordings,
+        meetings=MeetingService(meetings, people, engine),
+        recordings=RecordingService(jobs, meetings, storage, ingest, search, settings.max_upload_bytes),
+        recording_jobs=jobs,
         ingest=ingest,
         search=search,
         web_sessions=web_sessions,
+        supabase=supabase,
     )
 
 
@@ -184,29 +191,14 @@ def _supabase_context(settings: Settings, db: Database, accounts: AccountService
     url = settings.supabase_url or ""
     http = http or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0))
     service = service_client(url, key, http_client=http)
-    meetings = SupabaseMeetingRepository(service)
-    jobs = SupabaseRecordingJobs(service)
+    auth = SupabaseAuth(url, settings.supabase_anon_key or "", http=http)
     storage = SupabaseStorage(url, key, default_ttl=settings.signed_url_ttl_seconds, http=http,
                               spool_dir=settings.data_dir / "tmp")
-    ingest = RecordingIngest(settings, meetings, jobs, storage)
-    engine = engine or _build_engine(settings, ingest, meetings)
-    auth = SupabaseAuth(url, settings.supabase_anon_key or "", http=http)
-    search = SupabaseTranscriptIndex(service)
-    return AppContext(
-        settings=settings,
-        db=db,
-        storage=storage,
-        engine=engine,
-        accounts=accounts,
-        # System-side services (the CLI's ingest, demo seeding refuse on Supabase); pages use scope_for().
-        meetings=MeetingService(meetings, SupabaseProfiles(service), engine),
-        recordings=RecordingService(jobs, meetings, storage, ingest, search, settings.max_upload_bytes),
-        recording_jobs=jobs,
-        ingest=ingest,
-        search=search,
-        web_sessions=web_sessions,
-        supabase=SupabaseBackend(settings, http, auth, SupabaseSessions(auth, web_sessions)),
-    )
+    # Pages never use these services: they get a UserScope acting with the user's JWT (scope_for).
+    return _assemble(settings, db, accounts, web_sessions, engine, meetings=SupabaseMeetingRepository(service),
+                     people=SupabaseProfiles(service), jobs=SupabaseRecordingJobs(service), storage=storage,
+                     search=SupabaseTranscriptIndex(service),
+                     supabase=SupabaseBackend(settings, http, auth, SupabaseSessions(auth, web_sessions)))
 
 
 def _build_engine(settings: Settings, ingest: RecordingIngest, meetings: Any) -> MediaEngine:

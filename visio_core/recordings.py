@@ -16,7 +16,7 @@ from visio_core.models import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.storage import RECORDINGS, TRANSCRIPTS, Storage
 from visio_core.store.sqlite_meetings import SqliteMeetingRepository
 from visio_core.store.sqlite_recordings import SqliteRecordingRepository
-from visio_core.transcript_search import CueHit, TranscriptSearch
+from visio_core.transcript_search import CueFilters, CueHit, TranscriptSearch
 from visio_core.transcription import srt
 
 
@@ -91,8 +91,7 @@ class RecordingService:
     ) -> list[CueHit]:
         """Cues matching every word of `query` in the transcripts the actor may see, best first."""
         is_client = actor.role is models.Role.CLIENT
-        return self.search.search(
-            query,
+        return self.search.search(query, CueFilters(
             operator_id=None if is_client else actor.scope_operator_id,
             client_scope=actor.id if is_client else None,
             client_id=models.parse_uuid(client_id) if client_id else None,
@@ -100,7 +99,7 @@ class RecordingService:
             scheduled_to=scheduled_to,
             language=check_language(language) if language else None,
             limit=limit,
-        )
+        ))
 
     def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
         """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""

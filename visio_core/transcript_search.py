@@ -26,6 +26,19 @@ class CueHit:
     rank: float
 
 
+@dataclass(frozen=True)
+class CueFilters:
+    """Which transcripts a search looks in. The scopes come from the service layer, never from the user."""
+
+    operator_id: uuid.UUID | None = None  # an operator's (or his analyst's) meetings
+    client_scope: uuid.UUID | None = None  # a client's own meetings
+    client_id: uuid.UUID | None = None  # the client the user picked
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    language: str | None = None
+    limit: int = 200
+
+
 def search_words(query: str) -> list[str]:
     """The words of a user's query; punctuation and search operators are dropped, not interpreted."""
     return _WORD.findall(query or "")[:MAX_WORDS]
@@ -34,18 +47,7 @@ def search_words(query: str) -> list[str]:
 class TranscriptSearch(Protocol):
     """SqliteTranscriptSearch, SupabaseTranscriptSearch: cues matching every word, the last as a prefix."""
 
-    def search(
-        self,
-        query: str,
-        *,
-        operator_id: uuid.UUID | None,
-        client_scope: uuid.UUID | None,
-        client_id: uuid.UUID | None = None,
-        scheduled_from: datetime | None = None,
-        scheduled_to: datetime | None = None,
-        language: str | None = None,
-        limit: int = 200,
-    ) -> list[CueHit]: ...
+    def search(self, query: str, filters: CueFilters) -> list[CueHit]: ...
 
 
 class TranscriptIndex(Protocol):

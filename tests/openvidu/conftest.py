@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from tests.conftest import FAST_HASHER, PASSWORD, at
 from tests.openvidu.fake_openvidu import FakeOpenVidu
-from tests.openvidu.http_server import serve
+from tests.http_server import serve
 from visio_core.app_context import build_context, set_context
 from visio_core.config import Settings
 from visio_core.media.openvidu import OpenViduClient

@@ -205,7 +205,7 @@ def test_fake_posts_webhooks_like_openvidu():
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from tests.openvidu.http_server import serve
+    from tests.http_server import serve
 
     received: list[dict] = []
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Clock, at
+from tests.conftest import Clock
 from tests.pipeline.stubs import StubTranscriber
 from visio_core.errors import IllegalTransition, InvalidInput
 from visio_core.models import TranscriptionStatus

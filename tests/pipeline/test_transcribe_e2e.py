@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from visio_core.models import TranscriptionStatus
+from visio_core.transcript_search import CueFilters
 from visio_core.worker import build_worker
 
 
@@ -20,9 +21,9 @@ def test_speech_recording_is_transcribed_indexed_and_downloadable(ctx, people, m
     assert "budget" in text and "projet" in text
     assert transcript.skipped == 0
 
-    hits = ctx.search.search("budget", operator_id=people.op1.id, client_scope=None)
+    hits = ctx.search.search("budget", CueFilters(operator_id=people.op1.id))
     assert hits and hits[0].recording_id == recording.id and "budget" in hits[0].text.lower()
-    assert ctx.search.search("budget", operator_id=people.op2.id, client_scope=None) == []
+    assert ctx.search.search("budget", CueFilters(operator_id=people.op2.id)) == []
 
     url = ctx.recordings.transcript_url(people.client_a, recording.id)
     assert url.startswith("/files/transcripts/") and "download=revue-budget" in url

@@ -8,7 +8,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import unicodedata
 import uuid
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from typing import Iterator
 
 import httpx
 
-from tests.browser_support import free_port
+from tests.http_server import serve
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
@@ -136,7 +135,6 @@ class FakeSupabase:
 @contextmanager
 def served(project: FakeSupabase) -> Iterator[str]:
     """The fake project on a loopback port, for a dashboard running in another process."""
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -153,17 +151,8 @@ def served(project: FakeSupabase) -> Iterator[str]:
         return Response(answer.content, status_code=answer.status_code, headers=headers)
 
     app = Starlette(routes=[Route("/{path:path}", relay, methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "PUT"])])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 def iso(days: float = 0) -> str:

@@ -17,6 +17,7 @@ from visio_core.store.supabase_meetings import user_client
 from visio_core.store.supabase_profiles import SupabaseProfiles
 from visio_core.store.supabase_recordings import UserRecordings
 from visio_core.store.supabase_search import BATCH, SupabaseTranscriptIndex, SupabaseTranscriptSearch
+from visio_core.transcript_search import CueFilters
 from visio_core.transcription.srt import Cue
 
 
@@ -71,9 +72,9 @@ def test_user_recordings_list_active_and_requeue_through_the_function(project):
 def test_search_sends_words_not_the_raw_query_and_maps_hits(project):
     jwt, http = signed_in(project)
     search = SupabaseTranscriptSearch(user_client(URL, ANON, jwt, http_client=http))
-    assert search.search("  ?! ", operator_id=project.op, client_scope=None) == []
+    assert search.search("  ?! ", CueFilters(operator_id=project.op)) == []
     assert not any(r.url.path.endswith("search_transcripts") for r in project.rest.requests)  # no words, no call
-    search.search("budget: 'réu*", operator_id=project.op, client_scope=None, language="fr", limit=50)
+    search.search("budget: 'réu*", CueFilters(operator_id=project.op, language="fr", limit=50))
     args = json.loads(project.rest.requests[-1].content)
     assert args == {"words": ["budget", "réu"], "operator_scope": str(project.op), "client_scope": None,
                     "client": None, "scheduled_from": None, "scheduled_to": None, "lang": "fr", "max_rows": 50}
@@ -83,7 +84,7 @@ def test_a_postgrest_error_is_reported_without_details(project):
     http = project.client()
     search = SupabaseTranscriptSearch(user_client(URL, ANON, "expired-or-forged-jwt", http_client=http))
     with pytest.raises(BackendUnavailable) as raised:
-        search.search("budget", operator_id=None, client_scope=None)
+        search.search("budget", CueFilters())
     assert "jwt" not in str(raised.value).lower()
 
 

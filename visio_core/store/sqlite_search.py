@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from visio_core.models import Recording
 from visio_core.store.sqlite import Database, from_db_time, to_db_time
-from visio_core.transcript_search import CueHit, search_words
+from visio_core.transcript_search import CueFilters, CueHit, search_words
 
 
 def match_expression(query: str) -> str | None:
@@ -36,35 +35,26 @@ class SqliteTranscriptSearch:
                 [(c.text, str(recording.id), str(recording.meeting_id), c.start, c.end) for c in cues],
             )
 
-    def search(
-        self,
-        query: str,
-        *,
-        operator_id: uuid.UUID | None,
-        client_scope: uuid.UUID | None,
-        client_id: uuid.UUID | None = None,
-        scheduled_from: datetime | None = None,
-        scheduled_to: datetime | None = None,
-        language: str | None = None,
-        limit: int = 200,
-    ) -> list[CueHit]:
+    def search(self, query: str, filters: CueFilters) -> list[CueHit]:
         expression = match_expression(query)
         if expression is None:
             return []
         clauses, params = ["transcript_cues MATCH ?"], [expression]
-        for column, value in (("m.operator_id", operator_id), ("m.client_id", client_scope), ("m.client_id", client_id)):
+        f = filters
+        for column, value in (("m.operator_id", f.operator_id), ("m.client_id", f.client_scope),
+                              ("m.client_id", f.client_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(str(value))
-        if scheduled_from is not None:
+        if f.scheduled_from is not None:
             clauses.append("m.scheduled_at >= ?")
-            params.append(to_db_time(scheduled_from))
-        if scheduled_to is not None:
+            params.append(to_db_time(f.scheduled_from))
+        if f.scheduled_to is not None:
             clauses.append("m.scheduled_at < ?")
-            params.append(to_db_time(scheduled_to))
-        if language:
+            params.append(to_db_time(f.scheduled_to))
+        if f.language:
             clauses.append("r.transcription_language = ?")
-            params.append(language)
+            params.append(f.language)
         rows = self._db.connection().execute(
             "SELECT c.recording_id, c.meeting_id, m.title, m.client_id, m.scheduled_at, r.transcription_language, "
             "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank "
@@ -72,7 +62,7 @@ class SqliteTranscriptSearch:
             "JOIN meeting_recordings r ON r.id = c.recording_id "
             "JOIN meetings m ON m.id = c.meeting_id "
             f"WHERE {' AND '.join(clauses)} ORDER BY rank, m.scheduled_at DESC, c.start_seconds LIMIT ?",
-            [*params, limit],
+            [*params, f.limit],
         ).fetchall()
         return [
             CueHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], uuid.UUID(r[3]), from_db_time(r[4]), r[5],

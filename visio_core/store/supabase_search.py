@@ -7,13 +7,12 @@ signed-in user's JWT (`SupabaseTranscriptSearch`), so row-level security scopes 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from postgrest import SyncPostgrestClient
 
 from visio_core.models import Recording
 from visio_core.store.supabase_rest import iso, parse_time, run
-from visio_core.transcript_search import CueHit, search_words
+from visio_core.transcript_search import CueFilters, CueHit, search_words
 
 BATCH = 500  # cues per request: a long meeting has thousands
 
@@ -39,25 +38,14 @@ class SupabaseTranscriptSearch:
     def __init__(self, user: SyncPostgrestClient) -> None:
         self._client = user
 
-    def search(
-        self,
-        query: str,
-        *,
-        operator_id: uuid.UUID | None,
-        client_scope: uuid.UUID | None,
-        client_id: uuid.UUID | None = None,
-        scheduled_from: datetime | None = None,
-        scheduled_to: datetime | None = None,
-        language: str | None = None,
-        limit: int = 200,
-    ) -> list[CueHit]:
+    def search(self, query: str, filters: CueFilters) -> list[CueHit]:
         words = search_words(query)
         if not words:
             return []
         rows = run(self._client.rpc("search_transcripts", {
-            "words": words, "operator_scope": _text(operator_id), "client_scope": _text(client_scope),
-            "client": _text(client_id), "scheduled_from": iso(scheduled_from), "scheduled_to": iso(scheduled_to),
-            "lang": language, "max_rows": limit,
+            "words": words, "operator_scope": _text(filters.operator_id), "client_scope": _text(filters.client_scope),
+            "client": _text(filters.client_id), "scheduled_from": iso(filters.scheduled_from),
+            "scheduled_to": iso(filters.scheduled_to), "lang": filters.language, "max_rows": filters.limit,
         })).data or []
         return [CueHit(uuid.UUID(r["recording_id"]), uuid.UUID(r["meeting_id"]), r["meeting_title"],
                        uuid.UUID(r["client_id"]), parse_time(r["scheduled_at"]), r["language"],
