@@ -104,6 +104,8 @@ class LocalWhisperTranscriber:
         cues: list[Cue] = []
         if duration > 0:
             for segment in self._segments(model, samples, language):
+                if segment.start >= duration:
+                    continue  # timestamps past the end of the audio: the decoder ran on into padding
                 cues.append(Cue(len(cues) + 1, min(segment.start, duration), min(segment.end, duration), segment.text))
                 if on_progress:
                     on_progress(min(1.0, segment.end / duration))
