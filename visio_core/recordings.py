@@ -103,12 +103,10 @@ class RecordingService:
 
     def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
         """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""
-        found = []
-        for recording in self.recordings.list_active():
-            meeting = self.meetings.get(recording.meeting_id)
-            if meeting is not None and can_change(actor, meeting):
-                found.append((recording, meeting))
-        return found
+        active = self.recordings.list_active()
+        meetings = self.meetings.get_many([r.meeting_id for r in active])
+        return [(r, meetings[r.meeting_id]) for r in active
+                if r.meeting_id in meetings and can_change(actor, meetings[r.meeting_id])]
 
     # -- changing (operator of the meeting only) ------------------------------------------
     def import_recording(

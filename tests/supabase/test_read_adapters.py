@@ -101,3 +101,17 @@ def test_index_replaces_cues_in_batches_with_the_service_key(project):
     assert [r.method for r in writes] == ["POST", "POST", "POST", "DELETE", "POST", "DELETE"]
     assert all(bearer(r) == SERVICE_KEY for r in writes)
     assert writes[3].url.params["position"] == f"gte.{len(many)}" and writes[-1].url.params["position"] == "gte.2"
+
+
+def test_many_meetings_in_one_request(project):
+    from tests.supabase.project import meeting_row
+    from visio_core.store.supabase_meetings import SupabaseMeetingRepository
+
+    rows = [meeting_row(project.op, project.op, f"M{i}", "completed", -i) for i in range(3)]
+    project.rest.rows["meetings"] = rows
+    jwt, http = signed_in(project)
+    meetings = SupabaseMeetingRepository(user_client(URL, ANON, jwt, http_client=http))
+    before = len(project.rest.requests)
+    found = meetings.get_many([uuid.UUID(rows[0]["id"]), uuid.UUID(rows[2]["id"]), uuid.UUID(rows[0]["id"])])
+    assert {m.title for m in found.values()} == {"M0", "M2"}
+    assert len(project.rest.requests) == before + 1 and meetings.get_many([]) == {}

@@ -94,6 +94,15 @@ class SqliteMeetingRepository:
         ).fetchone()
         return _row_to_meeting(row) if row else None
 
+    def get_many(self, meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+        wanted = sorted({str(m) for m in meeting_ids})
+        if not wanted:
+            return {}
+        rows = self._db.connection().execute(
+            f"SELECT {_COLUMNS} FROM meetings WHERE id IN ({', '.join('?' * len(wanted))})", wanted
+        ).fetchall()
+        return {m.id: m for m in map(_row_to_meeting, rows)}
+
     def get_by_session(self, session_id: str) -> Meeting | None:
         row = self._db.connection().execute(
             f"SELECT {_COLUMNS} FROM meetings WHERE session_id = ?", (session_id,)

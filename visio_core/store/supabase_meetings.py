@@ -62,6 +62,14 @@ class SupabaseMeetingRepository:
         rows = self._run(self._table().select(_COLUMNS).eq("id", str(meeting_id)).limit(1)).data
         return _to_meeting(rows[0]) if rows else None
 
+    def get_many(self, meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+        """One request for many meetings (the jobs panel), not one per row."""
+        wanted = sorted({str(m) for m in meeting_ids})
+        if not wanted:
+            return {}
+        rows = self._run(self._table().select(_COLUMNS).in_("id", wanted)).data
+        return {m.id: m for m in map(_to_meeting, rows)}
+
     def get_by_session(self, session_id: str) -> Meeting | None:
         rows = self._run(self._table().select(_COLUMNS).eq("session_id", session_id).limit(1)).data
         return _to_meeting(rows[0]) if rows else None
