@@ -128,3 +128,12 @@ def test_another_clients_recording_id_in_the_url_plays_nothing_of_his(world, peo
     test = open_recordings(people.client_a, meeting=str(world["mine"].id), recording=str(world["rec_b"].id))
     raw = str(test.get("bidi_component")[0].proto)
     assert str(world["rec_b"].id) not in raw and str(world["rec"].id) in raw
+
+
+def test_jobs_in_progress_are_the_operators_own(ctx, world, people):
+    rec = world["rec"]
+    ctx.recording_jobs.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
+    jobs = ctx.recordings.jobs_in_progress(people.op1)
+    assert [(r.id, m.title) for r, m in jobs] == [(rec.id, "Revue A")]
+    assert ctx.recordings.jobs_in_progress(people.op2) == []
+    assert ctx.recordings.jobs_in_progress(people.client_a) == []  # clients change nothing
