@@ -89,7 +89,10 @@ def make_routes(get_context: Callable[[], Any]) -> list[BaseRoute]:
         ctx, token = get_context(), request.cookies.get(COOKIE)
         user_id = ctx.web_sessions.resolve(token)
         key = ctx.web_sessions.key_of(token) if user_id else None
-        identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
+        try:
+            identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
+        except BackendUnavailable as error:
+            return JSONResponse({"error": str(error)}, status_code=503)
         if identity is None:
             return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
         room_for = getattr(ctx.engine, "room_for", None)

@@ -56,6 +56,7 @@ class FakeSupabase:
         )
         self.storage = FakeStorage(keys={SERVICE_KEY})
         self.users: dict[str, uuid.UUID] = {}
+        self.down = False  # True: every request fails as if the project were unreachable
 
     # -- people -------------------------------------------------------------------------------
     def add_person(self, email: str, name: str, role: str, operator: uuid.UUID | None = None) -> uuid.UUID:
@@ -75,6 +76,8 @@ class FakeSupabase:
         return httpx.Client(transport=httpx.MockTransport(self.handle), base_url=URL)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
         live = set(self.auth.access) | {SERVICE_KEY}
         self.rest.tokens = live
         self.storage.keys = live | {ANON}

@@ -233,6 +233,10 @@ def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
     assert client.get(f"/api/rooms/{project.ids['done']}", cookies={COOKIE: cookie}).status_code == 409
     assert client.get("/api/rooms/not-a-uuid", cookies={COOKIE: cookie}).status_code == 400
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: "forged"}).status_code == 401
+    context.supabase.sessions._clock = lambda: time.time() + 3600
+    project.down = True  # a refresh is due and Supabase is unreachable: say so, do not pretend
+    assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 503
+    project.down = False
     out = client.post("/api/session/logout", cookies={COOKIE: cookie})
     assert out.status_code == 204
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 401
@@ -305,3 +309,16 @@ def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
     assert meetings.get_by_session(live["session_id"]).title == "Point hebdo"
     assert bearer(project.rest.requests[-1]) == SERVICE_KEY
     context.db.close()
+
+
+def test_supabase_unreachable_mid_session_says_so_and_keeps_the_user_signed_in(ctx, project):
+    test = sign_in("mikl@foxeo.fr")
+    project.down = True
+    ctx.supabase.sessions._clock = lambda: time.time() + 3600  # a refresh is due, and cannot happen
+    test.run()
+    assert not test.exception, test.exception
+    assert "Supabase ne répond pas" in texts(test) and not test.dataframe
+    assert "visio_user_id" in test.session_state  # not signed out by an outage
+    project.down = False
+    test.run()
+    assert not test.exception and test.title[0].value.startswith("Hub")

@@ -35,7 +35,11 @@ def current_identity(ctx: AppContext) -> Identity | None:
         sign_out(ctx)
         st.session_state[_NOTICE] = t("error.session_expired")
         return None
-    identity = ctx.identity_of(user_id, st.session_state.get(_KEY))
+    try:
+        identity = ctx.identity_of(user_id, st.session_state.get(_KEY))
+    except BackendUnavailable as error:  # Supabase unreachable: say so, keep the session for when it is back
+        st.error(str(error))
+        st.stop()
     if identity is None:
         sign_out(ctx)
         st.session_state[_NOTICE] = t("error.session_expired")
@@ -54,8 +58,13 @@ def _restore_from_cookie(ctx: AppContext) -> None:
         return
     user_id = ctx.web_sessions.resolve(token)
     key = ctx.web_sessions.key_of(token)
-    # On Supabase this resumes the user's session from the refresh token sealed under the cookie.
-    if user_id is not None and ctx.identity_of(user_id, key, token) is not None:
+    try:
+        # On Supabase this resumes the user's session from the refresh token sealed under the cookie.
+        identity = ctx.identity_of(user_id, key, token) if user_id is not None else None
+    except BackendUnavailable as error:
+        st.session_state[_NOTICE] = str(error)
+        return
+    if identity is not None:
         st.session_state[_USER] = user_id
         st.session_state[_SEEN] = time.monotonic()
         st.session_state[_KEY] = key
