@@ -41,6 +41,7 @@ def test_operator_signs_in_survives_reload_and_restart_then_signs_out(tmp_path):
             page.get_by_role("button", name="Se connecter").click()
             expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
             expect(page.get_by_text("Page 1 / 1 — 3 meeting(s)")).to_be_visible(timeout=20_000)
+            page.wait_for_timeout(1000)  # let the table's canvas paint for the screenshot
             screenshot(page, "supabase-1-hub")
             for _ in range(100):  # the claim component posts its one-time code for the cookie
                 cookies = {c["name"]: c for c in page.context.cookies()}
