@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.conftest import at
-from tests.room.conftest import picture, tone
+from tests.room.conftest import decoded_audio, dominant_frequency, picture, tone
 from visio_core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.models import TranscriptionStatus
 from visio_core.web import make_routes
@@ -122,3 +122,60 @@ def test_room_route_tells_participants_who_is_in_and_refuses_everyone_else(ctx, 
     assert client.get("/api/rooms/not-a-uuid").status_code == 400
     ctx.meetings.end_meeting(people.op1, meeting.id)
     assert client.get(url).status_code == 409
+
+
+CRASHING_RECORDER = """
+import os, sys
+from pathlib import Path
+import numpy as np
+from visio_core.media.embedded.audio import SAMPLES_PER_TICK
+from visio_core.media.embedded.grid import HEIGHT, WIDTH
+from visio_core.media.embedded.recorder import FPS, RoomRecorder
+
+recorder = RoomRecorder(Path(sys.argv[1]))
+yuv = np.full((HEIGHT * 3 // 2, WIDTH), 128, dtype=np.uint8)
+t = np.arange(SAMPLES_PER_TICK)
+for i in range(int(sys.argv[2]) * 50):
+    while recorder.frames <= recorder.seconds * FPS:
+        recorder.write_video(yuv)
+    recorder.write_audio((8000 * np.sin(2 * np.pi * 440 * (t + i * SAMPLES_PER_TICK) / 48000)).astype(np.int16))
+os._exit(0)  # the process dies mid-meeting: nothing is closed or flushed
+"""
+
+
+def crash_while_recording(path, seconds: int) -> None:
+    import subprocess
+    import sys
+
+    from tests.browser_support import ROOT
+
+    subprocess.run([sys.executable, "-c", CRASHING_RECORDER, str(path), str(seconds)], cwd=ROOT, check=True,
+                   timeout=120)
+
+
+def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(ctx, meeting):
+    from visio_core.media.embedded.engine import EmbeddedEngine
+
+    rooms = ctx.settings.data_dir / "rooms-crash"
+    final = rooms / f"{meeting.id}-20261125T100000-abcdef.mp4"
+    crash_while_recording(final, 7)
+    partial = rooms / f"{meeting.id}-20261125T100000-abcdef.rec.mp4"
+    assert partial.exists() and not final.exists()
+    (rooms / f"{uuid.uuid4()}-20261125T100000-000000.rec.mp4").write_bytes(b"not an mp4")  # unreadable
+    (rooms / "notes.mp4").write_bytes(b"")  # not a room file
+
+    engine = EmbeddedEngine(ctx.ingest, rooms)
+    engine.recovery.join(timeout=60)
+    [recording] = ctx.recording_jobs.list_for_meeting(meeting.id)
+    # fragments close at each keyframe (2 s): what was recorded before the last one survives
+    assert recording.recording_duration_seconds >= 3.9
+    assert recording.source_recording_id == f"embedded:{final.stem}"
+    with ctx.storage.local_copy("recordings", recording.storage_key) as stored:
+        samples = decoded_audio(stored)
+    assert dominant_frequency(samples[48_000:96_000]) == pytest.approx(440, abs=10)
+    left = sorted(p.name for p in rooms.iterdir())
+    assert left == sorted(["notes.mp4", next(p.name for p in rooms.glob("*.rec.mp4"))])  # only what is not ours
+
+    again = EmbeddedEngine(ctx.ingest, rooms)  # the next start: nothing to do twice
+    again.recovery.join(timeout=60)
+    assert len(ctx.recording_jobs.list_for_meeting(meeting.id)) == 1

@@ -23,6 +23,7 @@ def test_forty_seconds_keep_one_timestamp_per_frame(tmp_path):
             recorder.write_video(yuv)
         recorder.write_audio((rng.standard_normal(SAMPLES_PER_TICK) * 3000).astype(np.int16))
     recorder.close()
+    assert recorder.path.exists() and not recorder.partial.exists()  # finished into a plain MP4
     with av.open(str(recorder.path)) as container:
         times = [frame.time for frame in container.decode(video=0)]
     assert len(times) == pytest.approx(40 * FPS, abs=2)

@@ -1,7 +1,9 @@
 """The embedded media engine: rooms held by the dashboard process, recorded on the server.
 
 Ending a meeting finishes its room's recording and hands the file to the recording
-pipeline's ingest service, the same path as any imported or OpenVidu recording.
+pipeline's ingest service, the same path as any imported or OpenVidu recording. Files a
+previous process left in the rooms folder (it stopped mid-meeting, or an ingest failed) are
+finished and handed over when the engine starts, in the background.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from visio_core.errors import Forbidden, IllegalTransition, VisioError
 from visio_core.i18n import t
+from visio_core.media.embedded.recorder import PARTIAL_SUFFIX, finish
 from visio_core.media.embedded.room import Room
 from visio_core.models import Identity, Meeting, MeetingStatus, Role
 
@@ -43,6 +46,12 @@ class EmbeddedEngine:
         self._turn = (turn_username, turn_credential)
         self._rooms: dict[uuid.UUID, Room] = {}
         self._lock = threading.Lock()
+        # Listed now, before any room of this process writes there: all of these are left-overs.
+        leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
+        self.recovery: threading.Thread | None = None
+        if leftovers:
+            self.recovery = threading.Thread(target=self.recover, args=(leftovers,), name="room-recovery", daemon=True)
+            self.recovery.start()
 
     # -- MediaEngine port ---------------------------------------------------------
     def open_session(self, meeting: Meeting) -> None:
@@ -57,16 +66,44 @@ class EmbeddedEngine:
         if path is None:
             log.info("meeting %s ended with nobody in its room: no recording", meeting.id)
             return
+        self._hand_over(meeting.id, path)
+
+    def recover(self, files: list[Path]) -> int:
+        """Finish and ingest recordings a previous process left behind; how many were handed over."""
+        handed = 0
+        for path in files:
+            meeting_id = _meeting_of(path)
+            if meeting_id is None:
+                continue  # not one of ours
+            if path.name.endswith(PARTIAL_SUFFIX):
+                final = path.with_name(path.name.removesuffix(PARTIAL_SUFFIX) + ".mp4")
+                try:
+                    kept = finish(path, final)
+                except Exception:  # noqa: BLE001 - an unreadable left-over must not stop the others
+                    log.exception("room recording %s could not be read; left in place", path.name)
+                    continue
+                path.unlink(missing_ok=True)
+                if not kept:
+                    continue  # the process stopped before anything was recorded
+                path = final
+            log.info("meeting %s: recovering the room recording %s", meeting_id, path.name)
+            handed += self._hand_over(meeting_id, path)
+        return handed
+
+    def _hand_over(self, meeting_id: uuid.UUID, path: Path) -> bool:
+        """Ingest a finished room recording; on failure keep the file (the next start tries again)."""
         try:
             recording, _ = self.ingest.ingest_file(
-                meeting.id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}"
+                meeting_id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}"
             )
         except VisioError:
-            # Ending the meeting must not fail because of the file; it stays for `python -m visio_core ingest`.
-            log.exception("meeting %s: the room recording could not be ingested, kept at %s", meeting.id, path)
-            return
-        log.info("meeting %s: room recording ingested as %s", meeting.id, recording.id)
+            # Ending the meeting must not fail because of the file; it stays for the next start
+            # or for `python -m visio_core ingest`.
+            log.exception("meeting %s: the room recording could not be ingested, kept at %s", meeting_id, path)
+            return False
+        log.info("meeting %s: room recording ingested as %s", meeting_id, recording.id)
         path.unlink(missing_ok=True)
+        return True
 
     # -- rooms ---------------------------------------------------------------------------
     def room_for(self, meetings: "MeetingService", actor: Identity, meeting_id: uuid.UUID | str) -> Room:
@@ -102,3 +139,11 @@ class EmbeddedEngine:
                 path = self.work_dir / f"{meeting_id}-{stamp}-{uuid.uuid4().hex[:6]}.mp4"
                 room = self._rooms[meeting_id] = Room(meeting_id, path)
             return room
+
+
+def _meeting_of(path: Path) -> uuid.UUID | None:
+    """Room files are named `<meeting id>-<UTC time>-<random>.mp4` (see _room)."""
+    try:
+        return uuid.UUID(path.name[:36])
+    except ValueError:
+        return None

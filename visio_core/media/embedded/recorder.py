@@ -1,5 +1,10 @@
 """Writes the room's composed recording: the grid as H.264, the mix of everyone as AAC, in MP4.
 
+While the meeting runs the file is a fragmented MP4 (`<name>.rec.mp4`, a fragment every
+keyframe, 2 s): if the dashboard dies, everything up to the last fragment is still readable
+and `finish()` turns it into a normal MP4 at the next start (EmbeddedEngine.recover). A normal
+end does the same at once: a plain MP4 with its index first plays and seeks best in browsers.
+
 We encode with PyAV directly instead of aiortc's MediaRecorder: its timestamps follow
 the network (gaps, jumps) and it failed when audio reached it before video
 (DESIGN §5). Here the room clock drives both streams, so timestamps are steady by
@@ -26,11 +31,47 @@ VIDEO_TIME_BASE = Fraction(1, FPS)
 AUDIO_TIME_BASE = Fraction(1, SAMPLE_RATE)
 
 
+PARTIAL_SUFFIX = ".rec.mp4"
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".mp4") + PARTIAL_SUFFIX)
+
+
+def finish(partial: Path, final: Path) -> bool:
+    """Copy a fragmented recording's packets into a plain MP4 (no re-encoding); False if it held none.
+
+    A fragment cut short by a crash ends the copy; everything before it is kept.
+    """
+    copied = 0
+    with av.open(str(partial)) as source, av.open(str(final), "w", format="mp4",
+                                                  options={"movflags": "faststart"}) as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in source.streams if s.type in ("video", "audio")}
+        try:
+            for packet in source.demux(*[s for s in source.streams if s.index in streams]):
+                if packet.dts is None:
+                    continue  # the demuxer's end-of-stream marker
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+                copied += 1
+        except av.error.FFmpegError:
+            log.warning("recording %s ends in a damaged fragment; kept what came before", partial.name)
+    if copied == 0:
+        final.unlink(missing_ok=True)
+    return copied > 0
+
+
 class RoomRecorder:
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = path  # the finished recording, written by close()
+        self.partial = partial_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(path), mode="w", format="mp4")
+        self._container = av.open(str(self.partial), mode="w", format="mp4",
+                                  options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                                           # else the first video frame absorbs AAC's 21 ms priming
+                                           "avoid_negative_ts": "disabled",
+                                           # each finished fragment reaches the disk, not a 32 KB buffer
+                                           "flush_packets": "1"})
         video = self._container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         video.time_base = VIDEO_TIME_BASE
@@ -93,3 +134,5 @@ class RoomRecorder:
                 log.exception("room recording %s: flushing the encoders failed", self.path.name)
             finally:
                 self._container.close()
+        if self.has_media and finish(self.partial, self.path):
+            self.partial.unlink(missing_ok=True)
