@@ -164,8 +164,12 @@ _background: threading.Thread | None = None
 
 
 def ensure_background_worker(ctx) -> None:
-    """Start the in-process worker once per process (the dashboard calls this on every run)."""
+    """The dashboard's background work, once per process (called on every run): the media engine's
+    recovery of recordings a previous process left, and the in-process transcription worker."""
     global _background
+    start_recovery = getattr(ctx.engine, "start_recovery", None)
+    if start_recovery is not None:
+        start_recovery()
     if not ctx.settings.embedded_worker:
         return
     with _background_lock:

@@ -155,6 +155,7 @@ def crash_while_recording(path, seconds: int) -> None:
 
 def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(ctx, meeting):
     from visio_core.media.embedded.engine import EmbeddedEngine
+    from visio_core.worker import ensure_background_worker
 
     rooms = ctx.settings.data_dir / "rooms-crash"
     final = rooms / f"{meeting.id}-20261125T100000-abcdef.mp4"
@@ -165,6 +166,9 @@ def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(c
     (rooms / "notes.mp4").write_bytes(b"")  # not a room file
 
     engine = EmbeddedEngine(ctx.ingest, rooms)
+    assert engine.recovery is None  # only the dashboard starts it, not a CLI run building a context
+    ctx.engine = engine
+    ensure_background_worker(ctx)  # what the dashboard does on its first run
     engine.recovery.join(timeout=60)
     [recording] = ctx.recording_jobs.list_for_meeting(meeting.id)
     # fragments close at each keyframe (2 s): what was recorded before the last one survives
@@ -177,5 +181,6 @@ def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(c
     assert left == sorted(["notes.mp4", next(p.name for p in rooms.glob("*.rec.mp4"))])  # only what is not ours
 
     again = EmbeddedEngine(ctx.ingest, rooms)  # the next start: nothing to do twice
+    again.start_recovery()
     again.recovery.join(timeout=60)
     assert len(ctx.recording_jobs.list_for_meeting(meeting.id)) == 1

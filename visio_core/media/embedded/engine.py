@@ -3,7 +3,7 @@
 Ending a meeting finishes its room's recording and hands the file to the recording
 pipeline's ingest service, the same path as any imported or OpenVidu recording. Files a
 previous process left in the rooms folder (it stopped mid-meeting, or an ingest failed) are
-finished and handed over when the engine starts, in the background.
+finished and handed over when the next dashboard process starts, in the background.
 """
 
 from __future__ import annotations
@@ -47,11 +47,17 @@ class EmbeddedEngine:
         self._rooms: dict[uuid.UUID, Room] = {}
         self._lock = threading.Lock()
         # Listed now, before any room of this process writes there: all of these are left-overs.
-        leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
+        self._leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
         self.recovery: threading.Thread | None = None
-        if leftovers:
-            self.recovery = threading.Thread(target=self.recover, args=(leftovers,), name="room-recovery", daemon=True)
-            self.recovery.start()
+
+    def start_recovery(self) -> None:
+        """Hand over the left-overs, in the background; the dashboard calls this once (not CLI runs)."""
+        with self._lock:
+            if self.recovery is not None or not self._leftovers:
+                return
+            self.recovery = threading.Thread(target=self.recover, args=(self._leftovers,), name="room-recovery",
+                                             daemon=True)
+        self.recovery.start()
 
     # -- MediaEngine port ---------------------------------------------------------
     def open_session(self, meeting: Meeting) -> None:
