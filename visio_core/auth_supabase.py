@@ -92,6 +92,8 @@ def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_m
             return None
         if error.status in user_errors:
             raise AuthenticationFailed(t(user_message)) from None
+        if error.status == 429:  # Supabase Auth's own limit on sign-in attempts
+            raise AuthenticationFailed(t("auth.rate_limited")) from None
         raise BackendUnavailable(t("auth.backend_error", status=error.status)) from None
     except (AuthError, httpx.HTTPError):
         raise BackendUnavailable(t("auth.backend_error", status="?")) from None

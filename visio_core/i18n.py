@@ -39,6 +39,7 @@ FR: dict[str, str] = {
     "error.operator_required": "Un client ou un analyste doit être rattaché à un opérateur.",
     "error.media_unavailable": "Le serveur vidéo ne répond pas : {detail}",
     "error.account_not_found": "Aucun compte avec cet email.",
+    "auth.rate_limited": "Trop de tentatives de connexion. Réessayez dans quelques minutes.",
     "auth.backend_error": "Le service de connexion Supabase ne répond pas correctement ({status}). Réessayez dans un instant.",
     "error.session_expired": "Votre session a expiré, reconnectez-vous.",
     # navigation and pages

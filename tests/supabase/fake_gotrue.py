@@ -29,6 +29,7 @@ class FakeGoTrue:
     refresh: dict[str, uuid.UUID] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     requests: list[httpx.Request] = field(default_factory=list)
+    rate_limited: bool = False  # GoTrue's per-IP limit on token requests: 429 over_request_rate_limit
 
     def add_user(self, email: str, password: str) -> uuid.UUID:
         user_id = uuid.uuid4()
@@ -45,6 +46,8 @@ class FakeGoTrue:
         path = request.url.path.removeprefix("/auth/v1/")
         grant = request.url.params.get("grant_type")
         body = json.loads(request.content or b"{}")
+        if request.method == "POST" and path == "token" and self.rate_limited:
+            return _error(429, "over_request_rate_limit", "Request rate limit reached")
         if request.method == "POST" and path == "token" and grant == "password":
             known = self.users.get(str(body.get("email", "")))
             if known is None or known[1] != body.get("password"):

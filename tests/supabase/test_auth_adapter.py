@@ -111,3 +111,9 @@ def test_a_wrong_anon_key_or_an_unreachable_project_is_a_clear_backend_error(got
     offline = SupabaseAuth(URL, ANON, http=httpx.Client(transport=httpx.MockTransport(unreachable)))
     with pytest.raises(BackendUnavailable, match="Supabase"):
         offline.sign_in("claire@client.fr", PASSWORD)
+
+
+def test_supabase_rate_limit_is_told_as_such(auth, gotrue, claire):
+    gotrue.rate_limited = True
+    with pytest.raises(AuthenticationFailed, match="Trop de tentatives"):
+        auth.sign_in("claire@client.fr", PASSWORD)
