@@ -16,7 +16,8 @@ def test_claim_once_then_resolve_until_idle(ctx, people):
     clock = Clock()
     sessions = ctx.web_sessions
     sessions.clock = clock
-    code, key = sessions.open(people.client_a.id)
+    opened = sessions.open_session(people.client_a.id)
+    code, key = opened.claim, opened.key
     token = sessions.claim(code)
     assert token and sessions.key_of(token) == key
     assert sessions.claim(code) is None  # single use
@@ -32,7 +33,8 @@ def test_claim_once_then_resolve_until_idle(ctx, people):
 def test_claim_code_expires_and_garbage_is_refused(ctx, people):
     clock = Clock()
     ctx.web_sessions.clock = clock
-    code, _ = ctx.web_sessions.open(people.op1.id)
+    opened = ctx.web_sessions.open_session(people.op1.id)
+    code, _ = opened.claim, opened.key
     clock.now += timedelta(seconds=61)
     assert ctx.web_sessions.claim(code) is None
     for junk in ("", "x" * 500, None, 42):
@@ -41,7 +43,8 @@ def test_claim_code_expires_and_garbage_is_refused(ctx, people):
 
 
 def test_close_and_touch(ctx, people):
-    code, key = ctx.web_sessions.open(people.op1.id)
+    opened = ctx.web_sessions.open_session(people.op1.id)
+    code, key = opened.claim, opened.key
     token = ctx.web_sessions.claim(code)
     assert ctx.web_sessions.touch(key)
     ctx.web_sessions.close_key(key)
@@ -50,7 +53,8 @@ def test_close_and_touch(ctx, people):
 
 def test_routes_set_an_httponly_cookie_once_and_clear_it(ctx, people):
     client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
-    code, _ = ctx.web_sessions.open(people.op1.id)
+    opened = ctx.web_sessions.open_session(people.op1.id)
+    code, _ = opened.claim, opened.key
     response = client.post("/api/session/claim", json={"code": code})
     assert response.status_code == 204
     cookie = response.headers["set-cookie"]
@@ -79,5 +83,6 @@ def test_a_backend_secret_is_sealed_under_the_cookie_token(ctx, people):
 
 
 def test_sessions_without_a_secret_have_none(ctx, people):
-    code, _ = ctx.web_sessions.open(people.op1.id)
+    opened = ctx.web_sessions.open_session(people.op1.id)
+    code, _ = opened.claim, opened.key
     assert ctx.web_sessions.secret(ctx.web_sessions.claim(code)) is None

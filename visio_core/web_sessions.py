@@ -63,12 +63,8 @@ class WebSessions:
     idle_timeout: timedelta
     clock: Callable[[], datetime] = utcnow
 
-    def open(self, user_id: uuid.UUID) -> tuple[str, str]:
-        """Start a session for a user who just signed in; returns (one-time claim code, session key)."""
-        opened = self.open_session(user_id)
-        return opened.claim, opened.key
-
     def open_session(self, user_id: uuid.UUID, secret: str | None = None) -> OpenedSession:
+        """Start a session for a user who just signed in (with his backend's refresh token, if any)."""
         token, claim = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = self.clock()
         self.db.connection().execute(

@@ -97,7 +97,8 @@ def test_room_route_tells_participants_who_is_in_and_refuses_everyone_else(ctx, 
     url = f"/api/rooms/{meeting.id}"
 
     def as_user(identity):
-        code, _ = ctx.web_sessions.open(identity.id)
+        opened = ctx.web_sessions.open_session(identity.id)
+        code, _ = opened.claim, opened.key
         client.cookies.set(COOKIE, ctx.web_sessions.claim(code))
 
     client.cookies.clear()
