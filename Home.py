@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from visio_core.app_context import get_context
-from visio_core.i18n import t
+from visio_core.entrypoints.bootstrap import get_context
+from visio_core.domain.i18n import t
 from visio_core.ui import login, navigation, session
-from visio_core.worker import ensure_background_worker
+from visio_core.entrypoints.worker import start_dashboard_background
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/videocam:", layout="wide")
 
 ctx = get_context()
-ensure_background_worker(ctx)  # once per process: transcriptions run beside the dashboard
+start_dashboard_background(ctx)  # once per process: transcriptions run beside the dashboard
 identity = session.current_identity(ctx)
 if identity is None:
     st.navigation([st.Page(login.render, title=t("login.title"), url_path="login")], position="hidden").run()

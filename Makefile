@@ -29,4 +29,4 @@ bench: setup
 	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
 
 clean:
-	rm -rf .venv node_modules models visio_core/components/openvidu_room/vendor .pytest_cache test-artifacts
+	rm -rf .venv node_modules models visio_core/entrypoints/assets/*.js .pytest_cache test-artifacts

@@ -5,6 +5,6 @@ Run with `streamlit run app.py` (what `make run` does) or `uvicorn app:app`.
 
 import streamlit as st
 
-from visio_core.web import routes
+from visio_core.entrypoints.web import routes
 
 app = st.App("Home.py", routes=routes)

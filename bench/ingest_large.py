@@ -28,9 +28,9 @@ if mode == "copy":
     elapsed = time.perf_counter() - t0
 else:
     from argon2 import PasswordHasher
-    from visio_core.app_context import build_context
-    from visio_core.config import Settings
-    from visio_core.models import Role
+    from visio_core.entrypoints.bootstrap import build_context
+    from visio_core.entrypoints.config import Settings
+    from visio_core.domain.model import Role
     ctx = build_context(Settings.load(env={"VISIO_DATA_DIR": str(data)}, secrets_file=Path("/nonexistent")),
                         hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     op = ctx.accounts.add_user(email="o@x.io", display_name="o", role=Role.OPERATOR, password="password-1")

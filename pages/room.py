@@ -1,4 +1,4 @@
-from visio_core.models import Role
+from visio_core.domain.model import Role
 from visio_core.ui import guard, room
 
 ctx, identity = guard.require(Role.OPERATOR, Role.CLIENT)

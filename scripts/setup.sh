@@ -31,7 +31,7 @@ install_if_changed requirements.txt runtime
 
 .venv/bin/python scripts/assemble_model.py
 
-vendor=visio_core/components/openvidu_room/vendor
+vendor=visio_core/entrypoints/assets
 bundle=node_modules/openvidu-browser/static/js/openvidu-browser-2.32.2.min.js
 lock_sum=$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)
 if [ ! -f "$bundle" ] || [ "$(cat node_modules/.visio-lock 2>/dev/null)" != "$lock_sum" ]; then

@@ -7,9 +7,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from tests.fakes import FakeMediaEngine
-from visio_core.app_context import AppContext, build_context
-from visio_core.config import Settings
-from visio_core.models import Role, Tier
+from visio_core.entrypoints.bootstrap import AppContext, build_context
+from visio_core.entrypoints.config import Settings
+from visio_core.domain.model import Role, Tier
 
 # Real argon2id, cheaper parameters so the suite stays quick.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

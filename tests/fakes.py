@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
-from visio_core.errors import BackendUnavailable
-from visio_core.models import Meeting
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.domain.model import Meeting
 
 
 class FakeMediaEngine:
     """A media engine that remembers which sessions are open; can be told to fail."""
 
     name = "fake"
-    room_available = True
+    room = "none"  # no room view: the room page says the room is unavailable
 
     def __init__(self) -> None:
         self.open_sessions: set[str] = set()
@@ -35,3 +36,9 @@ class FakeMediaEngine:
         with self._lock:
             self.open_sessions.discard(meeting.session_id)
             self.closed.append(meeting.session_id)
+
+    def start_background(self) -> None:
+        return None
+
+    def recording_problems(self, meeting_id: uuid.UUID) -> list[str]:
+        return []

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import Clock, at
-from visio_core.errors import BackendUnavailable, Forbidden, IllegalTransition, InvalidInput, NotFound
-from visio_core.models import MeetingStatus
+from visio_core.domain.errors import BackendUnavailable, Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.domain.model import MeetingStatus
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from visio_core.config import Settings
-from visio_core.errors import InvalidInput, NotFound
-from visio_core.storage.local import LocalStorage
-from visio_core.web import make_routes
+from visio_core.entrypoints.config import Settings
+from visio_core.domain.errors import InvalidInput, NotFound
+from visio_core.adapters.local_storage import LocalStorage
+from visio_core.entrypoints.web import make_routes
 
 KEY = "visio-abc/rec-1.webm"
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from visio_core.store.sqlite import Database, _migrations, _split_statements
+from visio_core.adapters.sqlite.database import Database, _migrations, _split_statements
 
 
 def test_migrations_from_empty_then_rerun(tmp_path):
@@ -50,7 +50,7 @@ def test_foreign_keys_and_checks_are_enforced(tmp_path):
 def test_concurrent_processes_migrate_once(tmp_path):
     path = tmp_path / "v.sqlite3"
     code = (
-        "import sys; from pathlib import Path; from visio_core.store.sqlite import Database; "
+        "import sys; from pathlib import Path; from visio_core.adapters.sqlite.database import Database; "
         f"Database(Path({str(path)!r}))"
     )
     procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]

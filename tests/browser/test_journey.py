@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, require_chromium, screenshot
-from visio_core.demo import DEMO_PASSWORD
+from visio_core.entrypoints.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -163,7 +163,7 @@ def test_sign_in_survives_a_reload_and_sign_out_ends_it(server, browser):
 
 START_ELSEWHERE = """
 import sys
-from visio_core.app_context import get_context
+from visio_core.entrypoints.bootstrap import get_context
 ctx = get_context()
 mikl = ctx.accounts.users.get_with_hash("mikl@foxeo.demo")[0]
 meeting = ctx.meetings.list_meetings(mikl, title_contains="Atelier strat").items[0]

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard, require_chromium, screenshot
 from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, FakeSupabase, seeded_project, served
-from visio_core.web_sessions import COOKIE
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 pytestmark = pytest.mark.browser
 

@@ -11,11 +11,13 @@ from starlette.applications import Starlette
 from tests.conftest import FAST_HASHER, PASSWORD, at
 from tests.openvidu.fake_openvidu import FakeOpenVidu
 from tests.http_server import serve
-from visio_core.app_context import build_context, set_context
-from visio_core.config import Settings
-from visio_core.media.openvidu import OpenViduClient
-from visio_core.models import Role, Tier
-from visio_core.web import make_routes
+from visio_core.entrypoints.bootstrap import build_context, set_context
+from visio_core.entrypoints.config import Settings
+from visio_core.adapters.openvidu.client import OpenViduClient
+from visio_core.adapters.openvidu.downloads import Ingest, RecordingDownloads
+from visio_core.services.jobs import JobRunner
+from visio_core.domain.model import Role, Tier
+from visio_core.entrypoints.web import make_routes
 
 
 @pytest.fixture
@@ -29,6 +31,25 @@ def ov_client(fake_ov):
     client = OpenViduClient(fake_ov.url, fake_ov.secret, sleep=lambda s: None)
     yield client
     client.close()
+
+
+def fetch_due(downloads: RecordingDownloads, ingest: Ingest | None = None) -> int:
+    """Serve the download queue as a worker would, until nothing is due; how many recordings were ingested.
+
+    `ingest` stands in for the pipeline during this call."""
+    pipeline = downloads.ingest
+    downloads.ingest = ingest or pipeline
+    before = sum(row.state == "ingested" for row in downloads.queue.rows())
+    try:
+        JobRunner([downloads], clock=downloads.clock).run_until_idle()
+    finally:
+        downloads.ingest = pipeline
+    return sum(row.state == "ingested" for row in downloads.queue.rows()) - before
+
+
+def join(ctx, who, meeting) -> str:
+    """A connection token, through the room's gate as the room page asks for it."""
+    return ctx.engine.join_token(who, ctx.meetings.enter_room(who, meeting.id))
 
 
 @pytest.fixture
@@ -50,9 +71,8 @@ def ov_settings(tmp_path, fake_ov, webhook_secret) -> Settings:
 @pytest.fixture
 def ov_ctx(ov_settings):
     """The whole context built from settings: the engine comes from app_context._build_engine."""
-    context = build_context(ov_settings, hasher=FAST_HASHER)
+    context = build_context(ov_settings, hasher=FAST_HASHER, retry_sleep=lambda s: None)  # retries without waiting
     assert context.engine.name == "openvidu"
-    context.engine.client._sleep = lambda s: None  # retries without waiting in tests
     set_context(context)
     yield context
     set_context(None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from visio_core.errors import BackendUnavailable, Forbidden, IllegalTransition, NotFound
-from visio_core.models import MeetingStatus
+from visio_core.domain.errors import BackendUnavailable, Forbidden, IllegalTransition, NotFound
+from visio_core.domain.model import MeetingStatus
 
 
 def test_start_opens_an_always_recorded_session_named_after_the_meeting(ov_ctx, crew, fake_ov):
@@ -19,7 +19,7 @@ def test_start_opens_an_always_recorded_session_named_after_the_meeting(ov_ctx, 
 
 def test_nothing_records_until_someone_joins_then_end_finishes_the_recording(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
-    token = ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id)
+    token = ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
     fake_ov.join(token)
     assert fake_ov.recordings[meeting.session_id].status == "started"
     ended = ov_ctx.meetings.end_meeting(crew.op, meeting.id)
@@ -55,8 +55,8 @@ def test_starting_twice_is_one_session(ov_ctx, crew, fake_ov):
 def test_tokens_for_the_meetings_operator_and_client_carry_their_names(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
     engine = ov_ctx.engine
-    op_token = engine.join_token(ov_ctx.meetings, crew.op, meeting.id)
-    client_token = engine.join_token(ov_ctx.meetings, crew.client, str(meeting.id))
+    op_token = engine.join_token(crew.op, ov_ctx.meetings.enter_room(crew.op, meeting.id))
+    client_token = engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, str(meeting.id)))
     conns = {c.token: c for c in fake_ov.sessions[meeting.session_id].connections.values()}
     assert conns[op_token].data == "MiKL" and conns[client_token].data == "Claire Dupont"
     assert {c.role for c in conns.values()} == {"PUBLISHER"}
@@ -69,29 +69,29 @@ def test_tokens_for_the_meetings_operator_and_client_carry_their_names(ov_ctx, c
 def test_tokens_are_refused_to_anyone_the_room_refuses(ov_ctx, crew, fake_ov, who, error):
     meeting = crew.meeting()
     with pytest.raises(error):
-        ov_ctx.engine.join_token(ov_ctx.meetings, getattr(crew, who), meeting.id)
+        ov_ctx.engine.join_token(getattr(crew, who), ov_ctx.meetings.enter_room(getattr(crew, who), meeting.id))
     assert fake_ov.sessions[meeting.session_id].connections == {}
 
 
 def test_tokens_only_while_the_meeting_is_in_progress(ov_ctx, crew, fake_ov):
     scheduled = crew.meeting(start=False)
     with pytest.raises(IllegalTransition, match="n'est pas en cours"):
-        ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, scheduled.id)
+        ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, scheduled.id))
     meeting = crew.meeting()
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     with pytest.raises(IllegalTransition, match="Terminé"):
-        ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id)
+        ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
     assert fake_ov.sessions == {}  # no session re-created for an ended meeting
 
 
 def test_rejoining_after_everyone_left_reopens_the_session(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
     engine = ov_ctx.engine
-    first = engine.join_token(ov_ctx.meetings, crew.client, meeting.id)
+    first = engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
     fake_ov.join(first)
     fake_ov.leave(first)  # the last one out: OpenVidu stops the recording and drops the session
     assert meeting.session_id not in fake_ov.session_ids()
-    again = engine.join_token(ov_ctx.meetings, crew.client, meeting.id)  # 404, re-create, retry
+    again = engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))  # 404, re-create, retry
     fake_ov.join(again)
     assert sorted(fake_ov.recordings) == [meeting.session_id, f"{meeting.session_id}~1"]
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
@@ -100,7 +100,7 @@ def test_rejoining_after_everyone_left_reopens_the_session(ov_ctx, crew, fake_ov
 
 def test_ending_a_meeting_whose_session_is_already_gone(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
-    token = ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id)
+    token = ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
     fake_ov.join(token)
     fake_ov.leave(token)
     ended = ov_ctx.meetings.end_meeting(crew.op, meeting.id)  # DELETE answers 404: fine

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.media_fixtures import make_video
-from visio_core.models import TranscriptionStatus
-from visio_core.openvidu_webhook import WEBHOOK_PATH, downloads_of, worker_step
-from visio_core.storage import RECORDINGS
-from visio_core.store.sqlite_recordings import SqliteRecordingRepository
+from tests.openvidu.conftest import fetch_due
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH
+from visio_core.domain.storage_keys import RECORDINGS
+from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 
 
 @pytest.fixture
@@ -30,10 +31,10 @@ def test_webhook_then_worker_brings_the_recording_into_the_pipeline(ov_ctx, crew
     fake_ov.webhook_url = web + WEBHOOK_PATH
     fake_ov.webhook_headers = {"Authorization": f"Bearer {webhook_secret}"}
     meeting = crew.meeting()
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     fake_ov.flush_webhooks()
-    assert worker_step(ov_ctx) == 1
+    assert fetch_due(ov_ctx.downloads) == 1
     (row,) = meeting_rows(ov_ctx, meeting)
     assert row["source_recording_id"] == meeting.session_id
     assert row["transcription_status"] == TranscriptionStatus.PENDING.value  # the transcription job
@@ -43,41 +44,41 @@ def test_webhook_then_worker_brings_the_recording_into_the_pipeline(ov_ctx, crew
     with ov_ctx.storage.local_copy(RECORDINGS, stored.storage_key) as path:
         assert path.read_bytes() == real_media.read_bytes()
     # nothing more to do, and nothing fetched twice
-    assert worker_step(ov_ctx) == 0
-    assert downloads_of(ov_ctx).reconcile() == 0
+    assert fetch_due(ov_ctx.downloads) == 0
+    assert ov_ctx.downloads.reconcile() == 0
 
 
 def test_the_same_recording_announced_twice_is_one_pipeline_row(ov_ctx, crew, fake_ov, real_media):
     meeting = crew.meeting()
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)  # reconciliation queues it
-    downloads = downloads_of(ov_ctx)
-    downloads.process_due(lambda m, r, c: None)  # … a first worker "ingested" it elsewhere
+    downloads = ov_ctx.downloads
+    fetch_due(downloads, lambda m, r, c: None)  # … a first worker "ingested" it elsewhere
     # a lost update: the queue forgets, the pipeline does not
     ov_ctx.db.connection().execute("DELETE FROM openvidu_downloads")
     assert downloads.reconcile() == 1
-    assert worker_step(ov_ctx) == 1
-    assert worker_step(ov_ctx) == 0
-    downloads.db.connection().execute("UPDATE openvidu_downloads SET state = 'pending', next_attempt_at = created_at")
-    assert worker_step(ov_ctx) == 1  # ingest_url sees the source already stored: no second row
+    assert fetch_due(ov_ctx.downloads) == 1
+    assert fetch_due(ov_ctx.downloads) == 0
+    ov_ctx.db.connection().execute("UPDATE openvidu_downloads SET state = 'pending', next_attempt_at = created_at")
+    assert fetch_due(ov_ctx.downloads) == 1  # ingest_url sees the source already stored: no second row
     assert len(meeting_rows(ov_ctx, meeting)) == 1
 
 
 def test_a_file_that_is_not_media_is_given_up_at_once_and_shown(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()  # the fake's default file is a few bytes of nothing
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    assert worker_step(ov_ctx) == 0
-    row = downloads_of(ov_ctx).get(meeting.session_id)
+    assert fetch_due(ov_ctx.downloads) == 0
+    row = ov_ctx.downloads.queue.get(meeting.session_id)
     assert row.state == "abandoned" and row.attempts == 1
     assert meeting_rows(ov_ctx, meeting) == []
-    assert downloads_of(ov_ctx).problems_for(meeting.id)
+    assert ov_ctx.downloads.problems_for(meeting.id)
 
 
 def test_the_worker_loop_fetches_then_transcribes(ov_ctx, crew, fake_ov, real_media):
-    """The hook in visio_core.worker: one worker serves both queues."""
-    from visio_core.transcription.srt import Cue
-    from visio_core.worker import build_worker
+    """One worker serves both queues: the download, then the transcription."""
+    from visio_core.domain.srt import Cue
+    from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
     class Stub:
         def transcribe(self, path, *, language=None, on_progress=None):
@@ -85,10 +86,10 @@ def test_the_worker_loop_fetches_then_transcribes(ov_ctx, crew, fake_ov, real_me
             return [Cue(1, 0.0, 1.5, "Bonjour à tous")]
 
     meeting = crew.meeting()
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    worker = build_worker(ov_ctx)
-    worker.transcriber = lambda: Stub()
+    transcription = TranscriptionJobs(ov_ctx.system_recordings, ov_ctx.storage, lambda: Stub(), ov_ctx.index)
+    worker = JobRunner([transcription, ov_ctx.downloads])  # the queues ov_ctx.job_runner() serves
     assert worker.run_until_idle() >= 2  # one download, one transcription
     (row,) = meeting_rows(ov_ctx, meeting)
     assert row["transcription_status"] == TranscriptionStatus.COMPLETED.value

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from visio_core.errors import BackendUnavailable
-from visio_core.openvidu_webhook import WEBHOOK_PATH, downloads_of
+from tests.openvidu.conftest import fetch_due
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH
 
 
 class Collect:
@@ -39,7 +40,7 @@ class Clock:
 
 def joined_meeting(ov_ctx, crew, fake_ov):
     meeting = crew.meeting()
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))
     return meeting
 
 
@@ -48,14 +49,14 @@ def test_dropped_webhook_is_caught_when_the_meeting_ends(ov_ctx, crew, fake_ov):
     fake_ov.drop_webhooks = True
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)  # close_session reconciles this session
-    downloads = downloads_of(ov_ctx)
-    (row,) = downloads.rows()
+    downloads = ov_ctx.downloads
+    (row,) = downloads.queue.rows()
     assert (row.recording_id, row.source, row.state) == (meeting.session_id, "reconciliation", "pending")
     ingest = Collect()
-    assert downloads.process_due(ingest) == 1
+    assert fetch_due(downloads, ingest) == 1
     assert ingest.files[meeting.session_id] == fake_ov._file_bytes(fake_ov.recordings[meeting.session_id])
-    assert downloads.get(meeting.session_id).state == "ingested"
-    assert downloads.process_due(ingest) == 0  # nothing twice
+    assert downloads.queue.get(meeting.session_id).state == "ingested"
+    assert fetch_due(downloads, ingest) == 0  # nothing twice
     assert downloads.reconcile() == 0
 
 
@@ -63,47 +64,47 @@ def test_recording_still_processing_at_the_end_is_caught_by_the_periodic_pass(ov
     fake_ov.auto_ready = False  # a COMPOSED recording takes a while to be ready
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    downloads = downloads_of(ov_ctx)
-    assert downloads.rows() == []  # "stopped", not ready: nothing to fetch yet
+    downloads = ov_ctx.downloads
+    assert downloads.queue.rows() == []  # "stopped", not ready: nothing to fetch yet
     fake_ov.finish_processing()
     assert downloads.maybe_reconcile() == 1
     assert downloads.maybe_reconcile() == 0  # throttled; and nothing new anyway
-    assert downloads.process_due(Collect()) == 1
+    assert fetch_due(downloads, Collect()) == 1
 
 
 def test_webhook_and_reconciliation_together_make_one_row_per_recording(ov_ctx, crew, fake_ov, web, webhook_secret):
     fake_ov.webhook_url = web + WEBHOOK_PATH
     fake_ov.webhook_headers = {"Authorization": f"Bearer {webhook_secret}"}  # OPENVIDU_WEBHOOK_HEADERS
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
-    first = ov_ctx.engine.join_token(ov_ctx.meetings, crew.op, meeting.id)
+    first = ov_ctx.engine.join_token(crew.op, ov_ctx.meetings.enter_room(crew.op, meeting.id))
     fake_ov.join(first)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     fake_ov.flush_webhooks()
     delivered = [(b["event"], b.get("status"), code) for b, code in fake_ov.webhook_log]
     assert ("recordingStatusChanged", "ready", 200) in delivered
     assert all(code == 200 for *_, code in delivered)  # OpenVidu wants 200 to every event
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     assert downloads.reconcile() == 0
-    (row,) = downloads.rows()
+    (row,) = downloads.queue.rows()
     assert row.recording_id == meeting.session_id
     ingest = Collect()
-    assert downloads.process_due(ingest) == 1
+    assert fetch_due(downloads, ingest) == 1
     assert list(ingest.files) == [meeting.session_id]
 
 
 def test_every_segment_of_a_meeting_is_fetched(ov_ctx, crew, fake_ov):
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
-    token = ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id)
+    token = ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
     fake_ov.join(token)
     for conn in list(fake_ov.sessions[meeting.session_id].connections.values()):
         if conn.status == "active":
             fake_ov.leave(conn.token)  # everyone left: segment 1 ends, session dropped
-    fake_ov.join(ov_ctx.engine.join_token(ov_ctx.meetings, crew.client, meeting.id))  # segment 2
+    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))  # segment 2
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     downloads.reconcile()
     ingest = Collect()
-    assert downloads.process_due(ingest) == 2
+    assert fetch_due(downloads, ingest) == 2
     assert sorted(ingest.files) == [meeting.session_id, f"{meeting.session_id}~1"]
     assert set(ingest.meetings.values()) == {meeting.id}
 
@@ -112,8 +113,8 @@ def test_other_applications_recordings_are_left_alone(ov_ctx, crew, fake_ov, ov_
     ov_client.create_session("ses_OtherApp01")
     fake_ov.join(ov_client.create_token("ses_OtherApp01", "someone"))
     ov_client.close_session("ses_OtherApp01")
-    assert downloads_of(ov_ctx).reconcile() == 0
-    assert downloads_of(ov_ctx).rows() == []
+    assert ov_ctx.downloads.reconcile() == 0
+    assert ov_ctx.downloads.queue.rows() == []
 
 
 def test_failed_recording_found_by_reconciliation_is_noted(ov_ctx, crew, fake_ov):
@@ -121,36 +122,36 @@ def test_failed_recording_found_by_reconciliation_is_noted(ov_ctx, crew, fake_ov
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     fake_ov.finish_processing(status="failed")
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     assert downloads.reconcile() == 1
-    assert downloads.get(meeting.session_id).state == "failed"
-    assert downloads.process_due(Collect()) == 0
+    assert downloads.queue.get(meeting.session_id).state == "failed"
+    assert fetch_due(downloads, Collect()) == 0
     assert len(downloads.problems_for(meeting.id)) == 1
 
 
 def test_download_failures_are_retried_later_then_given_up_and_shown(ov_ctx, crew, fake_ov):
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     clock = Clock(downloads)
     ingest = Collect(fail=1)
-    assert downloads.process_due(ingest) == 0
-    row = downloads.get(meeting.session_id)
+    assert fetch_due(downloads, ingest) == 0
+    row = downloads.queue.get(meeting.session_id)
     assert row.state == "pending" and row.attempts == 1 and row.last_error == "disque plein"
-    assert downloads.process_due(ingest) == 0  # not due yet (backoff)
+    assert fetch_due(downloads, ingest) == 0  # not due yet (backoff)
     clock.now += timedelta(seconds=31)
-    assert downloads.process_due(ingest) == 1
-    assert downloads.get(meeting.session_id).state == "ingested"
+    assert fetch_due(downloads, ingest) == 1
+    assert downloads.queue.get(meeting.session_id).state == "ingested"
 
     # a recording that can never be fetched ends as "abandoned", visible to the operator
     other = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, other.id)
     broken = Collect(fail=100)
-    for _ in range(downloads.max_attempts):
+    for _ in range(downloads.policy.max_attempts):
         clock.now += timedelta(hours=2)
-        downloads.process_due(broken)
-    row = downloads.get(other.session_id)
-    assert row.state == "abandoned" and row.attempts == downloads.max_attempts
+        fetch_due(downloads, broken)
+    row = downloads.queue.get(other.session_id)
+    assert row.state == "abandoned" and row.attempts == downloads.policy.max_attempts
     (message,) = downloads.problems_for(other.id)
     assert "n'a pas pu être récupéré" in message and "disque plein" in message
 
@@ -158,25 +159,26 @@ def test_download_failures_are_retried_later_then_given_up_and_shown(ov_ctx, cre
 def test_openvidu_errors_during_download_are_retried(ov_ctx, crew, fake_ov):
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     clock = Clock(downloads)
+    downloads.maybe_reconcile()  # the worker's periodic look at the server happened already
     fake_ov.fail_next = [401]  # e.g. the secret rotated on the server for a moment
-    assert downloads.process_due(Collect()) == 0
-    assert "OPENVIDU_SECRET" in downloads.get(meeting.session_id).last_error
+    assert fetch_due(downloads, Collect()) == 0
+    assert "OPENVIDU_SECRET" in downloads.queue.get(meeting.session_id).last_error
     clock.now += timedelta(minutes=1)
-    assert downloads.process_due(Collect()) == 1
+    assert fetch_due(downloads, Collect()) == 1
 
 
 def test_a_worker_that_died_mid_download_gives_the_row_back(ov_ctx, crew, fake_ov):
     meeting = joined_meeting(ov_ctx, crew, fake_ov)
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
-    downloads = downloads_of(ov_ctx)
+    downloads = ov_ctx.downloads
     clock = Clock(downloads)
-    claimed = downloads.claim()  # ... and the worker process is killed here
+    claimed = downloads.queue.claim("dead-worker", downloads.clock(), downloads.lease)  # ... and the worker process is killed here
     assert claimed.state == "downloading"
-    assert downloads.claim() is None  # leased to the dead worker for now
+    assert downloads.queue.claim("dead-worker", downloads.clock(), downloads.lease) is None  # leased to the dead worker for now
     clock.now += timedelta(hours=1)
-    assert downloads.process_due(Collect()) == 1
+    assert fetch_due(downloads, Collect()) == 1
 
 
 def test_reconciliation_errors_do_not_break_ending_a_meeting(ov_ctx, crew, fake_ov):
@@ -185,5 +187,5 @@ def test_reconciliation_errors_do_not_break_ending_a_meeting(ov_ctx, crew, fake_
     ended = ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     assert ended.session_id == meeting.session_id
     with pytest.raises(BackendUnavailable):
-        downloads_of(ov_ctx).reconcile()
-    assert downloads_of(ov_ctx).maybe_reconcile() == 0  # the worker logs it and carries on
+        ov_ctx.downloads.reconcile()
+    assert ov_ctx.downloads.maybe_reconcile() == 0  # the worker logs it and carries on

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser_support import dashboard, require_chromium, screenshot
-from visio_core.components.openvidu_room import VENDOR_FILE
+from visio_core.entrypoints.assets import OPENVIDU_BROWSER_FILE as VENDOR_FILE
 
 pytestmark = pytest.mark.browser
 

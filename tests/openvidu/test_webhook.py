@@ -14,7 +14,7 @@ import socket
 import httpx
 import pytest
 
-from visio_core.openvidu_webhook import MAX_BODY_BYTES, downloads_of, verify
+from visio_core.adapters.openvidu.webhook import MAX_BODY_BYTES, verify
 
 PATH = "/api/openvidu/webhook"
 
@@ -45,7 +45,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def rows(ctx):
-    return downloads_of(ctx).rows()
+    return ctx.downloads.queue.rows()
 
 
 def test_bearer_header_queues_a_ready_recording_without_calling_openvidu(web, ov_ctx, crew, webhook_secret, fake_ov):
@@ -184,7 +184,7 @@ def test_recording_statuses_before_ready_are_ignored(web, ov_ctx, crew, webhook_
 
 def test_unknown_session_creates_nothing_and_is_logged(web, ov_ctx, crew, webhook_secret, caplog):
     crew.meeting()
-    with caplog.at_level(logging.WARNING, logger="visio_core.openvidu_webhook"):
+    with caplog.at_level(logging.WARNING, logger="visio_core.adapters.openvidu.webhook"):
         response = post(web, event("ses_OtherApp01"), secret=webhook_secret)
     assert response.status_code == 200 and response.json() == {"result": "unknown_session"}
     assert rows(ov_ctx) == []
@@ -205,7 +205,7 @@ def test_failed_recording_is_noted_for_the_operator(web, ov_ctx, crew, webhook_s
     assert response.json() == {"result": "noted"}
     (row,) = rows(ov_ctx)
     assert row.state == "failed" and "mediaServerDisconnect" in row.last_error
-    (message,) = downloads_of(ov_ctx).problems_for(meeting.id)
+    (message,) = ov_ctx.downloads.problems_for(meeting.id)
     assert "a échoué sur le serveur OpenVidu" in message and meeting.session_id in message
     # a late "ready" for the same recording does not resurrect it
     assert post(web, event(meeting.session_id), secret=webhook_secret).json() == {"result": "duplicate"}

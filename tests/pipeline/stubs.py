@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from visio_core.transcription.srt import Cue
+from visio_core.domain.srt import Cue
 
 
 class StubTranscriber:

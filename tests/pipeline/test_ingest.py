@@ -17,9 +17,9 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from tests.browser_support import free_port
-from visio_core.errors import BackendUnavailable, Forbidden, InvalidInput, NotFound
-from visio_core.models import TranscriptionStatus
-from visio_core.storage import RECORDINGS
+from visio_core.domain.errors import BackendUnavailable, Forbidden, InvalidInput, NotFound
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.domain.storage_keys import RECORDINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +69,7 @@ def test_concurrent_ingests_of_one_source_leave_one_row(ctx, meeting, speech_mp4
     for th in threads:
         th.join()
     assert sorted(results) == [False, False, False, True]
-    assert len(ctx.recording_jobs.list_for_meeting(meeting.id)) == 1
+    assert len(ctx.system_recordings.list_for_meeting(meeting.id)) == 1
     assert len(stored_files(ctx)) == 1
 
 
@@ -85,7 +85,7 @@ def test_concurrent_ingests_of_one_source_leave_one_row(ctx, meeting, speech_mp4
 def test_bad_files_are_refused_and_nothing_is_kept(ctx, people, meeting, name, content, message):
     with pytest.raises(InvalidInput, match=message):
         ctx.recordings.import_recording(people.op1, meeting.id, io.BytesIO(content), filename=name)
-    assert ctx.recording_jobs.list_for_meeting(meeting.id) == []
+    assert ctx.system_recordings.list_for_meeting(meeting.id) == []
     assert stored_files(ctx) == [] and spool_leftovers(ctx) == []
 
 
@@ -170,12 +170,12 @@ def test_ingest_from_an_authenticated_url(ctx, meeting, recording_server):
 MEMORY_PROBE = """
 import resource, sys
 from pathlib import Path
-from visio_core.app_context import build_context
-from visio_core.config import Settings
+from visio_core.entrypoints.bootstrap import build_context
+from visio_core.entrypoints.config import Settings
 from tests.conftest import FAST_HASHER
 ctx = build_context(Settings.load(env={"VISIO_DATA_DIR": sys.argv[1]}, secrets_file=Path("/nonexistent")), hasher=FAST_HASHER)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-from visio_core.models import Role
+from visio_core.domain.model import Role
 from datetime import datetime, timezone
 op = ctx.accounts.add_user(email="o@x.io", display_name="o", role=Role.OPERATOR, password="password-1")
 cl = ctx.accounts.add_user(email="c@x.io", display_name="c", role=Role.CLIENT, password="password-1", operator_id=op.id)

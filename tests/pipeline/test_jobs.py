@@ -14,11 +14,10 @@ import pytest
 
 from tests.conftest import Clock
 from tests.pipeline.stubs import StubTranscriber
-from visio_core.errors import IllegalTransition, InvalidInput
-from visio_core.models import TranscriptionStatus
-from visio_core.recordings import transcript_key
-from visio_core.storage import TRANSCRIPTS
-from visio_core.worker import MAX_ATTEMPTS, Worker
+from visio_core.domain.errors import IllegalTransition, InvalidInput
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.domain.storage_keys import TRANSCRIPTS, transcript_key
+from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,20 +35,23 @@ def recording(ctx, meeting, speech_mp4, clock):
     return ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="src-1")[0]
 
 
-def worker(ctx, clock, transcriber, name="w1", **kwargs) -> Worker:
-    return Worker(ctx.recording_jobs, ctx.storage, lambda: transcriber, clock=clock, worker_id=name,
-                  on_completed=ctx.on_transcript_completed, **kwargs)
+MAX_ATTEMPTS = TranscriptionJobs.policy.max_attempts
+
+
+def worker(ctx, clock, transcriber, name="w1", **kwargs) -> JobRunner:
+    jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock, **kwargs)
+    return JobRunner([jobs], clock=clock, worker_id=name)
 
 
 def status(ctx, recording):
-    return ctx.recording_jobs.get(recording.id)
+    return ctx.system_recordings.get(recording.id)
 
 
 def test_claim_is_exclusive_and_completion_stores_the_srt(ctx, people, recording, clock):
-    job = ctx.recording_jobs.claim_next("a", clock(), timedelta(minutes=5))
+    job = ctx.system_recordings.claim_next("a", clock(), timedelta(minutes=5))
     assert job.id == recording.id and job.transcription_status is TranscriptionStatus.PROCESSING
     assert job.attempts == 1 and job.lease_owner == "a"
-    assert ctx.recording_jobs.claim_next("b", clock(), timedelta(minutes=5)) is None
+    assert ctx.system_recordings.claim_next("b", clock(), timedelta(minutes=5)) is None
 
     clock.now += timedelta(minutes=6)  # lease ran out: another worker may take it
     stub = StubTranscriber(tag="w2")
@@ -59,8 +61,8 @@ def test_claim_is_exclusive_and_completion_stores_the_srt(ctx, people, recording
     assert done.transcript_url == f"transcripts/{recording.id}.srt"
     assert ctx.recordings.transcript(people.client_a, recording.id).cues[0].text == "transcrit par w2 en fr"
     # the first worker, back from the dead, cannot overwrite anything
-    assert not ctx.recording_jobs.complete(recording.id, "a", "transcripts/x.srt", clock())
-    assert not ctx.recording_jobs.heartbeat(recording.id, "a", 0.5, clock())
+    assert not ctx.system_recordings.complete(recording.id, "a", "transcripts/x.srt", clock())
+    assert not ctx.system_recordings.heartbeat(recording.id, "a", 0.5, clock())
 
 
 def test_failures_back_off_then_fail_with_the_reason(ctx, recording, clock):
@@ -105,8 +107,8 @@ def test_manual_retry_and_language_change(ctx, people, recording, clock):
     assert stub.calls[-1][1] == "en"
     assert "en en" in ctx.recordings.transcript(people.op1, recording.id).cues[0].text
 
-    ctx.recording_jobs.requeue(recording.id, clock(), only_if=(TranscriptionStatus.COMPLETED,))
-    ctx.recording_jobs.claim_next("busy", clock(), timedelta(minutes=5))
+    ctx.system_recordings.requeue(recording.id, clock(), only_if=(TranscriptionStatus.COMPLETED,))
+    ctx.system_recordings.claim_next("busy", clock(), timedelta(minutes=5))
     with pytest.raises(IllegalTransition):
         ctx.recordings.change_language(people.op1, recording.id, "fr")
 
@@ -118,7 +120,7 @@ def test_progress_is_recorded_while_working(ctx, recording, clock):
         def transcribe(self, media_path, *, language, on_progress=None):
             for share in (0.25, 0.5):
                 on_progress(share)
-                seen.append(ctx.recording_jobs.get(recording.id).progress)
+                seen.append(ctx.system_recordings.get(recording.id).progress)
                 time.sleep(1.05)  # heartbeats are throttled to one a second
             return super().transcribe(media_path, language=language)
 
@@ -132,12 +134,13 @@ from datetime import timedelta
 from pathlib import Path
 from tests.conftest import FAST_HASHER
 from tests.pipeline.stubs import StubTranscriber
-from visio_core.app_context import build_context
-from visio_core.config import Settings
-from visio_core.worker import Worker
+from visio_core.entrypoints.bootstrap import build_context
+from visio_core.entrypoints.config import Settings
+from visio_core.services.jobs import JobRunner, TranscriptionJobs
 ctx = build_context(Settings.load(env={"VISIO_DATA_DIR": sys.argv[1]}, secrets_file=Path("/nonexistent")), hasher=FAST_HASHER)
 stub = StubTranscriber(sleep=float(sys.argv[3]), log=Path(sys.argv[2]), tag=sys.argv[4])
-w = Worker(ctx.recording_jobs, ctx.storage, lambda: stub, lease=timedelta(seconds=float(sys.argv[5])), worker_id=sys.argv[4])
+jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: stub, lease=timedelta(seconds=float(sys.argv[5])))
+w = JobRunner([jobs], worker_id=sys.argv[4])
 print(w.run_until_idle())
 """
 
@@ -159,7 +162,7 @@ def test_concurrent_worker_processes_never_share_a_job(ctx, meeting, speech_mp4,
     lines = log.read_text().split()
     processed = lines[0::3]
     assert sorted(processed) == sorted(str(i) for i in ids)  # each exactly once
-    assert all(ctx.recording_jobs.get(i).transcription_status is TranscriptionStatus.COMPLETED for i in ids)
+    assert all(ctx.system_recordings.get(i).transcription_status is TranscriptionStatus.COMPLETED for i in ids)
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, tmp_path):
@@ -167,7 +170,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, 
     log = tmp_path / "work.log"
     doomed = spawn(ctx, log, 60, "doomed", 2)
     deadline = time.monotonic() + 30
-    while ctx.recording_jobs.get(recording.id).transcription_status is not TranscriptionStatus.PROCESSING:
+    while ctx.system_recordings.get(recording.id).transcription_status is not TranscriptionStatus.PROCESSING:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     os.kill(doomed.pid, signal.SIGKILL)
@@ -176,7 +179,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, 
     survivor = spawn(ctx, log, 0.1, "survivor", 300)
     out, err = survivor.communicate(timeout=60)
     assert survivor.returncode == 0, err
-    row = ctx.recording_jobs.get(recording.id)
+    row = ctx.system_recordings.get(recording.id)
     assert row.transcription_status is TranscriptionStatus.COMPLETED and row.attempts == 2
     transcripts = list((ctx.settings.storage_dir / TRANSCRIPTS).iterdir())
     assert transcripts == [ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)]

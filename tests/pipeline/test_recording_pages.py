@@ -6,10 +6,10 @@ import pytest
 
 from tests.pipeline.stubs import StubTranscriber
 from tests.test_pages import signed_in, texts
-from visio_core.app_context import set_context
-from visio_core.models import TranscriptionStatus
-from visio_core.transcription.srt import Cue
-from visio_core.worker import Worker
+from visio_core.entrypoints.bootstrap import set_context
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.domain.srt import Cue
+from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 
 class Scripted(StubTranscriber):
@@ -30,7 +30,7 @@ def world(ctx, people, speech_mp4):
         m.start_meeting(people.op1, meeting.id)
         m.end_meeting(people.op1, meeting.id)
         recordings[meeting.title] = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="s")[0]
-    Worker(ctx.recording_jobs, ctx.storage, lambda: Scripted(), on_completed=ctx.on_transcript_completed).run_until_idle()
+    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: Scripted(), ctx.index)]).run_until_idle()
     yield {"mine": mine, "other": other, "rec": recordings["Revue A"], "rec_b": recordings["Revue B"]}
     set_context(None)
 
@@ -70,14 +70,14 @@ def test_malformed_ids_are_reported(world, people):
 
 def test_failed_transcription_shows_reason_and_operator_retries(ctx, world, people):
     rec = world["rec"]
-    ctx.recording_jobs.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
-    job = ctx.recording_jobs.claim_next("w", rec.created_at, __import__("datetime").timedelta(minutes=1))
-    ctx.recording_jobs.fail_attempt(job.id, "w", "modèle introuvable", rec.created_at, None)
+    ctx.system_recordings.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
+    job = ctx.system_recordings.claim_next("w", rec.created_at, __import__("datetime").timedelta(minutes=1))
+    ctx.system_recordings.fail_attempt(job.id, "w", "modèle introuvable", rec.created_at, None)
     test = open_recordings(people.op1, meeting=str(world["mine"].id))
     assert "La transcription a échoué : modèle introuvable" in texts(test)
     test.button(key=f"retry-{rec.id}").click()
     test.run()
-    assert ctx.recording_jobs.get(rec.id).transcription_status is TranscriptionStatus.PENDING
+    assert ctx.system_recordings.get(rec.id).transcription_status is TranscriptionStatus.PENDING
 
 
 def test_transcript_search_is_scoped_and_exports_csv(world, people):
@@ -132,7 +132,7 @@ def test_another_clients_recording_id_in_the_url_plays_nothing_of_his(world, peo
 
 def test_jobs_in_progress_are_the_operators_own(ctx, world, people):
     rec = world["rec"]
-    ctx.recording_jobs.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
+    ctx.system_recordings.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
     jobs = ctx.recordings.jobs_in_progress(people.op1)
     assert [(r.id, m.title) for r, m in jobs] == [(rec.id, "Revue A")]
     assert ctx.recordings.jobs_in_progress(people.op2) == []

@@ -8,8 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from visio_core.media.embedded.audio import SAMPLES_PER_TICK
-from visio_core.media.embedded.engine import EmbeddedEngine
+from visio_core.adapters.embedded_room.audio import SAMPLES_PER_TICK
+from visio_core.adapters.embedded_room.engine import EmbeddedEngine
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import uuid
 
 import pytest
@@ -10,10 +12,10 @@ from starlette.testclient import TestClient
 
 from tests.conftest import at
 from tests.room.conftest import decoded_audio, dominant_frequency, picture, tone
-from visio_core.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
-from visio_core.models import TranscriptionStatus
-from visio_core.web import make_routes
-from visio_core.web_sessions import COOKIE
+from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.entrypoints.web import make_routes
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 
 @pytest.fixture
@@ -31,30 +33,29 @@ def speak(room, key: str, ticks: int) -> None:
 
 
 def test_the_operator_and_the_client_enter_nobody_else(ctx, people, embedded, meeting):
-    assert embedded.room_for(ctx.meetings, people.op1, meeting.id) is embedded.room_for(
-        ctx.meetings, people.client_a, str(meeting.id))
+    assert embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id)) is embedded.room_for(ctx.meetings.enter_room(people.client_a, str(meeting.id)))
     with pytest.raises(Forbidden):
-        embedded.room_for(ctx.meetings, people.analyst, meeting.id)
+        embedded.room_for(ctx.meetings.enter_room(people.analyst, meeting.id))
     for stranger in (people.client_b, people.client_c, people.op2):
         with pytest.raises(NotFound):
-            embedded.room_for(ctx.meetings, stranger, meeting.id)
+            embedded.room_for(ctx.meetings.enter_room(stranger, meeting.id))
     with pytest.raises(NotFound):
-        embedded.room_for(ctx.meetings, people.op1, uuid.uuid4())
+        embedded.room_for(ctx.meetings.enter_room(people.op1, uuid.uuid4()))
     with pytest.raises(InvalidInput):
-        embedded.room_for(ctx.meetings, people.op1, "../etc")
+        embedded.room_for(ctx.meetings.enter_room(people.op1, "../etc"))
 
 
 def test_no_room_before_the_start_or_after_the_end(ctx, people, embedded, meeting):
     scheduled = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at(1))
     with pytest.raises(IllegalTransition, match="pas en cours"):
-        embedded.room_for(ctx.meetings, people.client_a, scheduled.id)
+        embedded.room_for(ctx.meetings.enter_room(people.client_a, scheduled.id))
     ctx.meetings.end_meeting(people.op1, meeting.id)
     with pytest.raises(IllegalTransition, match="pas en cours"):
-        embedded.room_for(ctx.meetings, people.op1, meeting.id)
+        embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
 
 
 def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people, embedded, meeting):
-    room = embedded.room_for(ctx.meetings, people.op1, meeting.id)
+    room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False  # this test drives the room clock itself
     room.admit("tab-op", people.op1.id, people.op1.display_name)
     room.admit("tab-client", people.client_a.id, people.client_a.display_name)
@@ -75,7 +76,7 @@ def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people
 
 
 def test_a_meeting_nobody_joined_ends_without_recording_or_error(ctx, people, embedded, meeting):
-    room = embedded.room_for(ctx.meetings, people.client_a, meeting.id)
+    room = embedded.room_for(ctx.meetings.enter_room(people.client_a, meeting.id))
     room.admit("tab", people.client_a.id, "Client A")  # opened the page, never connected
     ended = ctx.meetings.end_meeting(people.op1, meeting.id)
     assert ended.duration_seconds is not None
@@ -106,7 +107,7 @@ def test_room_route_tells_participants_who_is_in_and_refuses_everyone_else(ctx, 
     client.cookies.set(COOKIE, "forged")
     assert client.get(url).status_code == 401
 
-    room = embedded.room_for(ctx.meetings, people.op1, meeting.id)
+    room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False
     room.admit("tab", people.client_a.id, "Client A")
     speak(room, "tab", 20)
@@ -129,9 +130,9 @@ CRASHING_RECORDER = """
 import os, sys
 from pathlib import Path
 import numpy as np
-from visio_core.media.embedded.audio import SAMPLES_PER_TICK
-from visio_core.media.embedded.grid import HEIGHT, WIDTH
-from visio_core.media.embedded.recorder import FPS, RoomRecorder
+from visio_core.adapters.embedded_room.audio import SAMPLES_PER_TICK
+from visio_core.adapters.embedded_room.grid import HEIGHT, WIDTH
+from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 
 recorder = RoomRecorder(Path(sys.argv[1]))
 yuv = np.full((HEIGHT * 3 // 2, WIDTH), 128, dtype=np.uint8)
@@ -155,8 +156,8 @@ def crash_while_recording(path, seconds: int) -> None:
 
 
 def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(ctx, meeting):
-    from visio_core.media.embedded.engine import EmbeddedEngine
-    from visio_core.worker import ensure_background_worker
+    from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+    from visio_core.entrypoints.worker import start_dashboard_background
 
     rooms = ctx.settings.data_dir / "rooms-crash"
     final = rooms / f"{meeting.id}-20261125T100000-abcdef.mp4"
@@ -168,10 +169,9 @@ def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(c
 
     engine = EmbeddedEngine(ctx.ingest, rooms)
     assert engine.recovery is None  # only the dashboard starts it, not a CLI run building a context
-    ctx.engine = engine
-    ensure_background_worker(ctx)  # what the dashboard does on its first run
+    start_dashboard_background(dataclasses.replace(ctx, engine=engine))  # what the dashboard does on its first run
     engine.recovery.join(timeout=60)
-    [recording] = ctx.recording_jobs.list_for_meeting(meeting.id)
+    [recording] = ctx.system_recordings.list_for_meeting(meeting.id)
     # fragments close at each keyframe (2 s): what was recorded before the last one survives
     assert recording.recording_duration_seconds >= 3.9
     assert recording.source_recording_id == f"embedded:{final.stem}"
@@ -182,6 +182,6 @@ def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(c
     assert left == sorted(["notes.mp4", next(p.name for p in rooms.glob("*.rec.mp4"))])  # only what is not ours
 
     again = EmbeddedEngine(ctx.ingest, rooms)  # the next start: nothing to do twice
-    again.start_recovery()
+    again.start_background()
     again.recovery.join(timeout=60)
-    assert len(ctx.recording_jobs.list_for_meeting(meeting.id)) == 1
+    assert len(ctx.system_recordings.list_for_meeting(meeting.id)) == 1

@@ -6,9 +6,9 @@ import av
 import numpy as np
 import pytest
 
-from visio_core.media.embedded.audio import SAMPLES_PER_TICK
-from visio_core.media.embedded.grid import HEIGHT, WIDTH
-from visio_core.media.embedded.recorder import FPS, RoomRecorder
+from visio_core.adapters.embedded_room.audio import SAMPLES_PER_TICK
+from visio_core.adapters.embedded_room.grid import HEIGHT, WIDTH
+from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 
 
 def test_forty_seconds_keep_one_timestamp_per_frame(tmp_path):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.room.conftest import ManualClock, black, decoded_audio, dominant_frequency, picture, quiet, tone
-from visio_core.media.embedded.audio import level_dbfs
-from visio_core.media.embedded.room import DROPPED_AFTER, Room, RoomFull
+from visio_core.adapters.embedded_room.audio import level_dbfs
+from visio_core.adapters.embedded_room.room import DROPPED_AFTER, Room, RoomFull
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import at
 from tests.test_pages import signed_in, texts
-from visio_core.app_context import set_context
+from visio_core.entrypoints.bootstrap import set_context
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_participants_get_the_call_and_the_operator_the_end_button(people, meeti
 
 
 def test_a_fifth_participant_is_refused_politely(ctx, people, meeting, calls):
-    room = ctx.engine.room_for(ctx.meetings, people.op1, meeting.id)
+    room = ctx.engine.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False
     from tests.room.conftest import quiet
 

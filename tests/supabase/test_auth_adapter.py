@@ -7,9 +7,9 @@ import pytest
 
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest
-from visio_core.auth_supabase import SupabaseAuth
-from visio_core.errors import AuthenticationFailed, BackendUnavailable
-from visio_core.models import Role, Tier
+from visio_core.adapters.supabase.auth import SupabaseAuth
+from visio_core.domain.errors import AuthenticationFailed, BackendUnavailable
+from visio_core.domain.model import Role, Tier
 
 URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"

@@ -20,13 +20,13 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import FAST_HASHER
 from tests.fakes import FakeMediaEngine
 from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer, seeded_project
-from visio_core.app_context import build_context, set_context
-from visio_core.config import Settings
-from visio_core.errors import AuthenticationFailed, Forbidden
-from visio_core.media.embedded.engine import EmbeddedEngine
-from visio_core.supabase_backend import REFRESH_MARGIN_SECONDS, SupabaseSessions
-from visio_core.web import make_routes
-from visio_core.web_sessions import COOKIE
+from visio_core.entrypoints.bootstrap import build_context, set_context
+from visio_core.entrypoints.config import Settings
+from visio_core.domain.errors import AuthenticationFailed, Forbidden
+from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+from visio_core.adapters.supabase.sessions import REFRESH_MARGIN_SECONDS, SupabaseSessions
+from visio_core.entrypoints.web import make_routes
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -294,8 +294,8 @@ def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tm
 
 
 def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
-    from visio_core.media.openvidu import OpenViduEngine
-    from visio_core.store.supabase_meetings import SupabaseMeetingRepository
+    from visio_core.adapters.openvidu.engine import OpenViduEngine
+    from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 
     settings = Settings.load(env={
         "VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON,
@@ -303,7 +303,7 @@ def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
     }, secrets_file=tmp_path / "none.toml")
     context = build_context(settings, http=project.client())
     assert isinstance(context.engine, OpenViduEngine)
-    meetings = context.engine.recordings.meetings
+    meetings = context.downloads.meetings
     assert isinstance(meetings, SupabaseMeetingRepository)  # the webhook's session lookups use the service role
     live = next(m for m in project.rest.rows["meetings"] if m["status"] == "in_progress")
     assert meetings.get_by_session(live["session_id"]).title == "Point hebdo"

@@ -14,16 +14,17 @@ import pytest
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
 from tests.transcription.helpers import FRENCH, FRENCH_WORDS, found, say, write_media
-from visio_core.config import Settings
-from visio_core.errors import BackendUnavailable
-from visio_core.ingest import RecordingIngest
-from visio_core.models import TranscriptionStatus
-from visio_core.storage.supabase import SupabaseStorage
-from visio_core.store.supabase_jobs import SupabaseRecordingJobs, service_client
-from visio_core.store.supabase_meetings import SupabaseMeetingRepository
-from visio_core.store.supabase_search import SupabaseTranscriptIndex
-from visio_core.transcription.factory import build_transcriber
-from visio_core.worker import Worker
+from visio_core.entrypoints.config import Settings
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.services.ingest import RecordingIngest
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.adapters.supabase.storage import SupabaseStorage
+from visio_core.adapters.supabase.jobs import SupabaseRecordingJobs, service_client
+from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
+from visio_core.adapters.supabase.search import SupabaseTranscriptIndex
+from visio_core.entrypoints.transcription import build_transcriber
+from visio_core.adapters.transcription.audio import probe_recording
+from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
@@ -100,7 +101,8 @@ def settings(tmp_path) -> Settings:
 def ingest(settings, postgrest, jobs, storage) -> RecordingIngest:
     meetings = SupabaseMeetingRepository(
         service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport())))
-    return RecordingIngest(settings, meetings, jobs, storage)
+    return RecordingIngest(meetings, jobs, storage, probe_recording, settings.data_dir / "tmp",
+                           settings.default_language)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +130,7 @@ def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, fi
     postgrest.rows["transcript_cues"] = [  # left over from an earlier transcription: replaced, not kept
         {"recording_id": str(recording.id), "position": p, "start_seconds": 0, "end_seconds": 1, "text": "vieux"}
         for p in range(40)]
-    worker = Worker(jobs, storage, lambda: build_transcriber(settings), on_completed=index.index)
+    worker = JobRunner([TranscriptionJobs(jobs, storage, lambda: build_transcriber(settings), index)])
     assert worker.run_until_idle() == 1
     row = postgrest.rows["meeting_recordings"][0]
     assert row["transcription_status"] == "completed" and row["lease_owner"] is None

@@ -10,15 +10,15 @@ import httpx
 import pytest
 
 from tests.supabase.project import ANON, SERVICE_KEY, URL, FakeSupabase, bearer
-from visio_core.errors import BackendUnavailable
-from visio_core.models import Identity, Role, TranscriptionStatus
-from visio_core.store.supabase_jobs import service_client
-from visio_core.store.supabase_meetings import user_client
-from visio_core.store.supabase_profiles import SupabaseProfiles
-from visio_core.store.supabase_recordings import UserRecordings
-from visio_core.store.supabase_search import BATCH, SupabaseTranscriptIndex, SupabaseTranscriptSearch
-from visio_core.transcript_search import CueFilters
-from visio_core.transcription.srt import Cue
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.domain.model import Identity, Role, TranscriptionStatus
+from visio_core.adapters.supabase.jobs import service_client
+from visio_core.adapters.supabase.meetings import user_client
+from visio_core.adapters.supabase.profiles import SupabaseProfiles
+from visio_core.adapters.supabase.recordings import UserRecordings
+from visio_core.adapters.supabase.search import BATCH, SupabaseTranscriptIndex, SupabaseTranscriptSearch
+from visio_core.domain.search import CueFilters
+from visio_core.domain.srt import Cue
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_index_replaces_cues_in_batches_with_the_service_key(project):
 
 def test_many_meetings_in_one_request(project):
     from tests.supabase.project import meeting_row
-    from visio_core.store.supabase_meetings import SupabaseMeetingRepository
+    from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 
     rows = [meeting_row(project.op, project.op, f"M{i}", "completed", -i) for i in range(3)]
     project.rest.rows["meetings"] = rows

@@ -13,7 +13,7 @@ import pytest
 from tests.transcription.helpers import (
     API_KEY, ENGLISH, FRENCH, GAP_SECONDS, LONG_ENGLISH, Speech, read_wav, write_wav, say, write_media,
 )
-from visio_core.config import Settings
+from visio_core.entrypoints.config import Settings
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from tests.transcription.helpers import write_media
-from visio_core.errors import InvalidInput
-from visio_core.transcription import audio
+from visio_core.domain.errors import InvalidInput
+from visio_core.adapters.transcription import audio
 
 
 def _audio_info(path):

@@ -5,8 +5,8 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from visio_core.transcription import srt
-from visio_core.transcription.srt import Cue
+from visio_core.domain import srt
+from visio_core.domain.srt import Cue
 
 WELL_FORMED = (
     "1\n00:00:01,000 --> 00:00:02,500\nBonjour à tous.\n\n"

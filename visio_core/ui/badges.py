@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from visio_core.i18n import t
-from visio_core.models import MeetingStatus
+from visio_core.domain.i18n import t
+from visio_core.domain.model import MeetingStatus
 
 COLOURS = {
     MeetingStatus.SCHEDULED: "blue",

@@ -8,6 +8,8 @@ the browser track, so the server really receives black frames and silence.
 
 from __future__ import annotations
 
+from typing import cast
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_webrtc import (
@@ -19,13 +21,14 @@ from streamlit_webrtc import (
     webrtc_streamer,
 )
 
-from visio_core.app_context import UserScope
-from visio_core.errors import VisioError
-from visio_core.i18n import t
-from visio_core.media.embedded.recorder import FPS
-from visio_core.media.embedded.room import Room, RoomFull
-from visio_core.meetings import can_change
-from visio_core.models import Identity, Meeting
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
+from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+from visio_core.adapters.embedded_room.recorder import FPS
+from visio_core.adapters.embedded_room.room import Room, RoomFull
+from visio_core.domain.policy import can_change
+from visio_core.domain.model import Identity, Meeting
 from visio_core.ui.navigation import left_page_since
 from visio_core.ui.room_end import end_controls
 
@@ -95,9 +98,9 @@ def _call(room: Room, tab: str, key: str, rtc_configuration: dict) -> None:
 def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     if can_change(identity, meeting) and end_controls(ctx, identity, meeting):
         return  # the call is not rendered again: the browser leaves the room
-    engine = ctx.engine
+    engine = cast(EmbeddedEngine, ctx.engine)  # this view serves the "hosted" room kind only
     try:
-        room = engine.room_for(ctx.meetings, identity, meeting.id)
+        room = engine.room_for(meeting)
     except VisioError as error:
         st.error(str(error))
         return

@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import UserScope
-from visio_core.errors import VisioError
-from visio_core.i18n import format_duration, t
-from visio_core.models import Identity, Meeting, MeetingStatus
-from visio_core.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import format_duration, t
+from visio_core.domain.model import Identity, Meeting, MeetingStatus
+from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param

@@ -8,18 +8,21 @@ Only the token, the participant's name and labels go to the browser.
 
 from __future__ import annotations
 
+from typing import cast
+
 import uuid
 from datetime import timedelta
 
 import streamlit as st
 
-from visio_core.app_context import UserScope
-from visio_core.components.openvidu_room import openvidu_room
-from visio_core.errors import VisioError
-from visio_core.i18n import t
-from visio_core.meetings import can_change
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.adapters.openvidu.engine import OpenViduEngine
+from visio_core.ui.components.openvidu_room import openvidu_room
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
+from visio_core.domain.policy import can_change
 from visio_core.ui.room_end import end_controls
-from visio_core.models import Identity, Meeting
+from visio_core.domain.model import Identity, Meeting
 
 PROBLEMS_REFRESH = timedelta(seconds=30)
 
@@ -49,7 +52,7 @@ def _token(ctx: UserScope, identity: Identity, meeting: Meeting) -> dict | None:
         return joined
     attempt = (joined or {"attempt": 0})["attempt"] + 1
     try:
-        token = ctx.engine.join_token(ctx.meetings, identity, meeting.id)
+        token = cast(OpenViduEngine, ctx.engine).join_token(identity, meeting)
     except VisioError as error:
         st.error(t("ov.room.token_failed", error=error))
         if st.button(t("ov.ui.retry"), key=f"ov_token_retry_{meeting.id}"):
@@ -62,15 +65,10 @@ def _token(ctx: UserScope, identity: Identity, meeting: Meeting) -> dict | None:
 
 def _problems(ctx: UserScope, meeting: Meeting) -> None:
     """Recording failures OpenVidu reported for this meeting, refreshed while the call goes on."""
-    from visio_core.openvidu_webhook import downloads_of
-
-    downloads = downloads_of(ctx)
-    if downloads is None:
-        return
 
     @st.fragment(run_every=PROBLEMS_REFRESH)
     def problems() -> None:
-        messages = downloads.problems_for(meeting.id)
+        messages = ctx.engine.recording_problems(meeting.id)
         if messages:
             st.warning(t("ov.recording_problems") + "\n\n" + "\n".join(f"- {m}" for m in messages))
 

@@ -7,13 +7,13 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import UserScope
-from visio_core.components.transcript_player import transcript_player
-from visio_core.errors import VisioError
-from visio_core.i18n import format_duration, format_size, t
-from visio_core.meetings import can_change
-from visio_core.models import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
-from visio_core.timefmt import show
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.ui.components.transcript_player import transcript_player
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import format_duration, format_size, t
+from visio_core.domain.policy import can_change
+from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
+from visio_core.domain.timefmt import show
 from visio_core.ui import flash
 from visio_core.ui.guard import uuid_param
 
@@ -46,10 +46,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
 
 def _media_server_problems(ctx: UserScope, meeting: Meeting) -> None:
     """Recordings the media server announced but that will not arrive (OpenVidu only)."""
-    from visio_core.openvidu_webhook import downloads_of
-
-    downloads = downloads_of(ctx)
-    for message in downloads.problems_for(meeting.id) if downloads else ():
+    for message in ctx.engine.recording_problems(meeting.id):
         st.warning(message)
 
 

@@ -6,17 +6,17 @@ import importlib
 
 import streamlit as st
 
-from visio_core.app_context import UserScope
-from visio_core.errors import VisioError
-from visio_core.i18n import t
-from visio_core.models import Identity, MeetingStatus, Role
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.domain.errors import IllegalTransition, VisioError
+from visio_core.domain.i18n import t
+from visio_core.domain.model import Identity, Role
 from visio_core.ui.guard import uuid_param
 
 
-# Each media engine brings its own room view: a module with `render(ctx, identity, meeting)`.
+# Each kind of room (MediaEngine.room) has its own view: a module with `render(ctx, identity, meeting)`.
 _ROOM_VIEWS = {
-    "embedded": "visio_core.ui.embedded_room",
-    "openvidu": "visio_core.ui.openvidu_room",
+    "hosted": "visio_core.ui.embedded_room",
+    "token": "visio_core.ui.openvidu_room",
 }
 
 
@@ -33,18 +33,18 @@ def render(ctx: UserScope, identity: Identity) -> None:
         _back(identity)
         return
     try:
-        meeting = ctx.meetings.get_meeting(identity, meeting_id)
+        meeting = ctx.meetings.enter_room(identity, meeting_id)
+    except IllegalTransition as error:  # a meeting he may see, not in progress
+        st.warning(str(error))
+        _back(identity)
+        return
     except VisioError as error:
         st.error(str(error))
         _back(identity)
         return
     st.subheader(meeting.title)
-    if meeting.status is not MeetingStatus.IN_PROGRESS:
-        st.warning(t("room.not_in_progress", status=t(f"status.{meeting.status.value}")))
-        _back(identity)
-        return
-    renderer = _ROOM_VIEWS.get(ctx.engine.name)
-    if renderer is None or not ctx.engine.room_available:
+    renderer = _ROOM_VIEWS.get(ctx.engine.room)
+    if renderer is None:
         st.info(t("room.unavailable"))
         _back(identity)
         return

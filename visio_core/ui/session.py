@@ -6,12 +6,12 @@ import time
 
 import streamlit as st
 
-from visio_core.app_context import AppContext
-from visio_core.components.session_cookie import claim_cookie, clear_cookie
-from visio_core.errors import AuthenticationFailed, BackendUnavailable, InvalidInput
-from visio_core.i18n import t
-from visio_core.models import Identity
-from visio_core.web_sessions import COOKIE
+from visio_core.entrypoints.bootstrap import AppContext
+from visio_core.ui.components.session_cookie import claim_cookie, clear_cookie
+from visio_core.domain.errors import AuthenticationFailed, BackendUnavailable, InvalidInput
+from visio_core.domain.i18n import t
+from visio_core.domain.model import Identity
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 _USER = "visio_user_id"
 _SEEN = "visio_last_seen"
@@ -112,7 +112,7 @@ def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
 def sign_out(ctx: AppContext | None = None) -> None:
     """Forget the identity in this tab and close the cookie session on the server."""
     if ctx is None:
-        from visio_core.app_context import get_context
+        from visio_core.entrypoints.bootstrap import get_context
 
         ctx = get_context()
     ctx.end_session(st.session_state.get(_KEY))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from visio_core.app_context import UserScope
-from visio_core.errors import VisioError
-from visio_core.i18n import t
-from visio_core.models import Identity, Role
-from visio_core.transcript_search import CueHit
-from visio_core.timefmt import day_range, show
-from visio_core.transcription.srt import format_timestamp
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
+from visio_core.domain.model import Identity, Role
+from visio_core.domain.search import CueHit
+from visio_core.domain.timefmt import day_range, show
+from visio_core.domain.srt import format_timestamp
 from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
 
 SHOWN = 50

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from visio_core.components.openvidu_room import openvidu_room
+from visio_core.ui.components.openvidu_room import openvidu_room
 
 st.session_state.setdefault("attempt", 1)
 st.session_state.setdefault("actions", [])

@@ -1,0 +1,290 @@
+"""One meeting's embedded room: who is in, their media, the mix each one hears, the recording.
+
+Media arrives on aiortc's event loop (sink callbacks) and leaves through source
+tracks on the same loop; a room clock thread does the work in between every 20 ms:
+one tick of audio from each participant, everyone-but-me mixes for each of them,
+the grid canvas 15 times a second, and the recording. Keeping encode and compose
+off the event loop keeps the call smooth while the recorder works.
+
+A participant is one browser tab (the Streamlit session), admitted when its media
+first arrives, so a page left open without joining holds no seat.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import av
+import numpy as np
+
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
+from visio_core.adapters.embedded_room import grid
+from visio_core.adapters.embedded_room.audio import (
+    SILENCE_DBFS,
+    TICK_SECONDS,
+    JitterBuffer,
+    MonoConverter,
+    Outbox,
+    level_dbfs,
+    mix,
+    silence,
+    to_frame,
+)
+from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
+
+log = logging.getLogger("visio.room")
+
+MAX_PARTICIPANTS = 4
+MIC_OFF_DBFS = -90.0  # a disabled browser track sends digital silence (≈ −112 dBFS); a live mic never does
+MIC_OFF_AFTER = 1.0
+CAMERA_OFF_AFTER = 1.5
+DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (network drop, closed tab)
+
+
+class RoomFull(VisioError):
+    pass
+
+
+@dataclass
+class Participant:
+    key: str
+    user_id: uuid.UUID
+    name: str
+    joined_at: float
+    audio_in: JitterBuffer = field(default_factory=JitterBuffer)
+    audio_out: Outbox = field(default_factory=Outbox)
+    converter: MonoConverter = field(default_factory=MonoConverter)
+    picture: np.ndarray | None = None
+    picture_at: float = 0.0
+    video_at: float = 0.0
+    audio_at: float = 0.0
+    loud_at: float = 0.0
+    level: float = SILENCE_DBFS
+    video_frames: int = 0
+    audio_frames: int = 0
+
+    def last_media(self) -> float:
+        return max(self.video_at, self.audio_at, self.joined_at)
+
+    def mic_off(self, now: float) -> bool:
+        return now - max(self.loud_at, self.joined_at) > MIC_OFF_AFTER
+
+    def camera_off(self, now: float) -> bool:
+        return self.picture is None or now - self.picture_at > CAMERA_OFF_AFTER
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: uuid.UUID
+    name: str
+
+
+class Room:
+    def __init__(
+        self,
+        meeting_id: uuid.UUID,
+        recording_path: Path,
+        clock: Callable[[], float] = time.monotonic,
+        max_participants: int = MAX_PARTICIPANTS,
+        run_clock: bool = True,
+    ) -> None:
+        self.meeting_id = meeting_id
+        self.recording_path = recording_path
+        self.clock = clock
+        self.max_participants = max_participants
+        self._run_clock = run_clock  # tests drive `tick()` themselves
+        self._participants: dict[str, Participant] = {}
+        self._candidates: dict[str, Candidate] = {}
+        self._lock = threading.RLock()
+        self._recorder: RoomRecorder | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._closed = False
+        self._yuv = grid.to_yuv(grid.compose([], _labels()))
+        self._video_interval = 1.0 / FPS
+        self._next_video = 0.0
+
+    # -- membership -----------------------------------------------------------------
+    def admit(self, key: str, user_id: uuid.UUID, name: str) -> None:
+        """Say who a browser tab is; it takes a seat when its media arrives. RoomFull when no seat is left."""
+        with self._lock:
+            self._drop_stale(self.clock())
+            if key not in self._participants and len(self._participants) >= self.max_participants:
+                raise RoomFull(t("room.full", max=self.max_participants))
+            self._candidates[key] = Candidate(user_id, name)
+
+    def leave(self, key: str) -> None:
+        with self._lock:
+            if self._participants.pop(key, None) is not None:
+                log.info("room %s: a participant left (%d in)", self.meeting_id, len(self._participants))
+
+    def _seat(self, key: str, now: float) -> Participant | None:
+        participant = self._participants.get(key)
+        if participant is not None:
+            return participant
+        with self._lock:
+            if self._closed:
+                return None
+            participant = self._participants.get(key)
+            if participant is not None:
+                return participant
+            candidate = self._candidates.get(key)
+            if candidate is None or len(self._participants) >= self.max_participants:
+                return None  # media of a tab that was never admitted or came too late: ignored
+            participant = Participant(key, candidate.user_id, candidate.name, joined_at=now)
+            self._participants[key] = participant
+            log.info("room %s: a participant joined (%d in)", self.meeting_id, len(self._participants))
+            self._ensure_clock()
+            return participant
+
+    def _drop_stale(self, now: float) -> None:
+        for key, participant in list(self._participants.items()):
+            if now - participant.last_media() > DROPPED_AFTER:
+                log.info("room %s: a participant's media stopped, seat freed", self.meeting_id)
+                del self._participants[key]
+
+    # -- media in (aiortc loop) -------------------------------------------------------
+    def push_audio(self, key: str, frame: av.AudioFrame) -> None:
+        now = self.clock()
+        participant = self._seat(key, now)
+        if participant is None:
+            return
+        samples = participant.converter.convert(frame)
+        participant.audio_in.push(samples)
+        participant.audio_at = now
+        participant.audio_frames += 1
+        participant.level = level_dbfs(samples)
+        if participant.level > MIC_OFF_DBFS:
+            participant.loud_at = now
+
+    def push_video(self, key: str, frame: av.VideoFrame) -> None:
+        now = self.clock()
+        participant = self._seat(key, now)
+        if participant is None:
+            return
+        participant.video_at = now
+        participant.video_frames += 1
+        if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
+            return  # browsers send up to 30 fps; the grid uses 15
+        picture = grid.to_tile_picture(frame)
+        participant.picture = picture
+        if picture is not None:
+            participant.picture_at = now
+
+    # -- media out (aiortc loop) ------------------------------------------------------
+    def grid_frame(self) -> av.VideoFrame:
+        return grid.frame_from_yuv(self._yuv)
+
+    def audio_for(self, key: str) -> av.AudioFrame:
+        participant = self._participants.get(key)
+        return to_frame(participant.audio_out.take() if participant else silence())
+
+    # -- what the room looks like ------------------------------------------------------
+    def roster(self) -> list[dict]:
+        now = self.clock()
+        with self._lock:
+            participants = list(self._participants.values())
+        return [
+            {
+                "name": p.name,
+                "user_id": str(p.user_id),
+                "mic_off": p.mic_off(now),
+                "camera_off": p.camera_off(now),
+                "audio_level_dbfs": round(p.level, 1),
+                "audio_frames": p.audio_frames,
+                "video_frames": p.video_frames,
+            }
+            for p in participants
+        ]
+
+    def is_in(self, key: str) -> bool:
+        return key in self._participants
+
+    @property
+    def recorded_seconds(self) -> float:
+        return self._recorder.seconds if self._recorder else 0.0
+
+    # -- the clock ------------------------------------------------------------------------
+    def _ensure_clock(self) -> None:
+        if self._thread is None and self._run_clock:
+            self._thread = threading.Thread(target=self._run, name=f"room-{self.meeting_id}", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        next_tick = time.monotonic()
+        while not self._stop.is_set():
+            delay = next_tick - time.monotonic()
+            if delay > 0:
+                self._stop.wait(delay)
+                continue
+            try:
+                self.tick()
+            except Exception:  # a bad frame must not end the meeting's recording
+                log.exception("room %s: tick failed", self.meeting_id)
+            next_tick += TICK_SECONDS
+            if time.monotonic() - next_tick > 1.0:
+                next_tick = time.monotonic()  # far behind (machine stalled): skip ahead instead of bursting
+
+    def tick(self) -> None:
+        """One 20 ms step: mix audio for everyone, compose the grid when due, record while someone is in."""
+        now = self.clock()
+        with self._lock:
+            self._drop_stale(now)
+            participants = list(self._participants.values())
+        chunks = {p.key: p.audio_in.pop_tick() for p in participants}
+        heard = {k: c for k, c in chunks.items() if c is not None}
+        for p in participants:
+            p.audio_out.put(mix([c for k, c in heard.items() if k != p.key]))
+        if now >= self._next_video:
+            self._next_video = now + self._video_interval
+            tiles = [
+                grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now)) for p in participants
+            ]
+            self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+        if not participants:
+            return  # the recording pauses while the room is empty
+        recorder = self._recorder_or_new()
+        if recorder is None:
+            return
+        # Video first: the frame due at the current audio position is written before that audio.
+        while recorder.frames <= recorder.seconds * FPS:
+            recorder.write_video(self._yuv)
+        recorder.write_audio(mix(list(heard.values())))
+
+    def _recorder_or_new(self) -> RoomRecorder | None:
+        with self._lock:
+            if self._closed:
+                return None
+            if self._recorder is None:
+                self._recorder = RoomRecorder(self.recording_path)
+            return self._recorder
+
+    def close(self) -> Path | None:
+        """Stop the room; the finished recording's path, or None when nobody ever joined."""
+        with self._lock:
+            self._closed = True
+            self._participants.clear()
+            self._candidates.clear()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        recorder = self._recorder
+        if recorder is None:
+            return None
+        recorder.close()
+        return recorder.path if recorder.has_media else None
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "camera_off": t("room.camera_off"),
+        "mic_off": t("room.mic_off"),
+        "waiting": t("room.waiting"),
+    }

@@ -1,0 +1,179 @@
+"""Recordings arriving from OpenVidu: the job that fetches them, reconciliation, problems to show.
+
+Flow: the webhook (webhook.py) or reconciliation queues a ready recording in the
+DownloadQueue; a worker's JobRunner claims it, asks OpenVidu for the recording (its url is
+not in the event), streams the file into the recording pipeline, and marks it ingested. The
+pipeline is idempotent on the source recording id, so a recording fetched twice is stored once.
+
+Webhooks can be lost (OpenVidu posts once, retrying only when the connection fails), so
+`reconcile` lists the recordings on the server, after a meeting ends and periodically from
+the workers, and queues any ready one the queue has not seen. A `failed` recording is kept
+as a row too: it is what the operator is shown (`problems_for`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Mapping
+
+from visio_core.adapters.openvidu.client import OpenViduClient, OvRecording
+from visio_core.adapters.openvidu.events import recording_event
+from visio_core.domain.errors import BackendUnavailable, VisioError
+from visio_core.domain.i18n import t
+from visio_core.domain.model import Meeting, utcnow
+from visio_core.services.ingest import RecordingIngest
+from visio_core.services.jobs import LeaseLost, PermanentFailure, Renew, RetryPolicy
+from visio_core.services.ports import DownloadQueue, DownloadRow, MeetingRepository
+
+log = logging.getLogger(__name__)
+
+# A ready recording handed to the pipeline: (meeting, OpenVidu's description, client to stream it with).
+Ingest = Callable[[Meeting, OvRecording, OpenViduClient], None]
+
+
+class NotReadyYet(BackendUnavailable):
+    """Announced ready by someone, not ready on the server yet: try again later."""
+
+
+def pipeline_ingest(ingest: RecordingIngest) -> Ingest:
+    """Stream a ready OpenVidu recording into the recording pipeline, with OpenVidu's Basic auth."""
+
+    def run(meeting: Meeting, recording: OvRecording, client: OpenViduClient) -> None:
+        ingest.ingest_url(
+            meeting.id,
+            client.download_url(recording),
+            filename=f"{recording.name}.{recording.extension}",
+            source_recording_id=recording.id,
+            auth=client.auth,
+        )
+
+    return run
+
+
+@dataclass
+class RecordingDownloads:
+    """The OpenVidu download queue as a JobKind (services.jobs), plus what feeds and reads it."""
+
+    queue: DownloadQueue
+    client: OpenViduClient
+    meetings: MeetingRepository  # system access: events name sessions of any of our operators
+    ingest: Ingest
+    clock: Callable[[], datetime] = utcnow
+    policy: RetryPolicy = RetryPolicy(max_attempts=6, first_delay=timedelta(seconds=30), factor=4)
+    lease: timedelta = timedelta(minutes=30)  # a worker that died mid-download gives the row back after this
+    reconcile_every: timedelta = timedelta(minutes=2)
+    name: str = "openvidu-download"
+    _last_reconcile: float | None = field(default=None, init=False, repr=False)
+    _reconcile_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # -- feeding the queue ---------------------------------------------------------------
+    def handle_event(self, payload: Mapping[str, Any]) -> str:
+        """Act on one authenticated webhook event; returns what was done (also the route's answer)."""
+        event = recording_event(payload)
+        if event is None:
+            return "ignored"
+        meeting = self.meetings.get_by_session(event.session_id)
+        if meeting is None:
+            log.warning("OpenVidu event for unknown session %r ignored (recording %r)", event.session_id,
+                        event.recording_id)
+            return "unknown_session"
+        if event.status == "ready":
+            queued = self.queue.enqueue(event.recording_id, event.session_id, meeting.id, "webhook", self.clock())
+            return "queued" if queued else "duplicate"
+        detail = f"OpenVidu: {event.reason}" if event.reason else "OpenVidu"
+        noted = self.queue.note_failed(event.recording_id, event.session_id, meeting.id, "webhook", detail,
+                                       self.clock())
+        log.warning("OpenVidu reports recording %s of meeting %s failed", event.recording_id, meeting.id)
+        return "noted" if noted else "duplicate"
+
+    def reconcile(self, recordings: Iterable[OvRecording] | None = None, *, session_id: str | None = None) -> int:
+        """Queue every ready (or note every failed) recording of our meetings not seen yet."""
+        if recordings is None:
+            recordings = self.client.list_recordings()
+        candidates = [r for r in recordings
+                      if r.status in ("ready", "failed") and (session_id is None or r.session_id == session_id)]
+        if not candidates:
+            return 0
+        known = self.queue.known_ids([r.id for r in candidates])
+        added = 0
+        for rec in candidates:
+            if rec.id in known:
+                continue
+            meeting = self.meetings.get_by_session(rec.session_id)
+            if meeting is None:
+                continue  # another application's session on a shared OpenVidu
+            if rec.ready:
+                added += self.queue.enqueue(rec.id, rec.session_id, meeting.id, "reconciliation", self.clock())
+            else:
+                added += self.queue.note_failed(rec.id, rec.session_id, meeting.id, "reconciliation", "OpenVidu",
+                                                self.clock())
+        if added:
+            log.info("reconciliation queued %d recording(s) missed by the webhook", added)
+        return added
+
+    def maybe_reconcile(self) -> int:
+        """Reconcile when the last run is older than `reconcile_every`; an unreachable server waits."""
+        with self._reconcile_lock:
+            now = time.monotonic()
+            if self._last_reconcile is not None and now - self._last_reconcile < self.reconcile_every.total_seconds():
+                return 0
+            self._last_reconcile = now
+        try:
+            return self.reconcile()
+        except VisioError as error:
+            log.warning("reconciliation with OpenVidu failed: %s", error)
+            return 0
+
+    # -- reading -------------------------------------------------------------------------
+    def problems_for(self, meeting_id: uuid.UUID) -> list[str]:
+        """Messages for the operator about recordings of this meeting that will not arrive."""
+        messages = []
+        for row in self.queue.rows(meeting_id):
+            if row.state == "failed":
+                messages.append(t("ov.recording_failed", recording=row.recording_id,
+                                  when=row.updated_at.strftime("%d/%m/%Y %H:%M UTC")))
+            elif row.state == "abandoned":
+                messages.append(t("ov.recording_lost", recording=row.recording_id, attempts=row.attempts,
+                                  detail=row.last_error or ""))
+        return messages
+
+    # -- JobKind ---------------------------------------------------------------------------
+    def tick(self, now: datetime) -> None:
+        self.maybe_reconcile()
+
+    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
+        return self.queue.claim(worker, now, lease)
+
+    def describe(self, job: DownloadRow) -> str:
+        return f"OpenVidu recording {job.recording_id}"
+
+    def heartbeat(self, job: DownloadRow, worker: str, share: float, until: datetime) -> None:
+        if not self.queue.extend(job.recording_id, worker, until):
+            raise LeaseLost()
+
+    def run(self, job: DownloadRow, worker: str, renew: Renew) -> None:
+        recording = self.client.get_recording(job.recording_id)
+        if recording is None:
+            raise PermanentFailure(t("error.recording_not_found"))
+        if recording.status == "failed":
+            self.queue.finish(job.recording_id, worker, "failed", "OpenVidu", self.clock())
+            return
+        if not recording.ready:
+            raise NotReadyYet(f"status {recording.status}")
+        meeting = self.meetings.get(job.meeting_id)
+        if meeting is None:
+            raise PermanentFailure(t("error.not_found"))
+        renew(0.0)
+        self.ingest(meeting, recording, self.client)  # InvalidInput (not media, too large…): the runner gives up
+        self.queue.finish(job.recording_id, worker, "ingested", None, self.clock())
+
+    def fail(self, job: DownloadRow, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
+        if retry_at is None:
+            self.queue.finish(job.recording_id, worker, "abandoned", message, now)
+        else:
+            self.queue.retry(job.recording_id, worker, message, now, retry_at)

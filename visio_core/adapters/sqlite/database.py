@@ -1,0 +1,131 @@
+"""The embedded database: one SQLite file, WAL, foreign keys, versioned migrations.
+
+One connection per thread (Streamlit runs each session's script in its own
+thread; the worker and the web routes have theirs). Writes that must be atomic
+go through `transaction()`, which takes the write lock up front (BEGIN IMMEDIATE)
+so two writers never interleave a read-then-write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    """Fixed-width UTC text, so string order is time order."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return value.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("visio_core.adapters.sqlite") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text("utf-8")))
+    return sorted(found)
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        conn = self.connection()
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0])
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not applied yet, each in its own transaction; returns their versions."""
+        applied = []
+        self.schema_version()  # creates the bookkeeping table
+        for version, sql in _migrations():
+            conn = self.connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                done = conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+                ).fetchone()
+                if done:
+                    conn.execute("ROLLBACK")
+                    continue
+                for statement in _split_statements(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
+                    (version, to_db_time(datetime.now(timezone.utc))),
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            applied.append(version)
+        return applied
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a migration into statements (sqlite3 runs one at a time inside our transaction)."""
+    statements, current = [], []
+    for line in sql.splitlines():
+        current.append(line)
+        candidate = "\n".join(current)
+        if sqlite3.complete_statement(candidate):
+            if candidate.strip(" \n;"):
+                statements.append(candidate)
+            current = []
+    leftover = "\n".join(current).strip()
+    if leftover and not all(l.strip().startswith("--") for l in leftover.splitlines() if l.strip()):
+        raise ValueError(f"incomplete statement in migration: {leftover[:80]}")
+    return statements

@@ -1,0 +1,64 @@
+"""Where objects live in storage, and the keys every storage backend accepts.
+
+Layout (both backends): bucket `recordings` -> `{session_id}/{recording_id}.{ext}`;
+bucket `transcripts` -> `{recording_id}.srt`. Keys never allow traversal, however spelled.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import unquote
+
+from visio_core.domain.errors import InvalidInput
+from visio_core.domain.i18n import t
+
+RECORDINGS = "recordings"
+TRANSCRIPTS = "transcripts"
+BUCKETS = (RECORDINGS, TRANSCRIPTS)
+
+
+def recording_key(session_id: str, recording_id: uuid.UUID, ext: str) -> str:
+    """The key of a recording's media file in the `recordings` bucket."""
+    return f"{session_id}/{recording_id}.{ext}"
+
+
+def transcript_key(recording_id: uuid.UUID) -> str:
+    """The key of a recording's SRT in the `transcripts` bucket."""
+    return f"{recording_id}.srt"
+
+
+def object_url(bucket: str, key: str) -> str:
+    """How a stored object is named in a database row (`recording_url`, `transcript_url`)."""
+    return f"{bucket}/{key}"
+
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_bucket(bucket: str) -> str:
+    if bucket not in BUCKETS:
+        raise InvalidInput(t("storage.unknown_bucket"))
+    return bucket
+
+
+def check_key(key: str) -> str:
+    """The key itself if it is a plain relative path of safe segments, else InvalidInput.
+
+    Decoding repeatedly catches `%2e%2e`, `%252e%252e` and encoded slashes: a key must
+    read the same once fully decoded, so no layer below can turn it into a traversal.
+    """
+    if not isinstance(key, str) or not key or len(key) > 512:
+        raise InvalidInput(t("storage.bad_key"))
+    decoded = key
+    for _ in range(4):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    if decoded != key or "\\" in key or key.startswith("/"):
+        raise InvalidInput(t("storage.bad_key"))
+    segments = key.split("/")
+    if any(not _SEGMENT.match(s) or s in (".", "..") for s in segments):
+        raise InvalidInput(t("storage.bad_key"))
+    return key

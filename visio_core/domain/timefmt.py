@@ -1,0 +1,40 @@
+"""Times as users give and read them: Paris wall-clock in, UTC in the store."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from visio_core.domain.errors import InvalidInput
+from visio_core.domain.i18n import t
+
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """[start of `start`, start of the day after `end`) in UTC, from Paris calendar days."""
+    if start and end and start > end:
+        raise InvalidInput(t("error.bad_date_range"))
+    lower = local_to_utc(start, time.min) if start else None
+    upper = local_to_utc(end + timedelta(days=1), time.min) if end else None
+    return lower, upper
+
+
+def parse_day(value: str | None) -> date | None:
+    """A calendar day from a query parameter (YYYY-MM-DD), or InvalidInput."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput(t("error.bad_date", value=value)) from None
+
+
+def show(value: datetime | None) -> str:
+    if value is None:
+        return t("common.none")
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")

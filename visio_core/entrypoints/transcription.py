@@ -1,0 +1,55 @@
+"""Choosing the provider from Settings, and the one-call SRT helper the CLI and the worker use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from visio_core.domain.errors import InvalidInput
+from visio_core.domain.i18n import t
+
+if TYPE_CHECKING:
+    from visio_core.entrypoints.config import Settings
+    from visio_core.services.ports import ProgressCallback, Transcriber
+
+AUTO_LANGUAGE = "auto"
+
+
+def build_transcriber(settings: "Settings") -> "Transcriber":
+    """OpenAI API when settings.openai_api_key is set, offline faster-whisper otherwise."""
+    if settings.openai_api_key:
+        from visio_core.adapters.transcription.openai_api import OpenAITranscriber
+
+        return OpenAITranscriber(
+            settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            model=settings.transcription_model,
+        )
+    from visio_core.adapters.transcription.local import LocalWhisperTranscriber
+
+    return LocalWhisperTranscriber(settings.whisper_model_dir)
+
+
+def resolve_language(settings: "Settings", language: str | None) -> str | None:
+    """None → the configured default; "auto" → None (let Whisper detect it)."""
+    value = (language or settings.default_language or "").strip().lower()
+    return None if value in ("", AUTO_LANGUAGE) else value
+
+
+def transcribe_to_srt(
+    settings: "Settings",
+    path: str | Path,
+    language: str | None = None,
+    *,
+    on_progress: "ProgressCallback | None" = None,
+    transcriber: "Transcriber | None" = None,
+) -> str:
+    """The SRT text of a media file's speech (empty string when nothing was said)."""
+    from visio_core.domain import srt
+
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(t("transcription.file_not_found", name=path.name))
+    engine = transcriber or build_transcriber(settings)
+    cues = engine.transcribe(path, language=resolve_language(settings, language), on_progress=on_progress)
+    return srt.format(srt.normalize(cues))

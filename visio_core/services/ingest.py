@@ -1,0 +1,148 @@
+"""Bringing a recording in: spool it to disk in chunks, check it is real media, store it, queue its transcription.
+
+This is the system path (worker, webhook, embedded recorder). Operators reach it only
+through `RecordingService.import_recording`, which checks who they are first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+import httpx
+
+from visio_core.domain.errors import BackendUnavailable, NotFound
+from visio_core.domain.i18n import t
+from visio_core.domain.media_types import extension_of
+from visio_core.domain.model import Recording, TranscriptionStatus, session_id_for, utcnow
+from visio_core.domain.storage_keys import RECORDINGS, object_url, recording_key
+from visio_core.services.ports import MediaProbe, MeetingRepository, RecordingStore, Storage
+from visio_core.services.spool import CHUNK, Spooled, spool
+
+
+@dataclass
+class RecordingIngest:
+    meetings: MeetingRepository
+    recordings: RecordingStore
+    storage: Storage
+    probe: MediaProbe
+    spool_dir: Path  # inside the data dir, so moving a spooled file into local storage is a rename
+    default_language: str
+    clock: Callable[[], datetime] = utcnow
+
+    def ingest_stream(
+        self,
+        meeting_id: uuid.UUID,
+        stream: BinaryIO,
+        *,
+        filename: str,
+        source_recording_id: str | None = None,
+        language: str | None = None,
+        max_bytes: int | None = None,
+    ) -> tuple[Recording, bool]:
+        """Ingest `stream` for the meeting. Returns (recording, created); the same source twice → one row."""
+        ext = extension_of(filename)
+        if self.meetings.get(meeting_id) is None:
+            raise NotFound(t("error.not_found"))
+        spooled = spool(stream, self.spool_dir, max_bytes)
+        try:
+            return self._store(meeting_id, spooled, ext, source_recording_id or f"sha256:{spooled.sha256}", language)
+        finally:
+            spooled.path.unlink(missing_ok=True)
+
+    def ingest_file(self, meeting_id: uuid.UUID, path: Path, *, filename: str | None = None,
+                    source_recording_id: str | None = None, language: str | None = None) -> tuple[Recording, bool]:
+        with open(path, "rb") as source:
+            return self.ingest_stream(meeting_id, source, filename=filename or Path(path).name,
+                                      source_recording_id=source_recording_id, language=language)
+
+    def ingest_url(
+        self,
+        meeting_id: uuid.UUID,
+        url: str,
+        *,
+        filename: str,
+        source_recording_id: str,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        client: httpx.Client | None = None,
+        language: str | None = None,
+    ) -> tuple[Recording, bool]:
+        """Download (streamed, authenticated) and ingest; a recording already ingested is not fetched again."""
+        existing = self.recordings.find_by_source(meeting_id, source_recording_id)
+        if existing is not None:
+            return existing, False
+        http = client or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0), follow_redirects=True)
+        try:
+            with http.stream("GET", url, auth=auth) as response:
+                if response.status_code != 200:
+                    raise BackendUnavailable(t("rec.download_failed", status=response.status_code))
+                return self.ingest_stream(
+                    meeting_id, _IterStream(response.iter_bytes(CHUNK)), filename=filename,
+                    source_recording_id=source_recording_id, language=language,
+                )
+        except httpx.HTTPError as error:
+            raise BackendUnavailable(t("rec.download_failed", status=type(error).__name__)) from None
+        finally:
+            if client is None:
+                http.close()
+
+    def _store(
+        self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None
+    ) -> tuple[Recording, bool]:
+        existing = self.recordings.find_by_source(meeting_id, source)
+        if existing is not None:
+            return existing, False
+        duration = self.probe(spooled.path)  # corrupt or not media: InvalidInput, nothing kept
+        meeting = self.meetings.get(meeting_id)
+        if meeting is None:
+            raise NotFound(t("error.not_found"))
+        recording_id = uuid.uuid4()
+        key = recording_key(meeting.session_id or session_id_for(meeting.id), recording_id, ext)
+        now = self.clock()
+        self.storage.move_in(RECORDINGS, key, spooled.path)
+        recording = Recording(
+            id=recording_id,
+            meeting_id=meeting_id,
+            source_recording_id=source,
+            recording_url=object_url(RECORDINGS, key),
+            recording_duration_seconds=round(duration, 3),
+            file_size_bytes=spooled.size,
+            transcript_url=None,
+            transcription_status=TranscriptionStatus.PENDING,
+            transcription_language=language or self.default_language,
+            attempts=0,
+            last_error=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=now,
+            progress=0.0,
+            created_at=now,
+            updated_at=now,
+        )
+        stored, created = self.recordings.add_if_absent(recording)
+        if not created:  # lost a race with the same source: keep the winner's file only
+            self.storage.delete(RECORDINGS, key)
+        return stored, created
+
+
+class _IterStream:
+    """A file-like `read()` over an iterator of byte chunks (httpx's streamed body)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data

@@ -1,0 +1,193 @@
+"""Background jobs: one runner, one retry policy, for every queue the workers serve.
+
+A queue is a `JobKind`: it claims a due job under a lease, runs it (renewing the lease as it
+goes), and records the outcome only while it still holds the lease, so any number of workers
+on any number of machines can share it. The runner decides what a failure means: input that
+will never work (`InvalidInput`, `PermanentFailure`) fails at once; anything else is retried
+by the kind's `RetryPolicy`, then given up.
+
+Kinds today: transcription of recordings (below) and fetching OpenVidu's recordings
+(adapters/openvidu/downloads.py).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol, Sequence, TypeVar
+
+from visio_core.domain import srt
+from visio_core.domain.errors import InvalidInput, VisioError
+from visio_core.domain.model import Recording, utcnow
+from visio_core.domain.storage_keys import RECORDINGS, TRANSCRIPTS, object_url, transcript_key
+from visio_core.services.ports import Storage, Transcriber, TranscriptIndex, TranscriptionQueue
+
+log = logging.getLogger("visio.worker")
+
+Renew = Callable[[float], None]  # share of the work done, 0..1; raises LeaseLost once the lease is gone
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over; this one stops without writing."""
+
+
+class PermanentFailure(Exception):
+    """This job cannot succeed by trying again (gone at the source, refused by the pipeline)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a failed job is tried again, and how long to wait: first_delay × factor^(n-1), capped."""
+
+    max_attempts: int
+    first_delay: timedelta
+    factor: float = 2.0
+    max_delay: timedelta = timedelta(hours=1)
+
+    def retry_at(self, attempts: int, now: datetime) -> datetime | None:
+        """When to try again after `attempts` tries; None once they are used up."""
+        if attempts >= self.max_attempts:
+            return None
+        delay = self.first_delay * (self.factor ** max(0, attempts - 1))
+        return now + min(delay, self.max_delay)
+
+
+JobT = TypeVar("JobT", contravariant=True)
+
+
+class JobKind(Protocol[JobT]):
+    """One queue the runner serves. Its jobs carry `attempts` (this try included)."""
+
+    name: str
+    policy: RetryPolicy
+    lease: timedelta
+
+    def tick(self, now: datetime) -> None:
+        """Housekeeping before each claim (e.g. looking for work the queue missed); cheap when not due."""
+        ...
+
+    def claim(self, worker: str, now: datetime, lease: timedelta) -> Any:
+        """A due job, now leased to `worker`; None when nothing is due."""
+        ...
+
+    def describe(self, job: JobT) -> str: ...
+
+    def heartbeat(self, job: JobT, worker: str, share: float, until: datetime) -> None:
+        """Extend the lease (and record progress); LeaseLost if another worker holds it now."""
+        ...
+
+    def run(self, job: JobT, worker: str, renew: Renew) -> None:
+        """Do the work and record success (conditionally on the lease)."""
+        ...
+
+    def fail(self, job: JobT, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None: ...
+
+
+@dataclass
+class JobRunner:
+    kinds: Sequence[JobKind[Any]]
+    clock: Callable[[], datetime] = utcnow
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    beat_every: float = 1.0  # seconds between lease renewals while a job reports progress
+
+    def run_once(self) -> bool:
+        """Run one due job of the first kind that has one; False when none had any."""
+        for kind in self.kinds:
+            try:
+                kind.tick(self.clock())
+            except VisioError as error:  # an outside system is down: its housekeeping waits
+                log.warning("%s: housekeeping failed: %s", kind.name, error)
+            job = kind.claim(self.worker_id, self.clock(), kind.lease)
+            if job is not None:
+                self._run(kind, job)
+                return True
+        return False
+
+    def run_until_idle(self) -> int:
+        done = 0
+        while self.run_once():
+            done += 1
+        return done
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 2.0) -> None:
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # noqa: BLE001 - the store was busy or gone; try again later
+                log.exception("worker loop error")
+                busy = False
+            if not busy:
+                stop.wait(idle_seconds)
+
+    def _run(self, kind: JobKind[Any], job: Any) -> None:
+        name = kind.describe(job)
+        log.info("%s: %s (attempt %d)", kind.name, name, job.attempts)
+        try:
+            kind.run(job, self.worker_id, self._renewer(kind, job))
+        except LeaseLost:
+            log.warning("%s: lease on %s lost; another worker has it", kind.name, name)
+        except Exception as error:  # noqa: BLE001 - any failure is recorded on the job, then retried
+            message = str(error) or type(error).__name__
+            permanent = isinstance(error, (InvalidInput, PermanentFailure))
+            now = self.clock()
+            retry_at = None if permanent else kind.policy.retry_at(job.attempts, now)
+            log.warning("%s: %s failed (attempt %d): %s", kind.name, name, job.attempts, message)
+            kind.fail(job, self.worker_id, message, now, retry_at)
+
+    def _renewer(self, kind: JobKind[Any], job: Any) -> Renew:
+        last = [0.0]
+
+        def renew(share: float) -> None:
+            if time.monotonic() - last[0] < self.beat_every and share < 1.0:
+                return
+            last[0] = time.monotonic()
+            kind.heartbeat(job, self.worker_id, share, self.clock() + kind.lease)
+
+        return renew
+
+
+@dataclass
+class TranscriptionJobs:
+    """Recordings to transcribe: Whisper (offline or API) to cues, the SRT to storage, cues to search."""
+
+    queue: TranscriptionQueue
+    storage: Storage
+    transcriber: Callable[[], Transcriber]  # built lazily: the model loads on the first job
+    index: TranscriptIndex | None = None
+    policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
+    lease: timedelta = timedelta(minutes=5)
+    clock: Callable[[], datetime] = utcnow
+    name: str = "transcription"
+
+    def tick(self, now: datetime) -> None:
+        return None
+
+    def claim(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
+        return self.queue.claim_next(worker, now, lease)
+
+    def describe(self, job: Recording) -> str:
+        return f"recording {job.id}"
+
+    def heartbeat(self, job: Recording, worker: str, share: float, until: datetime) -> None:
+        if not self.queue.heartbeat(job.id, worker, share, until):
+            raise LeaseLost()
+
+    def run(self, job: Recording, worker: str, renew: Renew) -> None:
+        renew(0.0)
+        with self.storage.local_copy(RECORDINGS, job.storage_key) as path:
+            cues = self.transcriber().transcribe(path, language=job.transcription_language, on_progress=renew)
+        cues = srt.normalize(cues)
+        key = transcript_key(job.id)
+        self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
+        if self.queue.complete(job.id, worker, object_url(TRANSCRIPTS, key), self.clock()) and self.index is not None:
+            self.index.index(job, cues)
+
+    def fail(self, job: Recording, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
+        self.queue.fail_attempt(job.id, worker, message, now, retry_at)

@@ -1,0 +1,255 @@
+"""Every outside thing the services need, as a Protocol: the contract each adapter meets.
+
+Services are typed against these and nothing else; `entrypoints/bootstrap.py` picks the
+adapters (SQLite or Supabase, local files or Supabase Storage, embedded room or OpenVidu,
+offline Whisper or the OpenAI API). The contract tests in tests/contracts run the same
+assertions against every implementation of a repository port.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO, Callable, Protocol, runtime_checkable
+
+from visio_core.domain.model import Identity, Meeting, MeetingFilter, MeetingStatus, Page, Recording, TranscriptionStatus
+from visio_core.domain.search import CueFilters, CueHit
+from visio_core.domain.srt import Cue
+
+# -- stores ------------------------------------------------------------------------------------
+
+
+class MeetingRepository(Protocol):
+    """Meetings as stored. Scoping by who asks is the service's job (and RLS's, on Supabase)."""
+
+    def add(self, meeting: Meeting) -> None: ...
+    def get(self, meeting_id: uuid.UUID) -> Meeting | None: ...
+    def get_many(self, meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, Meeting]: ...
+    def get_by_session(self, session_id: str) -> Meeting | None: ...
+
+    def replace_if_status(self, meeting: Meeting, expected: MeetingStatus) -> bool:
+        """Write `meeting` only if the stored one still has status `expected` (compare-and-set)."""
+        ...
+
+    def list(self, f: MeetingFilter, *, page: int, page_size: int) -> Page: ...
+    def count_by_status(self, f: MeetingFilter) -> dict[MeetingStatus, int]: ...
+
+
+class People(Protocol):
+    """Who a page may name: local accounts, or Supabase profiles read under RLS."""
+
+    def get(self, user_id: uuid.UUID) -> Identity | None: ...
+    def clients_of(self, operator: Identity) -> list[Identity]: ...
+
+
+class RecordingRepository(Protocol):
+    """Recordings as a signed-in user reads them, and the one change he may ask: transcribe again."""
+
+    def get(self, recording_id: uuid.UUID) -> Recording | None: ...
+    def list_for_meeting(self, meeting_id: uuid.UUID) -> list[Recording]: ...
+    def list_active(self, meeting_ids: list[uuid.UUID] | None = None) -> list[Recording]: ...
+
+    def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
+                only_if: tuple[TranscriptionStatus, ...]) -> bool:
+        """Back to pending (attempts reset) if its status is one of `only_if`; False otherwise."""
+        ...
+
+
+class RecordingStore(Protocol):
+    """How the system path files a new recording: once per (meeting, source)."""
+
+    def find_by_source(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None: ...
+
+    def add_if_absent(self, recording: Recording) -> tuple[Recording, bool]:
+        """Insert unless the meeting has this source already; (stored row, created)."""
+        ...
+
+
+class TranscriptionQueue(Protocol):
+    """Transcription jobs (a recording's status is its job's state). Writes hold the lease or do nothing."""
+
+    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None: ...
+    def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool: ...
+    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool: ...
+    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
+                     retry_at: datetime | None) -> bool: ...
+
+
+class SystemRecordings(RecordingRepository, RecordingStore, TranscriptionQueue, Protocol):
+    """All of the above with system rights: the process's own store (SQLite, or Supabase's service role)."""
+
+
+class TranscriptSearch(Protocol):
+    """Cues matching every word of a query (the last as a prefix), within the filters' scope."""
+
+    def search(self, query: str, filters: CueFilters) -> list[CueHit]: ...
+
+
+class TranscriptIndex(Protocol):
+    """Where a finished transcript's cues are filed for search."""
+
+    def index(self, recording: Recording, cues: list[Cue]) -> None: ...
+
+
+# -- OpenVidu's recordings to fetch ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadRow:
+    """A recording OpenVidu announced (or reconciliation found), waiting to be fetched."""
+
+    recording_id: str
+    session_id: str
+    meeting_id: uuid.UUID
+    state: str  # pending, downloading, ingested, failed (by OpenVidu), abandoned (we gave up)
+    source: str  # webhook, reconciliation
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DownloadQueue(Protocol):
+    """The durable queue of OpenVidu recordings, shared by every process that serves the store."""
+
+    def enqueue(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, now: datetime) -> bool:
+        """Queue a ready recording; False when it was already known (duplicate)."""
+        ...
+
+    def note_failed(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str,
+                    detail: str, now: datetime) -> bool:
+        """Remember that OpenVidu could not produce this recording (shown to the operator)."""
+        ...
+
+    def get(self, recording_id: str) -> DownloadRow | None: ...
+    def rows(self, meeting_id: uuid.UUID | None = None) -> list[DownloadRow]: ...
+    def known_ids(self, ids: list[str]) -> set[str]: ...
+
+    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
+        """One due row (pending and due, or downloading with an expired lease), now leased to `worker`."""
+        ...
+
+    def extend(self, recording_id: str, worker: str, until: datetime) -> bool:
+        """Renew the lease while the download runs; False once another worker holds it."""
+        ...
+
+    def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool: ...
+    def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool: ...
+
+
+# -- browser sessions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A browser session just opened for a signed-in user."""
+
+    claim: str  # one-time code the browser exchanges for its cookie
+    key: str  # the session's id on the server (hash of the token)
+    token: str = field(repr=False)  # the cookie's value: kept in server memory only
+
+
+class SessionSecrets(Protocol):
+    """The backend secret (Supabase's refresh token) a browser session carries, sealed under its cookie."""
+
+    def secret(self, token: str) -> str | None: ...
+    def set_secret(self, token: str, secret: str) -> bool: ...
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+class Storage(Protocol):
+    """Private buckets of objects, reached by the browser only through signed URLs."""
+
+    name: str
+
+    def upload_stream(self, bucket: str, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> int:
+        """Store the stream's bytes in chunks; returns the size. Nothing is kept if it fails or exceeds max_bytes."""
+        ...
+
+    def upload_file(self, bucket: str, key: str, path: Path) -> int: ...
+
+    def move_in(self, bucket: str, key: str, path: Path) -> int:
+        """Store a local file, consuming it (a rename when the backend is on the same disk)."""
+        ...
+
+    def local_copy(self, bucket: str, key: str) -> AbstractContextManager[Path]:
+        """A local file with the object's bytes for the duration of the `with` block."""
+        ...
+
+    def open_read(self, bucket: str, key: str) -> BinaryIO: ...
+    def download_to(self, bucket: str, key: str, dest: Path) -> None: ...
+    def exists(self, bucket: str, key: str) -> bool: ...
+    def size(self, bucket: str, key: str) -> int: ...
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the object; a missing object is not an error."""
+        ...
+
+    def signed_url(
+        self, bucket: str, key: str, *, expires_in: int | None = None, download_name: str | None = None
+    ) -> str:
+        """A URL valid `expires_in` seconds (default from settings); NotFound if the object is missing."""
+        ...
+
+
+MediaProbe = Callable[[Path], float]
+"""Duration in seconds of a media file whose audio decodes; InvalidInput (`rec.not_media`/`rec.no_audio`) otherwise."""
+
+
+# -- media engine ------------------------------------------------------------------------------
+
+
+class MediaEngine(Protocol):
+    """The system that hosts a meeting's room and records it (embedded room, or OpenVidu).
+
+    `open_session` makes the session record by itself and is idempotent; `close_session`
+    finishes the recording and is idempotent too. What an engine offers beyond that is said
+    by its `room` kind: "hosted" (the dashboard process holds the room: EmbeddedEngine's
+    `room_for`), "token" (the browser joins a media server with a token: `join_token`).
+    """
+
+    name: str
+    room: str  # "hosted" or "token": which room view and route serve it
+
+    def open_session(self, meeting: Meeting) -> None: ...
+    def close_session(self, meeting: Meeting) -> None: ...
+
+    def start_background(self) -> None:
+        """Work the engine does beside the requests, started once by the dashboard process."""
+        ...
+
+    def recording_problems(self, meeting_id: uuid.UUID) -> list[str]:
+        """Messages for the operator about this meeting's recordings that will not arrive."""
+        ...
+
+
+# -- transcription -------------------------------------------------------------------------------
+
+ProgressCallback = Callable[[float], None]
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Turns the audio of a media file into timed cues (seconds on the media's timeline)."""
+
+    name: str
+
+    def transcribe(
+        self,
+        media_path: Path,
+        *,
+        language: str | None,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Cue]:
+        """`language`: ISO 639-1 code, or None to detect it. `on_progress` receives the
+        share of the audio done, from 0 to 1, ending with 1.0. Raises InvalidInput for
+        a file that is not media with sound, BackendUnavailable when the engine or
+        the service cannot do the work."""
+        ...
+

@@ -1,0 +1,145 @@
+"""Recordings service: who may list, play, download, import, retry and re-transcribe."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO, Callable
+
+from visio_core.domain import model as models
+from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.domain.i18n import t
+from visio_core.services.ingest import RecordingIngest
+from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
+from visio_core.domain import srt
+from visio_core.domain.languages import check_language
+from visio_core.domain.policy import can_change, can_see
+from visio_core.domain.search import CueFilters, CueHit
+from visio_core.domain.storage_keys import RECORDINGS, TRANSCRIPTS, transcript_key
+from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
+
+
+@dataclass
+class RecordingService:
+    recordings: RecordingRepository
+    meetings: MeetingRepository
+    storage: Storage
+    ingest: RecordingIngest
+    search: TranscriptSearch
+    max_upload_bytes: int
+    clock: Callable[[], datetime] = models.utcnow
+
+    # -- reading -----------------------------------------------------------------------------
+    def list_recordings(self, actor: Identity, meeting_id: uuid.UUID | str) -> list[Recording]:
+        meeting = self._visible_meeting(actor, meeting_id)
+        return self.recordings.list_for_meeting(meeting.id)
+
+    def get_recording(self, actor: Identity, recording_id: uuid.UUID | str) -> tuple[Recording, Meeting]:
+        recording = self.recordings.get(models.parse_uuid(recording_id))
+        meeting = self.meetings.get(recording.meeting_id) if recording else None
+        if recording is None or meeting is None or not can_see(actor, meeting):
+            raise NotFound(t("error.recording_not_found"))
+        return recording, meeting
+
+    def video_url(self, actor: Identity, recording_id: uuid.UUID | str, *, download: bool = False) -> str:
+        recording, meeting = self.get_recording(actor, recording_id)
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.extension}" if download else None
+        return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
+
+    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str:
+        recording, meeting = self.get_recording(actor, recording_id)
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            raise NotFound(t("rec.no_transcript"))
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.srt"
+        return self.storage.signed_url(TRANSCRIPTS, transcript_key(recording.id), download_name=name)
+
+    def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> srt.ParseResult:
+        recording, _ = self.get_recording(actor, recording_id)
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            return srt.ParseResult([], 0)
+        with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
+            return srt.parse(fh.read().decode("utf-8", errors="replace"))
+
+    def search_transcripts(
+        self,
+        actor: Identity,
+        query: str,
+        *,
+        client_id: uuid.UUID | str | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_to: datetime | None = None,
+        language: str | None = None,
+        limit: int = 500,
+    ) -> list[CueHit]:
+        """Cues matching every word of `query` in the transcripts the actor may see, best first."""
+        is_client = actor.role is models.Role.CLIENT
+        return self.search.search(query, CueFilters(
+            operator_id=None if is_client else actor.scope_operator_id,
+            client_scope=actor.id if is_client else None,
+            client_id=models.parse_uuid(client_id) if client_id else None,
+            scheduled_from=scheduled_from,
+            scheduled_to=scheduled_to,
+            language=check_language(language) if language else None,
+            limit=limit,
+        ))
+
+    def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
+        """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""
+        active = self.recordings.list_active()
+        meetings = self.meetings.get_many([r.meeting_id for r in active])
+        return [(r, meetings[r.meeting_id]) for r in active
+                if r.meeting_id in meetings and can_change(actor, meetings[r.meeting_id])]
+
+    # -- changing (operator of the meeting only) ------------------------------------------
+    def import_recording(
+        self,
+        actor: Identity,
+        meeting_id: uuid.UUID | str,
+        stream: BinaryIO,
+        *,
+        filename: str,
+        language: str | None = None,
+    ) -> tuple[Recording, bool]:
+        meeting = self._changeable_meeting(actor, meeting_id)
+        return self.ingest.ingest_stream(
+            meeting.id, stream, filename=filename, max_bytes=self.max_upload_bytes,
+            language=check_language(language) if language else None,
+        )
+
+    def retry(self, actor: Identity, recording_id: uuid.UUID | str) -> None:
+        recording = self._changeable_recording(actor, recording_id)
+        if not self.recordings.requeue(recording.id, self.clock(), only_if=(TranscriptionStatus.FAILED,)):
+            raise IllegalTransition(t("rec.retry_not_failed"))
+
+    def change_language(self, actor: Identity, recording_id: uuid.UUID | str, language: str) -> None:
+        """Transcribe again in another language (a running transcription finishes first)."""
+        recording = self._changeable_recording(actor, recording_id)
+        code = check_language(language)
+        allowed = (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED, TranscriptionStatus.PENDING)
+        if not self.recordings.requeue(recording.id, self.clock(), language=code, only_if=allowed):
+            raise IllegalTransition(t("rec.busy"))
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _visible_meeting(self, actor: Identity, meeting_id: uuid.UUID | str) -> Meeting:
+        meeting = self.meetings.get(models.parse_uuid(meeting_id))
+        if meeting is None or not can_see(actor, meeting):
+            raise NotFound(t("error.not_found"))
+        return meeting
+
+    def _changeable_meeting(self, actor: Identity, meeting_id: uuid.UUID | str) -> Meeting:
+        meeting = self._visible_meeting(actor, meeting_id)
+        if not can_change(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        return meeting
+
+    def _changeable_recording(self, actor: Identity, recording_id: uuid.UUID | str) -> Recording:
+        recording, meeting = self.get_recording(actor, recording_id)
+        if not can_change(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        return recording
+
+
+def _slug(title: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in title.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:60] or "meeting"

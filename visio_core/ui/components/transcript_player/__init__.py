@@ -1,0 +1,47 @@
+"""Transcript player: an HTML5 video beside its SRT, synchronised in the browser.
+
+Highlighting, seeking and search run in the component's JavaScript, so playback
+causes no Streamlit rerun. Cue text is handed over as data and set as text, never HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from visio_core.domain.i18n import t
+from visio_core.domain.srt import Cue
+
+_HERE = Path(__file__).parent
+_player = st.components.v2.component(
+    "visio_transcript_player",
+    html="",
+    css=(_HERE / "player.css").read_text("utf-8"),
+    js=(_HERE / "player.js").read_text("utf-8"),
+)
+
+
+def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0, key: str) -> None:
+    """Render the player. `key` must be stable per recording so reruns keep the DOM."""
+    payload = {
+        "video_url": video_url,
+        "cues": [{"start": c.start, "end": c.end, "text": c.text} for c in cues],
+        "start_at": max(0.0, float(start_at)),
+        "labels": {
+            "search": t("player.search"),
+            "previous": t("player.previous"),
+            "next": t("player.next"),
+            "transcript": t("player.transcript"),
+            "video": t("player.video"),
+            "empty": t("player.empty"),
+        },
+    }
+    # The signed URL changes on every run; the key only on new content, so playback is not reset.
+    digest = hashlib.sha256(
+        json.dumps([payload["cues"], payload["start_at"], key]).encode()
+    ).hexdigest()[:16]
+    payload["key"] = digest
+    _player(data=payload, key=key)
