@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import get_context
 from visio_core.domain.i18n import t
-from visio_core.ui import login, navigation, session
+from visio_core.entrypoints.bootstrap import get_context
 from visio_core.entrypoints.worker import start_dashboard_background
+from visio_core.ui import login, navigation, session
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/videocam:", layout="wide")
 

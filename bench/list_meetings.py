@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from argon2 import PasswordHasher  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from visio_core.adapters.sqlite.database import to_db_time  # noqa: E402
+from visio_core.domain.model import Identity, MeetingStatus, Role, Tier, utcnow  # noqa: E402
 from visio_core.entrypoints.bootstrap import build_context, set_context  # noqa: E402
 from visio_core.entrypoints.config import Settings  # noqa: E402
-from visio_core.domain.model import Identity, MeetingStatus, Role, Tier, utcnow  # noqa: E402
-from visio_core.adapters.sqlite.database import to_db_time  # noqa: E402
 
 MEETINGS = 100_000
 CLIENTS = 200

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
 from tests.fakes import FakeMediaEngine
+from visio_core.domain.model import Role, Tier
 from visio_core.entrypoints.bootstrap import AppContext, build_context
 from visio_core.entrypoints.config import Settings
-from visio_core.domain.model import Role, Tier
 
 # Real argon2id, cheaper parameters so the suite stays quick.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -69,4 +69,4 @@ class Clock:
 
 
 def at(days: float = 0) -> datetime:
-    return datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) + timedelta(days=days)
+    return datetime(2026, 12, 1, 9, 0, tzinfo=UTC) + timedelta(days=days)

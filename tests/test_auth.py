@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import PASSWORD, Clock
-from visio_core.services.accounts import FREE_FAILURES
 from visio_core.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from visio_core.domain.model import Role, Tier
+from visio_core.services.accounts import FREE_FAILURES
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-from visio_core.entrypoints.demo import CLIENT_EMAILS, DEMO_PASSWORD, OPERATOR_EMAIL, seed_demo
 from visio_core.domain.model import MeetingStatus
+from visio_core.entrypoints.demo import CLIENT_EMAILS, DEMO_PASSWORD, OPERATOR_EMAIL, seed_demo
 
 
 def test_demo_has_every_status_and_working_logins(ctx):

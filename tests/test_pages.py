@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PASSWORD, at
-from visio_core.entrypoints.bootstrap import set_context
 from visio_core.domain.model import MeetingStatus
+from visio_core.entrypoints.bootstrap import set_context
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMIT = "FormSubmitter:hub_create-Créer le meeting"

@@ -10,9 +10,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from visio_core.entrypoints.config import Settings
-from visio_core.domain.errors import InvalidInput, NotFound
 from visio_core.adapters.local_storage import LocalStorage
+from visio_core.domain.errors import InvalidInput, NotFound
+from visio_core.entrypoints.config import Settings
 from visio_core.entrypoints.web import make_routes
 
 KEY = "visio-abc/rec-1.webm"

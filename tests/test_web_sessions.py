@@ -8,8 +8,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
-from visio_core.entrypoints.web import make_routes
 from visio_core.adapters.sqlite.web_sessions import COOKIE
+from visio_core.entrypoints.web import make_routes
 
 
 def test_claim_once_then_resolve_until_idle(ctx, people):

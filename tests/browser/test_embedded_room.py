@@ -136,7 +136,9 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
 
         join(op_page, server, meeting)
         join(client_page, server, meeting)
-        both_live = lambda ps: len(ps) == 2 and all(p["video_frames"] > 10 and p["audio_frames"] > 50 for p in ps)
+        def both_live(ps):
+            return len(ps) == 2 and all(p["video_frames"] > 10 and p["audio_frames"] > 50 for p in ps)
+
         wait_for(operator, server, meeting, both_live, "both participants send audio and video")
         wait_for(client, server, meeting, lambda ps: (person(ps, "Claire") or {}).get("mic_off") is False,
                  "the server hears the client's speech")

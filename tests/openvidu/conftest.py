@@ -9,15 +9,15 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import FAST_HASHER, PASSWORD, at
-from tests.openvidu.fake_openvidu import FakeOpenVidu
 from tests.http_server import serve
-from visio_core.entrypoints.bootstrap import build_context, set_context
-from visio_core.entrypoints.config import Settings
+from tests.openvidu.fake_openvidu import FakeOpenVidu
 from visio_core.adapters.openvidu.client import OpenViduClient
 from visio_core.adapters.openvidu.downloads import Ingest, RecordingDownloads
-from visio_core.services.jobs import JobRunner
 from visio_core.domain.model import Role, Tier
+from visio_core.entrypoints.bootstrap import build_context, set_context
+from visio_core.entrypoints.config import Settings
 from visio_core.entrypoints.web import make_routes
+from visio_core.services.jobs import JobRunner
 
 
 @pytest.fixture

@@ -23,16 +23,17 @@ from __future__ import annotations
 import base64
 import hmac
 import itertools
-import queue
 import json
+import queue
 import re
 import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import uvicorn
@@ -126,7 +127,7 @@ class FakeOpenVidu:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeOpenVidu":
+    def start(self) -> FakeOpenVidu:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -147,7 +148,7 @@ class FakeOpenVidu:
             self._server.should_exit = True
             self._thread.join(timeout=10)
 
-    def __enter__(self) -> "FakeOpenVidu":
+    def __enter__(self) -> FakeOpenVidu:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -528,9 +529,7 @@ def _valid_recording_properties(props: dict[str, Any]) -> bool:
         return False
     if "frameRate" in props and not (isinstance(props["frameRate"], int) and 1 <= props["frameRate"] <= 120):
         return False
-    if "name" in props and not re.match(r"^[a-zA-Z0-9_\-~]+$", str(props["name"])):
-        return False
-    return True
+    return not ("name" in props and not re.match(r"^[a-zA-Z0-9_\-~]+$", str(props["name"])))
 
 
 def _error(status: int, message: str, path: str) -> JSONResponse:

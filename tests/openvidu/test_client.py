@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from tests.openvidu.fake_openvidu import FakeOpenVidu
-from visio_core.domain.errors import BackendUnavailable, NotFound
 from visio_core.adapters.openvidu.client import OpenViduClient, OvRecording
+from visio_core.domain.errors import BackendUnavailable, NotFound
 
 SID = "visio-3f1c2d4e-0000-4000-8000-000000000001"
 

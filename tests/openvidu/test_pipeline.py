@@ -6,10 +6,10 @@ import pytest
 
 from tests.media_fixtures import make_video
 from tests.openvidu.conftest import fetch_due
-from visio_core.domain.model import TranscriptionStatus
 from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH
-from visio_core.domain.storage_keys import RECORDINGS
 from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.domain.storage_keys import RECORDINGS
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.openvidu.conftest import fetch_due
-from visio_core.domain.errors import BackendUnavailable
 from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH
+from visio_core.domain.errors import BackendUnavailable
 
 
 class Collect:

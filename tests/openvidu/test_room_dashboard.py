@@ -17,8 +17,8 @@ from tests.browser_support import dashboard, require_chromium, screenshot
 from tests.conftest import FAST_HASHER, PASSWORD
 from tests.openvidu.conftest import Crew
 from tests.openvidu.fake_openvidu import FakeOpenVidu
-from visio_core.entrypoints.bootstrap import build_context
 from visio_core.entrypoints.assets import OPENVIDU_BROWSER_FILE as VENDOR_FILE
+from visio_core.entrypoints.bootstrap import build_context
 from visio_core.entrypoints.config import Settings
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 from streamlit.testing.v1 import AppTest
 
-from visio_core.domain.model import MeetingStatus
 from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH
+from visio_core.domain.model import MeetingStatus
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -10,6 +10,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -154,16 +155,30 @@ def recording_server(speech_mp4):
     thread.join(timeout=5)
 
 
-def test_ingest_from_an_authenticated_url(ctx, meeting, recording_server):
-    with pytest.raises(BackendUnavailable, match="401"):
-        ctx.ingest.ingest_url(meeting.id, recording_server, filename="r.mp4", source_recording_id="s~1",
-                              auth=("OPENVIDUAPP", "wrong"))
+def test_ingest_from_a_streamed_download(ctx, meeting, recording_server):
+    """A download arrives in chunks; the same source twice is one row, and a cut download keeps nothing."""
+    auth = ("OPENVIDUAPP", "s3cret")
+
+    def download(url: str):
+        with httpx.stream("GET", url, auth=auth) as response:
+            assert response.status_code == 200
+            yield from response.iter_bytes(4096)
+
+    def cut(url: str):
+        for i, chunk in enumerate(download(url)):
+            if i == 2:
+                raise BackendUnavailable("connexion perdue")
+            yield chunk
+
+    with pytest.raises(BackendUnavailable, match="connexion perdue"):
+        ctx.ingest.ingest_chunks(meeting.id, cut(recording_server), filename="r.mp4", source_recording_id="s~1")
     assert stored_files(ctx) == [] and spool_leftovers(ctx) == []
-    recording, created = ctx.ingest.ingest_url(meeting.id, recording_server, filename="r.mp4",
-                                               source_recording_id="s~1", auth=("OPENVIDUAPP", "s3cret"))
+    recording, created = ctx.ingest.ingest_chunks(meeting.id, download(recording_server), filename="r.mp4",
+                                                  source_recording_id="s~1")
     assert created and recording.file_size_bytes > 0
-    again, created = ctx.ingest.ingest_url(meeting.id, recording_server, filename="r.mp4",
-                                           source_recording_id="s~1", auth=("OPENVIDUAPP", "s3cret"))
+    assert ctx.ingest.existing(meeting.id, "s~1") == recording  # a worker checks this before fetching again
+    again, created = ctx.ingest.ingest_chunks(meeting.id, download(recording_server), filename="r.mp4",
+                                              source_recording_id="s~1")
     assert not created and again.id == recording.id
 
 

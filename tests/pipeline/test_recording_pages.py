@@ -6,9 +6,9 @@ import pytest
 
 from tests.pipeline.stubs import StubTranscriber
 from tests.test_pages import signed_in, texts
-from visio_core.entrypoints.bootstrap import set_context
 from visio_core.domain.model import TranscriptionStatus
 from visio_core.domain.srt import Cue
+from visio_core.entrypoints.bootstrap import set_context
 from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import uuid
 
 import pytest
@@ -12,10 +11,10 @@ from starlette.testclient import TestClient
 
 from tests.conftest import at
 from tests.room.conftest import decoded_audio, dominant_frequency, picture, tone
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.domain.model import TranscriptionStatus
 from visio_core.entrypoints.web import make_routes
-from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 
 @pytest.fixture

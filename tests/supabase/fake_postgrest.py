@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import parse_qsl
 
 import httpx
@@ -62,7 +62,7 @@ class FakePostgrest:
     requests: list[httpx.Request] = field(default_factory=list)
     unique: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     # name → handler(fake, arguments, request) -> Response; only POST /rpc/<name> reaches them
-    functions: dict[str, Callable[["FakePostgrest", dict, httpx.Request], httpx.Response]] = field(
+    functions: dict[str, Callable[[FakePostgrest, dict, httpx.Request], httpx.Response]] = field(
         default_factory=dict)
 
     def transport(self) -> httpx.MockTransport:

@@ -11,9 +11,9 @@ import json
 import threading
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -131,7 +131,7 @@ class FakeSupabase:
             return httpx.Response(200, content=b"false", headers={"content-type": "application/json"})
         recording.update(transcription_status="pending", attempts=0, last_error=None, progress=0,
                          transcription_language=args["lang"] or recording["transcription_language"],
-                         next_attempt_at=datetime.now(timezone.utc).isoformat())
+                         next_attempt_at=datetime.now(UTC).isoformat())
         return httpx.Response(200, content=json.dumps(True).encode(), headers={"content-type": "application/json"})
 
 
@@ -159,7 +159,7 @@ def served(project: FakeSupabase) -> Iterator[str]:
 
 
 def iso(days: float = 0) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0).isoformat()
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0).isoformat()
 
 
 def meeting_row(client, operator, title, status, days) -> dict:

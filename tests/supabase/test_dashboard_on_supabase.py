@@ -20,13 +20,13 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import FAST_HASHER
 from tests.fakes import FakeMediaEngine
 from tests.supabase.project import ANON, PASSWORD, SERVICE_KEY, URL, FakeSupabase, bearer, seeded_project
+from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+from visio_core.adapters.sqlite.web_sessions import COOKIE
+from visio_core.adapters.supabase.sessions import REFRESH_MARGIN_SECONDS, SupabaseSessions
+from visio_core.domain.errors import AuthenticationFailed, Forbidden
 from visio_core.entrypoints.bootstrap import build_context, set_context
 from visio_core.entrypoints.config import Settings
-from visio_core.domain.errors import AuthenticationFailed, Forbidden
-from visio_core.adapters.embedded_room.engine import EmbeddedEngine
-from visio_core.adapters.supabase.sessions import REFRESH_MARGIN_SECONDS, SupabaseSessions
 from visio_core.entrypoints.web import make_routes
-from visio_core.adapters.sqlite.web_sessions import COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 

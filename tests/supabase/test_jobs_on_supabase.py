@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,16 +14,16 @@ import pytest
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
 from tests.transcription.helpers import FRENCH, FRENCH_WORDS, found, say, write_media
-from visio_core.entrypoints.config import Settings
-from visio_core.domain.errors import BackendUnavailable
-from visio_core.services.ingest import RecordingIngest
-from visio_core.domain.model import TranscriptionStatus
-from visio_core.adapters.supabase.storage import SupabaseStorage
 from visio_core.adapters.supabase.jobs import SupabaseRecordingJobs, service_client
 from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 from visio_core.adapters.supabase.search import SupabaseTranscriptIndex
-from visio_core.entrypoints.transcription import build_transcriber
+from visio_core.adapters.supabase.storage import SupabaseStorage
 from visio_core.adapters.transcription.audio import probe_recording
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.domain.model import TranscriptionStatus
+from visio_core.entrypoints.config import Settings
+from visio_core.entrypoints.transcription import build_transcriber
+from visio_core.services.ingest import RecordingIngest
 from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 URL = "https://project.supabase.test"
@@ -45,7 +45,7 @@ def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Requ
         return _error(403, "42501", "permission denied for function claim_transcription_job")
     if set(args) != {"worker", "lease_seconds"}:
         return _error(404, "PGRST202", "Could not find the function with these arguments")
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     due = [r for r in fake.rows.get("meeting_recordings", [])
            if (r["transcription_status"] == "pending" and r["next_attempt_at"] <= now)
            or (r["transcription_status"] == "processing" and (r["lease_expires_at"] or "") < now)]
@@ -53,7 +53,7 @@ def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Requ
         return httpx.Response(200, json=[])
     job = min(due, key=lambda r: (r["next_attempt_at"], r["created_at"]))
     job.update(transcription_status="processing", lease_owner=args["worker"], attempts=job["attempts"] + 1,
-               progress=0, lease_expires_at=(datetime.now(timezone.utc)
+               progress=0, lease_expires_at=(datetime.now(UTC)
                                              + timedelta(seconds=args["lease_seconds"])).isoformat())
     return httpx.Response(200, json=[dict(job)])
 
@@ -68,7 +68,7 @@ def postgrest() -> FakePostgrest:
                 "transcript_cues": [("recording_id", "position")]},
         functions={"claim_transcription_job": claim_transcription_job},
     )
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     fake.rows["meetings"] = [{
         "id": str(uuid.uuid4()), "client_id": str(uuid.uuid4()), "operator_id": str(uuid.uuid4()),
         "title": "Revue", "description": "", "scheduled_at": now, "started_at": now, "ended_at": now,
@@ -142,20 +142,20 @@ def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, fi
     assert len(found(" ".join(c["text"] for c in cues), FRENCH_WORDS)) >= 3
     writes = [r for r in postgrest.requests if r.url.path == "/rest/v1/transcript_cues"]
     assert writes and all(r.headers["authorization"] == f"Bearer {SERVICE_KEY}" for r in writes)
-    assert jobs.claim_next("other-worker", datetime.now(timezone.utc), timedelta(minutes=5)) is None
+    assert jobs.claim_next("other-worker", datetime.now(UTC), timedelta(minutes=5)) is None
 
 
 def test_every_job_request_carries_the_service_key_and_the_lease_condition(postgrest, ingest, jobs, speech):
     recording, _ = ingest.ingest_file(meeting_id(postgrest), speech, source_recording_id="ov-rec-2")
     postgrest.requests.clear()
-    job = jobs.claim_next("w1", datetime.now(timezone.utc), timedelta(seconds=120))
+    job = jobs.claim_next("w1", datetime.now(UTC), timedelta(seconds=120))
     assert job.id == recording.id and job.transcription_status is TranscriptionStatus.PROCESSING and job.attempts == 1
     claim = postgrest.requests[-1]
     assert claim.method == "POST" and claim.url.path == "/rest/v1/rpc/claim_transcription_job"
     assert claim.headers["apikey"] == SERVICE_KEY and claim.headers["authorization"] == f"Bearer {SERVICE_KEY}"
     assert json.loads(claim.content) == {"worker": "w1", "lease_seconds": 120}
 
-    assert jobs.heartbeat(job.id, "w1", 0.5, datetime.now(timezone.utc) + timedelta(minutes=5))
+    assert jobs.heartbeat(job.id, "w1", 0.5, datetime.now(UTC) + timedelta(minutes=5))
     patch = postgrest.requests[-1]
     assert patch.method == "PATCH"
     assert dict(httpx.QueryParams(patch.url.query)) == {
@@ -163,21 +163,21 @@ def test_every_job_request_carries_the_service_key_and_the_lease_condition(postg
 
     # another worker reclaimed the job: every write of the first one changes nothing
     postgrest.rows["meeting_recordings"][0]["lease_owner"] = "w2"
-    assert not jobs.heartbeat(job.id, "w1", 0.9, datetime.now(timezone.utc))
-    assert not jobs.complete(job.id, "w1", "transcripts/x.srt", datetime.now(timezone.utc))
+    assert not jobs.heartbeat(job.id, "w1", 0.9, datetime.now(UTC))
+    assert not jobs.complete(job.id, "w1", "transcripts/x.srt", datetime.now(UTC))
     assert postgrest.rows["meeting_recordings"][0]["transcription_status"] == "processing"
 
-    retry_at = datetime.now(timezone.utc) + timedelta(seconds=30)
-    assert jobs.fail_attempt(job.id, "w2", "boom", datetime.now(timezone.utc), retry_at)
+    retry_at = datetime.now(UTC) + timedelta(seconds=30)
+    assert jobs.fail_attempt(job.id, "w2", "boom", datetime.now(UTC), retry_at)
     assert jobs.get(job.id).transcription_status is TranscriptionStatus.PENDING
     assert jobs.get(job.id).last_error == "boom"
-    assert jobs.claim_next("w3", datetime.now(timezone.utc), timedelta(minutes=5)) is None  # not due yet
-    assert jobs.requeue(job.id, datetime.now(timezone.utc), language="en", only_if=(TranscriptionStatus.PENDING,))
-    again = jobs.claim_next("w3", datetime.now(timezone.utc), timedelta(minutes=5))
+    assert jobs.claim_next("w3", datetime.now(UTC), timedelta(minutes=5)) is None  # not due yet
+    assert jobs.requeue(job.id, datetime.now(UTC), language="en", only_if=(TranscriptionStatus.PENDING,))
+    again = jobs.claim_next("w3", datetime.now(UTC), timedelta(minutes=5))
     assert again.transcription_language == "en" and again.attempts == 1
 
 
 def test_a_user_token_cannot_claim_jobs(postgrest):
     as_user = SupabaseRecordingJobs(service_client(URL, USER_JWT, http_client=httpx.Client(transport=postgrest.transport())))
     with pytest.raises(BackendUnavailable):
-        as_user.claim_next("w", datetime.now(timezone.utc), timedelta(minutes=5))
+        as_user.claim_next("w", datetime.now(UTC), timedelta(minutes=5))

@@ -10,10 +10,10 @@ import pytest
 from tests.conftest import at
 from tests.fakes import FakeMediaEngine
 from tests.supabase.fake_postgrest import FakePostgrest
-from visio_core.domain.errors import BackendUnavailable, IllegalTransition
-from visio_core.services.meetings import MeetingService
-from visio_core.domain.model import Identity, MeetingStatus, Role
 from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository, user_client
+from visio_core.domain.errors import BackendUnavailable, IllegalTransition
+from visio_core.domain.model import Identity, MeetingStatus, Role
+from visio_core.services.meetings import MeetingService
 
 URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"

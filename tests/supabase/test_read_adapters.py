@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from tests.supabase.project import ANON, SERVICE_KEY, URL, FakeSupabase, bearer
-from visio_core.domain.errors import BackendUnavailable
-from visio_core.domain.model import Identity, Role, TranscriptionStatus
 from visio_core.adapters.supabase.jobs import service_client
 from visio_core.adapters.supabase.meetings import user_client
 from visio_core.adapters.supabase.profiles import SupabaseProfiles
 from visio_core.adapters.supabase.recordings import UserRecordings
 from visio_core.adapters.supabase.search import BATCH, SupabaseTranscriptIndex, SupabaseTranscriptSearch
+from visio_core.domain.errors import BackendUnavailable
+from visio_core.domain.model import Identity, Role, TranscriptionStatus
 from visio_core.domain.search import CueFilters
 from visio_core.domain.srt import Cue
 
@@ -62,7 +62,7 @@ def test_user_recordings_list_active_and_requeue_through_the_function(project):
     assert recordings.list_active() == []
     listing = project.rest.requests[-1]
     assert listing.url.params["transcription_status"] == "neq.completed" and listing.url.params["limit"] == "200"
-    assert recordings.requeue(uuid.uuid4(), datetime.now(timezone.utc), language="en",
+    assert recordings.requeue(uuid.uuid4(), datetime.now(UTC), language="en",
                               only_if=(TranscriptionStatus.FAILED, TranscriptionStatus.COMPLETED)) is False
     call = project.rest.requests[-1]
     assert call.url.path == "/rest/v1/rpc/requeue_transcription" and bearer(call) == jwt

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.supabase.fake_storage import FakeStorage
-from visio_core.domain.errors import BackendUnavailable, InvalidInput, NotFound
 from visio_core.adapters.supabase.storage import SupabaseStorage
+from visio_core.domain.errors import BackendUnavailable, InvalidInput, NotFound
 
 URL = "https://project.supabase.test"
 SERVICE_KEY = "service-role-key-for-tests-only"

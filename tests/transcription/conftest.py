@@ -11,7 +11,16 @@ import numpy as np
 import pytest
 
 from tests.transcription.helpers import (
-    API_KEY, ENGLISH, FRENCH, GAP_SECONDS, LONG_ENGLISH, Speech, read_wav, write_wav, say, write_media,
+    API_KEY,
+    ENGLISH,
+    FRENCH,
+    GAP_SECONDS,
+    LONG_ENGLISH,
+    Speech,
+    read_wav,
+    say,
+    write_media,
+    write_wav,
 )
 from visio_core.entrypoints.config import Settings
 

@@ -86,7 +86,7 @@ class OpenAICompatibleServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     # -- lifecycle -------------------------------------------------------
-    def start(self) -> "OpenAICompatibleServer":
+    def start(self) -> OpenAICompatibleServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
@@ -106,7 +106,7 @@ class OpenAICompatibleServer:
             self._server.should_exit = True
             self._thread.join(10)
 
-    def __enter__(self) -> "OpenAICompatibleServer":
+    def __enter__(self) -> OpenAICompatibleServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

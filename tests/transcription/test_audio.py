@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from tests.transcription.helpers import write_media
-from visio_core.domain.errors import InvalidInput
 from visio_core.adapters.transcription import audio
+from visio_core.domain.errors import InvalidInput
 
 
 def _audio_info(path):
@@ -103,7 +103,7 @@ def test_split_cuts_under_the_limit_in_the_pauses(long_speech, tmp_path, suffix,
     offsets = [offset for _, offset in chunks]
     assert offsets[0] == 0.0 and offsets == sorted(offsets)
     durations = []
-    for path, offset in chunks:
+    for path, _offset in chunks:
         assert path.parent == tmp_path / "chunks" and path.suffix == suffix
         assert os.path.getsize(path) <= max_bytes
         durations.append(audio.probe_duration(path))

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from tests.transcription.helpers import ENGLISH_WORDS, FRENCH_WORDS, found, write_wav
-from visio_core.entrypoints.config import Settings
-from visio_core.domain.errors import BackendUnavailable, InvalidInput
-from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
-from visio_core.domain import srt
-from visio_core.services.ports import Transcriber
 from visio_core.adapters.transcription.local import LocalWhisperTranscriber, load_model
+from visio_core.domain import srt
+from visio_core.domain.errors import BackendUnavailable, InvalidInput
+from visio_core.entrypoints.config import Settings
+from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
+from visio_core.services.ports import Transcriber
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-
 import logging
+import secrets
 import socket
 import traceback
 
 import pytest
 
 from tests.transcription.helpers import API_KEY, ENGLISH_WORDS, LONG_ENGLISH, found
-from visio_core.entrypoints.config import Settings
-from visio_core.domain.errors import BackendUnavailable, InvalidInput
-from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
-from visio_core.domain import srt
 from visio_core.adapters.transcription.openai_api import DEFAULT_MAX_BYTES, OpenAITranscriber
+from visio_core.domain import srt
+from visio_core.domain.errors import BackendUnavailable, InvalidInput
+from visio_core.entrypoints.config import Settings
+from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
 
 
 def _client(server, **options) -> OpenAITranscriber:

@@ -7,16 +7,17 @@ import hmac
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
 from visio_core.domain.errors import InvalidInput, NotFound
-from visio_core.services.spool import spool
 from visio_core.domain.i18n import t
 from visio_core.domain.storage_keys import check_bucket, check_key
+from visio_core.services.spool import spool
 
 FILES_PREFIX = "/files"
 

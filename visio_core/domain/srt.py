@@ -13,8 +13,8 @@ cue as given, a blank line between cues, a trailing newline. For any text that
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 __all__ = ["Cue", "ParseResult", "parse", "format", "format_timestamp", "shift", "renumber", "normalize"]
 

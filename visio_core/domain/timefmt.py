@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from visio_core.domain.errors import InvalidInput
@@ -12,7 +12,7 @@ LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 def local_to_utc(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:

@@ -16,13 +16,15 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
 
+from visio_core.adapters.argon2_passwords import Argon2Passwords
 from visio_core.adapters.local_storage import LocalStorage
 from visio_core.adapters.openvidu.client import OpenViduClient
 from visio_core.adapters.openvidu.downloads import RecordingDownloads, pipeline_ingest
@@ -208,14 +210,14 @@ def build_context(
     """
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
-    accounts = AccountService(users, hasher or PasswordHasher())
+    accounts = AccountService(users, Argon2Passwords(hasher))
     web_sessions = WebSessions(db, timedelta(minutes=settings.session_timeout_minutes))
     if settings.store_backend == "supabase":
         store = _supabase_store(settings, web_sessions, http)
     else:
         recordings = SqliteRecordingRepository(db)
         search = SqliteTranscriptSearch(db)
-        store = _Store(SqliteMeetingRepository(db), users, recordings, _local_storage(settings),
+        store = _Store(SqliteMeetingRepository(db), accounts, recordings, _local_storage(settings),
                        search, search, SqliteDownloadQueue(db))
     ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
                              settings.data_dir / "tmp", settings.default_language, clock)

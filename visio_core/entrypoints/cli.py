@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _ingest(ctx, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from visio_core.domain.model import parse_uuid
     from visio_core.domain.languages import check_language
+    from visio_core.domain.model import parse_uuid
 
     language = check_language(args.language) if args.language else None
     recording, created = ctx.ingest.ingest_file(parse_uuid(args.meeting), Path(args.file), language=language)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -87,7 +87,7 @@ class Settings:
     @classmethod
     def load(
         cls, env: Mapping[str, str] | None = None, secrets_file: Path = SECRETS_FILE
-    ) -> "Settings":
+    ) -> Settings:
         values = {**_read_secrets_file(secrets_file), **(os.environ if env is None else env)}
         data_dir = Path(values.get("VISIO_DATA_DIR") or "data")
         if not data_dir.is_absolute():

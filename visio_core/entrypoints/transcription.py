@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 AUTO_LANGUAGE = "auto"
 
 
-def build_transcriber(settings: "Settings") -> "Transcriber":
+def build_transcriber(settings: Settings) -> Transcriber:
     """OpenAI API when settings.openai_api_key is set, offline faster-whisper otherwise."""
     if settings.openai_api_key:
         from visio_core.adapters.transcription.openai_api import OpenAITranscriber
@@ -30,19 +30,19 @@ def build_transcriber(settings: "Settings") -> "Transcriber":
     return LocalWhisperTranscriber(settings.whisper_model_dir)
 
 
-def resolve_language(settings: "Settings", language: str | None) -> str | None:
+def resolve_language(settings: Settings, language: str | None) -> str | None:
     """None → the configured default; "auto" → None (let Whisper detect it)."""
     value = (language or settings.default_language or "").strip().lower()
     return None if value in ("", AUTO_LANGUAGE) else value
 
 
 def transcribe_to_srt(
-    settings: "Settings",
+    settings: Settings,
     path: str | Path,
     language: str | None = None,
     *,
-    on_progress: "ProgressCallback | None" = None,
-    transcriber: "Transcriber | None" = None,
+    on_progress: ProgressCallback | None = None,
+    transcriber: Transcriber | None = None,
 ) -> str:
     """The SRT text of a media file's speech (empty string when nothing was said)."""
     from visio_core.domain import srt

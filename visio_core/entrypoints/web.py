@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, cast
+from collections.abc import Callable
+from typing import cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request

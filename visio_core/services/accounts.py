@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from visio_core.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role, Tier, utcnow
-from visio_core.adapters.sqlite.users import SqliteUserRepository
+from visio_core.services.ports import PasswordHashing, UserRepository
 
 PASSWORD_MIN = 8
 FREE_FAILURES = 5  # failures allowed before the account's email is locked
@@ -25,8 +22,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass
 class AccountService:
-    users: SqliteUserRepository
-    hasher: PasswordHasher
+    users: UserRepository
+    hasher: PasswordHashing
     clock: Callable[[], datetime] = utcnow
 
     def __post_init__(self) -> None:
@@ -86,12 +83,8 @@ class AccountService:
             raise AuthenticationFailed(t("error.login_throttled", minutes=minutes))
         found = self.users.get_with_hash(email) if email else None
         stored_hash = found[1] if found else self._dummy_hash
-        try:
-            self.hasher.verify(stored_hash, password or "")
-            ok = found is not None
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok:
+        matches = self.hasher.verify(stored_hash, password or "")  # verified even for unknown emails: same cost
+        if found is None or not matches:
             failures = self.users.record_failure(email, now)
             if failures >= FREE_FAILURES:
                 lock = min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - FREE_FAILURES))
@@ -99,7 +92,7 @@ class AccountService:
             raise AuthenticationFailed(t("error.login_failed"))
         identity, stored_hash = found
         self.users.clear_failures(email)
-        if self.hasher.check_needs_rehash(stored_hash):
+        if self.hasher.needs_rehash(stored_hash):
             self.users.set_password_hash(identity.id, self.hasher.hash(password))
         return identity
 

@@ -7,20 +7,19 @@ through `RecordingService.import_recording`, which checks who they are first.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
-import httpx
-
-from visio_core.domain.errors import BackendUnavailable, NotFound
+from visio_core.domain.errors import NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import extension_of
 from visio_core.domain.model import Recording, TranscriptionStatus, session_id_for, utcnow
 from visio_core.domain.storage_keys import RECORDINGS, object_url, recording_key
 from visio_core.services.ports import MediaProbe, MeetingRepository, RecordingStore, Storage
-from visio_core.services.spool import CHUNK, Spooled, spool
+from visio_core.services.spool import Readable, Spooled, spool
 
 
 @dataclass
@@ -36,7 +35,7 @@ class RecordingIngest:
     def ingest_stream(
         self,
         meeting_id: uuid.UUID,
-        stream: BinaryIO,
+        stream: Readable,
         *,
         filename: str,
         source_recording_id: str | None = None,
@@ -59,35 +58,22 @@ class RecordingIngest:
             return self.ingest_stream(meeting_id, source, filename=filename or Path(path).name,
                                       source_recording_id=source_recording_id, language=language)
 
-    def ingest_url(
+    def existing(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
+        """The recording already ingested from this source, if any (so a caller need not fetch it again)."""
+        return self.recordings.find_by_source(meeting_id, source_recording_id)
+
+    def ingest_chunks(
         self,
         meeting_id: uuid.UUID,
-        url: str,
+        chunks: Iterable[bytes],
         *,
         filename: str,
         source_recording_id: str,
-        auth: httpx.Auth | tuple[str, str] | None = None,
-        client: httpx.Client | None = None,
         language: str | None = None,
     ) -> tuple[Recording, bool]:
-        """Download (streamed, authenticated) and ingest; a recording already ingested is not fetched again."""
-        existing = self.recordings.find_by_source(meeting_id, source_recording_id)
-        if existing is not None:
-            return existing, False
-        http = client or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0), follow_redirects=True)
-        try:
-            with http.stream("GET", url, auth=auth) as response:
-                if response.status_code != 200:
-                    raise BackendUnavailable(t("rec.download_failed", status=response.status_code))
-                return self.ingest_stream(
-                    meeting_id, _IterStream(response.iter_bytes(CHUNK)), filename=filename,
-                    source_recording_id=source_recording_id, language=language,
-                )
-        except httpx.HTTPError as error:
-            raise BackendUnavailable(t("rec.download_failed", status=type(error).__name__)) from None
-        finally:
-            if client is None:
-                http.close()
+        """Ingest a body that arrives in chunks (a download); an error while reading keeps nothing."""
+        return self.ingest_stream(meeting_id, _ChunkReader(chunks), filename=filename,
+                                  source_recording_id=source_recording_id, language=language)
 
     def _store(
         self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None
@@ -128,8 +114,8 @@ class RecordingIngest:
         return stored, created
 
 
-class _IterStream:
-    """A file-like `read()` over an iterator of byte chunks (httpx's streamed body)."""
+class _ChunkReader:
+    """A file-like `read()` over an iterator of byte chunks (a streamed HTTP body)."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)

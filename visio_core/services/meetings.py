@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
 
 from visio_core.domain import model as models
 from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound

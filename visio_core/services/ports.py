@@ -9,13 +9,23 @@ assertions against every implementation of a repository port.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Callable, Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
-from visio_core.domain.model import Identity, Meeting, MeetingFilter, MeetingStatus, Page, Recording, TranscriptionStatus
+from visio_core.domain.model import (
+    Identity,
+    Meeting,
+    MeetingFilter,
+    MeetingStatus,
+    Page,
+    Recording,
+    Role,
+    TranscriptionStatus,
+)
 from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.srt import Cue
 
@@ -43,6 +53,39 @@ class People(Protocol):
 
     def get(self, user_id: uuid.UUID) -> Identity | None: ...
     def clients_of(self, operator: Identity) -> list[Identity]: ...
+
+
+@dataclass(frozen=True)
+class LoginState:
+    failures: int
+    locked_until: datetime | None
+
+
+class UserRepository(Protocol):
+    """The embedded store's accounts (on Supabase, accounts live in Supabase Auth)."""
+
+    def add(self, identity: Identity, password_hash: str, now: datetime) -> None: ...
+    def get(self, user_id: uuid.UUID) -> Identity | None: ...
+    def get_with_hash(self, email: str) -> tuple[Identity, str] | None: ...
+    def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> bool: ...
+    def list(self, *, role: Role | None = None, operator_id: uuid.UUID | None = None) -> list[Identity]: ...
+    def count(self) -> int: ...
+    def login_state(self, email: str) -> LoginState: ...
+    def record_failure(self, email: str, now: datetime) -> int: ...
+    def lock(self, email: str, until: datetime) -> None: ...
+    def clear_failures(self, email: str) -> None: ...
+
+
+class PasswordHashing(Protocol):
+    """A slow password hash (argon2id in production)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        """True on a match; False on a mismatch or an unreadable hash (never raises for those)."""
+        ...
+
+    def needs_rehash(self, stored_hash: str) -> bool: ...
 
 
 class RecordingRepository(Protocol):

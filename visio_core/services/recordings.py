@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from visio_core.domain import model as models
-from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
-from visio_core.domain.i18n import t
-from visio_core.services.ingest import RecordingIngest
-from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.domain import srt
+from visio_core.domain.errors import Forbidden, IllegalTransition, NotFound
+from visio_core.domain.i18n import t
 from visio_core.domain.languages import check_language
+from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change, can_see
 from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.storage_keys import RECORDINGS, TRANSCRIPTS, transcript_key
+from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
 
 

@@ -7,12 +7,18 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import format_size, t
 
 CHUNK = 1024 * 1024
+
+
+class Readable(Protocol):
+    """What a body must offer to be spooled: `read(size)`, empty bytes at the end (files, sockets, readers)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class Spooled:
     sha256: str
 
 
-def spool(stream: BinaryIO, folder: Path, max_bytes: int | None = None) -> Spooled:
+def spool(stream: Readable, folder: Path, max_bytes: int | None = None) -> Spooled:
     """Write `stream` to a new file in `folder`, hashing as it goes, never all in memory.
 
     Over `max_bytes`: InvalidInput, and the partial file is removed.

@@ -21,14 +21,14 @@ from streamlit_webrtc import (
     webrtc_streamer,
 )
 
-from visio_core.entrypoints.bootstrap import UserScope
-from visio_core.domain.errors import VisioError
-from visio_core.domain.i18n import t
 from visio_core.adapters.embedded_room.engine import EmbeddedEngine
 from visio_core.adapters.embedded_room.recorder import FPS
 from visio_core.adapters.embedded_room.room import Room, RoomFull
-from visio_core.domain.policy import can_change
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting
+from visio_core.domain.policy import can_change
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.navigation import left_page_since
 from visio_core.ui.room_end import end_controls
 

@@ -6,10 +6,10 @@ import uuid
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope, get_context
 from visio_core.domain.errors import InvalidInput, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role, parse_uuid
+from visio_core.entrypoints.bootstrap import UserScope, get_context
 from visio_core.ui import session
 
 

@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, t
 from visio_core.domain.model import Identity, Meeting, MeetingStatus
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
@@ -133,7 +133,7 @@ def _live_meetings(
         st.error(str(error))
         return
 
-    for column, status in zip(st.columns(len(MeetingStatus)), MeetingStatus):
+    for column, status in zip(st.columns(len(MeetingStatus)), MeetingStatus, strict=True):
         column.metric(status_label(status), counts[status])
 
     if not page.items:
@@ -209,7 +209,7 @@ def _actions(
         _confirm(ctx, operator, meeting, pending[0])
         return
     buttons = st.columns(4)
-    for column, action in zip(buttons, _ACTIONS[meeting.status]):
+    for column, action in zip(buttons, _ACTIONS[meeting.status], strict=False):
         column.button(
             t(_BUTTONS[action]),
             key=f"hub_{action}",

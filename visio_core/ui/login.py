@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import get_context
 from visio_core.domain.i18n import t
+from visio_core.entrypoints.bootstrap import get_context
 from visio_core.ui import session
 
 

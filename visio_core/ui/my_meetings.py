@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, t
 from visio_core.domain.model import Identity, MeetingStatus, Role
 from visio_core.domain.timefmt import show
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.badges import status_badge
 
 REFRESH_SECONDS = 5

@@ -8,21 +8,20 @@ Only the token, the participant's name and labels go to the browser.
 
 from __future__ import annotations
 
-from typing import cast
-
 import uuid
 from datetime import timedelta
+from typing import cast
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.adapters.openvidu.engine import OpenViduEngine
-from visio_core.ui.components.openvidu_room import openvidu_room
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
-from visio_core.domain.policy import can_change
-from visio_core.ui.room_end import end_controls
 from visio_core.domain.model import Identity, Meeting
+from visio_core.domain.policy import can_change
+from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.ui.components.openvidu_room import openvidu_room
+from visio_core.ui.room_end import end_controls
 
 PROBLEMS_REFRESH = timedelta(seconds=30)
 

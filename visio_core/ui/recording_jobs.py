@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_size, t
 from visio_core.domain.media_types import ALLOWED_EXTENSIONS
 from visio_core.domain.model import Identity, MeetingStatus, TranscriptionStatus
 from visio_core.domain.timefmt import show
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
-
 
 
 def jobs_panel(ctx: UserScope, operator: Identity) -> None:

@@ -7,14 +7,14 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
-from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, format_size, t
-from visio_core.domain.policy import can_change
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
+from visio_core.domain.policy import can_change
 from visio_core.domain.timefmt import show
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
+from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param
 
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
@@ -128,9 +128,9 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
 
 def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) -> None:
     with st.container(border=True):
-        if recording.transcription_status is TranscriptionStatus.FAILED:
-            if st.button(t("recordings.retry"), key=f"retry-{recording.id}", type="primary"):
-                _act(lambda: ctx.recordings.retry(operator, recording.id), t("recordings.retried"))
+        failed = recording.transcription_status is TranscriptionStatus.FAILED
+        if failed and st.button(t("recordings.retry"), key=f"retry-{recording.id}", type="primary"):
+            _act(lambda: ctx.recordings.retry(operator, recording.id), t("recordings.retried"))
         c1, c2 = st.columns([2, 1])
         current = recording.transcription_language
         options = list(dict.fromkeys([current, *LANGUAGES]))

@@ -6,12 +6,11 @@ import importlib
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import IllegalTransition, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.guard import uuid_param
-
 
 # Each kind of room (MediaEngine.room) has its own view: a module with `render(ctx, identity, meeting)`.
 _ROOM_VIEWS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, t
 from visio_core.domain.model import Identity, Meeting
+from visio_core.entrypoints.bootstrap import UserScope
 
 
 def end_controls(ctx: UserScope, identity: Identity, meeting: Meeting) -> bool:

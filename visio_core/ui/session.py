@@ -6,12 +6,12 @@ import time
 
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import AppContext
-from visio_core.ui.components.session_cookie import claim_cookie, clear_cookie
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.domain.errors import AuthenticationFailed, BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity
-from visio_core.adapters.sqlite.web_sessions import COOKIE
+from visio_core.entrypoints.bootstrap import AppContext
+from visio_core.ui.components.session_cookie import claim_cookie, clear_cookie
 
 _USER = "visio_user_id"
 _SEEN = "visio_last_seen"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role
 from visio_core.domain.search import CueHit
-from visio_core.domain.timefmt import day_range, show
 from visio_core.domain.srt import format_timestamp
+from visio_core.domain.timefmt import day_range, show
+from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
 
 SHOWN = 50
@@ -68,7 +68,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
         t("transcripts.export"), table.to_csv(index=False).encode("utf-8-sig"),
         file_name="recherche-transcriptions.csv", mime="text/csv", icon=":material/download:",
     )
-    for hit, (_, row) in list(zip(hits, table.iterrows()))[:SHOWN]:
+    for hit, (_, row) in list(zip(hits, table.iterrows(), strict=True))[:SHOWN]:
         with st.container(border=True):
             left, right = st.columns([4, 1])
             left.caption(f"{row.iloc[0]} · {row.iloc[1]} · {row.iloc[2]}")

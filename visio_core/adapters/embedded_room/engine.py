@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visio_core.domain.errors import VisioError
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
+from visio_core.domain.errors import VisioError
 from visio_core.domain.model import Meeting
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class EmbeddedEngine:
 
     def __init__(
         self,
-        ingest: "RecordingIngest",
+        ingest: RecordingIngest,
         work_dir: Path,
         ice_servers: tuple[str, ...] = (),
         turn_username: str | None = None,
@@ -142,7 +142,7 @@ class EmbeddedEngine:
         with self._lock:
             room = self._rooms.get(meeting_id)
             if room is None:
-                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
                 path = self.work_dir / f"{meeting_id}-{stamp}-{uuid.uuid4().hex[:6]}.mp4"
                 room = self._rooms[meeting_id] = Room(meeting_id, path)
             return room

@@ -7,8 +7,8 @@ state and sharing one frame between encoder threads crashed the server (DESIGN Â
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import av
@@ -74,7 +74,7 @@ def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
     canvas[:] = BACKGROUND
     image = None
     places = _positions(len(tiles))
-    for tile, (x, y, scale) in zip(tiles, places):
+    for tile, (x, y, scale) in zip(tiles, places, strict=False):
         w, h = TILE_W * scale, TILE_H * scale
         if tile.picture is not None:
             picture = tile.picture if scale == 1 else tile.picture.repeat(scale, 0).repeat(scale, 1)
@@ -85,7 +85,7 @@ def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     if not tiles:
         draw.text((WIDTH // 2, HEIGHT // 2), _printable(labels["waiting"]), fill="white", font=_font(22), anchor="mm")
-    for tile, (x, y, scale) in zip(tiles, places):
+    for tile, (x, y, scale) in zip(tiles, places, strict=False):
         w, h = TILE_W * scale, TILE_H * scale
         if tile.picture is None:
             draw.text((x + w // 2, y + h // 2), _printable(labels["camera_off"]), fill=(200, 200, 210), font=_font(18), anchor="mm")

@@ -16,15 +16,13 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import av
 import numpy as np
 
-from visio_core.domain.errors import VisioError
-from visio_core.domain.i18n import t
 from visio_core.adapters.embedded_room import grid
 from visio_core.adapters.embedded_room.audio import (
     SILENCE_DBFS,
@@ -38,6 +36,8 @@ from visio_core.adapters.embedded_room.audio import (
     to_frame,
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
+from visio_core.domain.errors import VisioError
+from visio_core.domain.i18n import t
 
 log = logging.getLogger("visio.room")
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -41,6 +41,7 @@ RECORDINGS_PATH = "/openvidu/recordings/"
 BASIC_USER = "OPENVIDUAPP"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DOWNLOAD_CHUNK = 1024 * 1024
 
 RECORDING_PROPERTIES: dict[str, Any] = {
     "outputMode": "COMPOSED",
@@ -83,7 +84,7 @@ class OvRecording:
         return "mp4" if self.has_video else "webm"
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "OvRecording":
+    def from_json(cls, data: dict[str, Any]) -> OvRecording:
         return cls(
             id=str(data["id"]),
             session_id=str(data["sessionId"]),
@@ -226,22 +227,26 @@ class OpenViduClient:
         finally:
             response.close()
 
+    @contextmanager
+    def download(self, recording: OvRecording) -> Iterator[Iterator[bytes]]:
+        """The recording's file as chunks; a broken connection mid-way is a BackendUnavailable."""
+        with self.open_download(recording) as response:
+            yield self._chunks(response)
+
+    def _chunks(self, response: httpx.Response) -> Iterator[bytes]:
+        try:
+            yield from response.iter_bytes(DOWNLOAD_CHUNK)
+        except httpx.TransportError as error:
+            raise self._transport_error(error) from None
+
     def stream_recording(self, recording: OvRecording, sink: Callable[[bytes], object]) -> int:
         """Copy the file to `sink` chunk by chunk; returns the number of bytes."""
         total = 0
-        with self.open_download(recording) as response:
-            try:
-                for chunk in response.iter_bytes(1024 * 1024):
-                    sink(chunk)
-                    total += len(chunk)
-            except httpx.TransportError as error:
-                raise self._transport_error(error) from None
+        with self.download(recording) as chunks:
+            for chunk in chunks:
+                sink(chunk)
+                total += len(chunk)
         return total
-
-    @property
-    def auth(self) -> httpx.Auth:
-        """Basic credentials for another component that streams the file itself."""
-        return httpx.BasicAuth(BASIC_USER, self._secret)
 
     # -- plumbing ------------------------------------------------------------------
     def _request(

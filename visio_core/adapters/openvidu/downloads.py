@@ -17,9 +17,10 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from visio_core.adapters.openvidu.client import OpenViduClient, OvRecording
 from visio_core.adapters.openvidu.events import recording_event
@@ -41,16 +42,14 @@ class NotReadyYet(BackendUnavailable):
 
 
 def pipeline_ingest(ingest: RecordingIngest) -> Ingest:
-    """Stream a ready OpenVidu recording into the recording pipeline, with OpenVidu's Basic auth."""
+    """Stream a ready OpenVidu recording into the recording pipeline (idempotent on OpenVidu's recording id)."""
 
     def run(meeting: Meeting, recording: OvRecording, client: OpenViduClient) -> None:
-        ingest.ingest_url(
-            meeting.id,
-            client.download_url(recording),
-            filename=f"{recording.name}.{recording.extension}",
-            source_recording_id=recording.id,
-            auth=client.auth,
-        )
+        if ingest.existing(meeting.id, recording.id) is not None:
+            return  # fetched before (by this worker or another): not downloaded again
+        with client.download(recording) as chunks:
+            ingest.ingest_chunks(meeting.id, chunks, filename=f"{recording.name}.{recording.extension}",
+                                 source_recording_id=recording.id)
 
     return run
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -25,13 +25,13 @@ def to_db_time(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the store")
-    return value.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+    return value.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
 def from_db_time(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=UTC)
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -99,7 +99,7 @@ class Database:
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
-                    (version, to_db_time(datetime.now(timezone.utc))),
+                    (version, to_db_time(datetime.now(UTC))),
                 )
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -126,6 +126,6 @@ def _split_statements(sql: str) -> list[str]:
                 statements.append(candidate)
             current = []
     leftover = "\n".join(current).strip()
-    if leftover and not all(l.strip().startswith("--") for l in leftover.splitlines() if l.strip()):
+    if leftover and not all(line.strip().startswith("--") for line in leftover.splitlines() if line.strip()):
         raise ValueError(f"incomplete statement in migration: {leftover[:80]}")
     return statements

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
+from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 
 _COLUMNS = (
     "id, client_id, operator_id, title, description, scheduled_at, started_at, ended_at, "

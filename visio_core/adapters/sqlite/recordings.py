@@ -12,8 +12,8 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta
 
-from visio_core.domain.model import Recording, TranscriptionStatus
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
+from visio_core.domain.model import Recording, TranscriptionStatus
 
 _COLUMNS = (
     "id, meeting_id, source_recording_id, recording_url, recording_duration_seconds, file_size_bytes, "

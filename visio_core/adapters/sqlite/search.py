@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from visio_core.domain.model import Recording
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
+from visio_core.domain.model import Recording
 from visio_core.domain.search import CueFilters, CueHit, search_words
 
 

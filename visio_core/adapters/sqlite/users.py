@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
-from visio_core.domain.model import Identity, Role, Tier
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class LoginState:
-    failures: int
-    locked_until: datetime | None
+from visio_core.domain.model import Identity, Role, Tier
+from visio_core.services.ports import LoginState
 
 
 def _row_to_identity(row: sqlite3.Row) -> Identity:

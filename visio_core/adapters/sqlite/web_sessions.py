@@ -15,16 +15,16 @@ import hashlib
 import os
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
 from visio_core.domain.model import utcnow
 from visio_core.services.ports import OpenedSession
-from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
 
 COOKIE = "visio_session"
 CLAIM_SECONDS = 60

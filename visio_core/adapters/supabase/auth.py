@@ -9,18 +9,19 @@ accounts (no user enumeration); an unreachable or misconfigured Supabase says so
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import httpx
 from supabase_auth import SyncGoTrueClient
 from supabase_auth.errors import AuthApiError, AuthError
 
+from visio_core.adapters.supabase.meetings import user_client
+from visio_core.adapters.supabase.profiles import SupabaseProfiles
 from visio_core.domain.errors import AuthenticationFailed, BackendUnavailable
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity
-from visio_core.adapters.supabase.profiles import SupabaseProfiles
-from visio_core.adapters.supabase.meetings import user_client
 
 T = TypeVar("T")
 

@@ -16,11 +16,11 @@ from typing import Any
 from postgrest import SyncPostgrestClient
 from postgrest.exceptions import APIError
 
+from visio_core.adapters.supabase.recordings import COLUMNS, SupabaseRecordings, to_recording
+from visio_core.adapters.supabase.rest import iso, rest_client
 from visio_core.domain.errors import BackendUnavailable
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Recording, TranscriptionStatus
-from visio_core.adapters.supabase.recordings import COLUMNS, SupabaseRecordings, to_recording
-from visio_core.adapters.supabase.rest import iso, rest_client
 
 _UNIQUE_VIOLATION = "23505"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from postgrest import CountMethod, SyncPostgrestClient
 
-from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 from visio_core.adapters.supabase.rest import iso, parse_time, rest_client, run
+from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 
 _COLUMNS = (
     "id,client_id,operator_id,title,description,scheduled_at,started_at,ended_at,"

@@ -11,8 +11,8 @@ from typing import Any
 
 from postgrest import SyncPostgrestClient
 
-from visio_core.domain.model import Identity, Role, Tier
 from visio_core.adapters.supabase.rest import run
+from visio_core.domain.model import Identity, Role, Tier
 
 COLUMNS = "id,email,display_name,role,operator_id,tier"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from postgrest import SyncPostgrestClient
 
-from visio_core.domain.model import Recording, TranscriptionStatus
 from visio_core.adapters.supabase.rest import parse_time, run
+from visio_core.domain.model import Recording, TranscriptionStatus
 
 COLUMNS = (
     "id,meeting_id,source_recording_id,recording_url,recording_duration_seconds,file_size_bytes,"

@@ -10,8 +10,8 @@ import uuid
 
 from postgrest import SyncPostgrestClient
 
-from visio_core.domain.model import Recording
 from visio_core.adapters.supabase.rest import iso, parse_time, run
+from visio_core.domain.model import Recording
 from visio_core.domain.search import CueFilters, CueHit, search_words
 
 BATCH = 500  # cues per request: a long meeting has thousands

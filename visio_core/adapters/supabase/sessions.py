@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from visio_core.adapters.supabase.auth import SupabaseAuth, SupabaseSession
 from visio_core.domain.errors import AuthenticationFailed

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 import httpx
 from storage3 import SyncStorageClient
 from storage3.exceptions import StorageApiError
 
 from visio_core.domain.errors import BackendUnavailable, NotFound
-from visio_core.services.spool import CHUNK, spool
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import content_type
 from visio_core.domain.storage_keys import check_bucket, check_key
-
+from visio_core.services.spool import CHUNK, spool
 
 
 @dataclass
@@ -87,7 +87,7 @@ class SupabaseStorage:
         return int(info.get("size") or (info.get("metadata") or {}).get("size") or 0)
 
     def open_read(self, bucket: str, key: str) -> BinaryIO:
-        spooled = tempfile.TemporaryFile(dir=self.spool_dir)
+        spooled = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115 - the caller closes it
         self._download(bucket, key, spooled)
         spooled.seek(0)
         return spooled

@@ -16,11 +16,11 @@ import logging
 import threading
 from pathlib import Path
 
+from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
-from visio_core.services.ports import ProgressCallback
-from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
 from visio_core.domain.srt import Cue, normalize
+from visio_core.services.ports import ProgressCallback
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import openai
 
+from visio_core.adapters.transcription.audio import DEFAULT_BITRATE, extract_audio, split_audio
+from visio_core.domain import srt
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
-from visio_core.services.ports import ProgressCallback
-from visio_core.domain import srt
-from visio_core.adapters.transcription.audio import DEFAULT_BITRATE, extract_audio, split_audio
 from visio_core.domain.srt import Cue
+from visio_core.services.ports import ProgressCallback
 
 log = logging.getLogger(__name__)
 

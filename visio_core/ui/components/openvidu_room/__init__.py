@@ -15,8 +15,9 @@ Tests inject a stand-in library through `window.__OV_FACTORY__`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
