@@ -21,7 +21,13 @@ from tests.http_server import serve
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
-from tests.supabase.test_jobs_on_supabase import CUE_COLUMNS, MEETING_COLUMNS, RECORDING_COLUMNS
+from tests.supabase.database_functions import DOWNLOAD_COLUMNS, claim_openvidu_download
+from tests.supabase.test_jobs_on_supabase import (
+    CUE_COLUMNS,
+    MEETING_COLUMNS,
+    RECORDING_COLUMNS,
+    claim_transcription_job,
+)
 
 URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
@@ -49,10 +55,14 @@ class FakeSupabase:
         self.rest = FakePostgrest(
             anon_key=ANON, tokens={SERVICE_KEY},
             columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
-                     "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS},
+                     "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS,
+                     "openvidu_downloads": DOWNLOAD_COLUMNS},
             unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                    "transcript_cues": [("recording_id", "position")]},
-            functions={"search_transcripts": self._search, "requeue_transcription": self._requeue},
+                    "transcript_cues": [("recording_id", "position")],
+                    "openvidu_downloads": [("recording_id",)]},
+            functions={"search_transcripts": self._search, "requeue_transcription": self._requeue,
+                       "claim_transcription_job": claim_transcription_job,
+                       "claim_openvidu_download": claim_openvidu_download},
         )
         self.storage = FakeStorage(keys={SERVICE_KEY})
         self.users: dict[str, uuid.UUID] = {}
