@@ -1,11 +1,12 @@
 # The README's two commands: `make run` and `make test`. Everything else is a helper.
 # Logic lives in scripts/; every target is safe to run again.
 .DEFAULT_GOAL := run
-.PHONY: help run test setup setup-test bench clean
+.PHONY: help run test check lint setup setup-dev setup-test bench clean
 
 help:
 	@echo "make run         set up (if needed), seed demo data into an empty store, serve http://localhost:8501"
-	@echo "make test        set up with test tools and system packages, then run pytest"
+	@echo "make test        set up with test tools and system packages, then lint, types, layers and the whole suite"
+	@echo "make check       the fast loop (< 1 min): lint, types, layers, tests without browser, PostgreSQL or real models"
 	@echo "make setup       .venv + pinned packages, offline Whisper model, openvidu-browser bundle"
 	@echo "make setup-test  setup + dev packages + Debian packages for tests (chromium, espeak-ng, sox, postgresql)"
 	@echo "make bench       run bench/*.py (timed thresholds live there, not in tests)"
@@ -14,15 +15,27 @@ help:
 setup:
 	@bash scripts/setup.sh
 
+setup-dev:
+	@bash scripts/setup.sh --dev
+
 setup-test:
 	@bash scripts/install_test_system_deps.sh
 	@bash scripts/setup.sh --dev
+
+# ruff (lint), mypy (types; strict for domain and services), import-linter (the layers contract).
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+
+check: setup-dev lint
+	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow"
 
 run: setup
 	.venv/bin/python -m visio_core seed-demo
 	.venv/bin/streamlit run app.py --server.port 8501 --server.headless true
 
-test: setup-test
+test: setup-test lint
 	.venv/bin/python -m pytest
 
 bench: setup

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from tests.fakes import FakeMediaEngine
-from visio_core.domain.model import Role, Tier
+from visio_core.domain.model import Role, Tier, utcnow
 from visio_core.entrypoints.bootstrap import AppContext, build_context
 from visio_core.entrypoints.config import Settings
 
@@ -30,8 +31,14 @@ def engine() -> FakeMediaEngine:
 
 
 @pytest.fixture
-def ctx(settings: Settings, engine: FakeMediaEngine) -> AppContext:
-    context = build_context(settings, engine=engine, hasher=FAST_HASHER)
+def ctx_clock() -> Callable[[], datetime]:
+    """The context's clock; a module overrides this fixture to drive time by hand (see Clock)."""
+    return utcnow
+
+
+@pytest.fixture
+def ctx(settings: Settings, engine: FakeMediaEngine, ctx_clock: Callable[[], datetime]) -> AppContext:
+    context = build_context(settings, engine=engine, hasher=FAST_HASHER, clock=ctx_clock)
     yield context
     context.db.close()
 

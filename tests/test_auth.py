@@ -13,10 +13,14 @@ from visio_core.services.accounts import FREE_FAILURES
 
 
 @pytest.fixture
-def clock(ctx):
-    c = Clock()
-    ctx.accounts.clock = c
-    return c
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx_clock(clock: Clock) -> Clock:
+    """The whole context runs on the hand-driven clock."""
+    return clock
 
 
 def test_password_is_stored_as_salted_argon2id(ctx, people):

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real models, servers or subprocesses: `make test`, not `make check`
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,10 +14,14 @@ from visio_core.domain.model import MeetingStatus
 
 
 @pytest.fixture
-def clock(ctx):
-    c = Clock()
-    ctx.meetings.clock = c
-    return c
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx_clock(clock: Clock) -> Clock:
+    """The whole context runs on the hand-driven clock."""
+    return clock
 
 
 def make(ctx, people, client=None, title="Point hebdo", days=0):

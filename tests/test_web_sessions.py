@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -12,10 +13,18 @@ from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.entrypoints.web import make_routes
 
 
-def test_claim_once_then_resolve_until_idle(ctx, people):
-    clock = Clock()
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx_clock(clock: Clock) -> Clock:
+    return clock
+
+
+def test_claim_once_then_resolve_until_idle(ctx, people, clock):
     sessions = ctx.web_sessions
-    sessions.clock = clock
     opened = sessions.open_session(people.client_a.id)
     code, key = opened.claim, opened.key
     token = sessions.claim(code)
@@ -30,9 +39,7 @@ def test_claim_once_then_resolve_until_idle(ctx, people):
     assert sessions.resolve(token) is None
 
 
-def test_claim_code_expires_and_garbage_is_refused(ctx, people):
-    clock = Clock()
-    ctx.web_sessions.clock = clock
+def test_claim_code_expires_and_garbage_is_refused(ctx, people, clock):
     opened = ctx.web_sessions.open_session(people.op1.id)
     code, _ = opened.claim, opened.key
     clock.now += timedelta(seconds=61)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from visio_core.domain.model import Recording, TranscriptionStatus
 
@@ -12,7 +12,7 @@ LEASE = timedelta(minutes=5)
 
 def now() -> datetime:
     # The Supabase claim uses the database's clock: both stores are driven by the wall clock here.
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def recording(meeting_id: uuid.UUID, source: str = "ov-1") -> Recording:

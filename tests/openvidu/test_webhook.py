@@ -13,8 +13,14 @@ import socket
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
-from visio_core.adapters.openvidu.webhook import MAX_BODY_BYTES, verify
+from tests.conftest import FAST_HASHER
+from tests.http_server import serve
+from visio_core.adapters.openvidu.events import verify
+from visio_core.adapters.openvidu.webhook import MAX_BODY_BYTES
+from visio_core.entrypoints.bootstrap import build_context
+from visio_core.entrypoints.web import make_routes
 
 PATH = "/api/openvidu/webhook"
 
@@ -100,14 +106,16 @@ def test_bad_or_missing_authentication_is_401_and_writes_nothing(web, ov_ctx, cr
     assert rows(ov_ctx) == []
 
 
-def test_without_a_configured_secret_nothing_is_accepted(web, ov_ctx, crew):
+def test_without_a_configured_secret_nothing_is_accepted(ov_ctx, ov_settings, crew):
     meeting = crew.meeting()
-    ov_ctx.settings = dataclasses.replace(ov_ctx.settings, openvidu_webhook_secret=None)
-    assert post(web, event(meeting.session_id), headers={"Authorization": "Bearer"}).status_code == 401
-    body = json.dumps(event(meeting.session_id)).encode()
-    assert post(web, None, raw=body, signature=sign("", body)).status_code == 401
-    assert post(web, event(meeting.session_id), secret="None").status_code == 401
+    unset = build_context(dataclasses.replace(ov_settings, openvidu_webhook_secret=None), hasher=FAST_HASHER)
+    with serve(Starlette(routes=make_routes(lambda: unset))) as web:
+        assert post(web, event(meeting.session_id), headers={"Authorization": "Bearer"}).status_code == 401
+        body = json.dumps(event(meeting.session_id)).encode()
+        assert post(web, None, raw=body, signature=sign("", body)).status_code == 401
+        assert post(web, event(meeting.session_id), secret="None").status_code == 401
     assert rows(ov_ctx) == []
+    unset.db.close()
 
 
 def test_verify_compares_in_constant_time_helpers():
@@ -212,6 +220,7 @@ def test_failed_recording_is_noted_for_the_operator(web, ov_ctx, crew, webhook_s
     assert rows(ov_ctx)[0].state == "failed"
 
 
+@pytest.mark.slow
 def test_200_concurrent_deliveries_with_duplicates_give_exact_rows(web, ov_ctx, crew, webhook_secret):
     meetings = [crew.meeting(title=f"M{i}") for i in range(5)]
     recordings = [(m.session_id, m.session_id if n == 0 else f"{m.session_id}~{n}") for m in meetings for n in range(10)]

@@ -200,6 +200,7 @@ print(rec.file_size_bytes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - 
 """
 
 
+@pytest.mark.slow
 def test_large_ingest_streams_with_bounded_memory(tmp_path):
     import wave
 

@@ -23,11 +23,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def clock(ctx):
-    c = Clock()
-    ctx.ingest.clock = c
-    ctx.recordings.clock = c
-    return c
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx_clock(clock: Clock) -> Clock:
+    """The whole context runs on the hand-driven clock."""
+    return clock
 
 
 @pytest.fixture
@@ -113,6 +116,7 @@ def test_manual_retry_and_language_change(ctx, people, recording, clock):
         ctx.recordings.change_language(people.op1, recording.id, "fr")
 
 
+@pytest.mark.slow
 def test_progress_is_recorded_while_working(ctx, recording, clock):
     seen = []
 
@@ -152,6 +156,7 @@ def spawn(ctx, log: Path, sleep: float, tag: str, lease: float) -> subprocess.Po
     )
 
 
+@pytest.mark.slow
 def test_concurrent_worker_processes_never_share_a_job(ctx, meeting, speech_mp4, tmp_path):
     ids = [ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id=f"src-{i}")[0].id for i in range(12)]
     log = tmp_path / "work.log"
@@ -165,6 +170,7 @@ def test_concurrent_worker_processes_never_share_a_job(ctx, meeting, speech_mp4,
     assert all(ctx.system_recordings.get(i).transcription_status is TranscriptionStatus.COMPLETED for i in ids)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, tmp_path):
     recording = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="src-kill")[0]
     log = tmp_path / "work.log"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from visio_core.domain.model import TranscriptionStatus
 from visio_core.domain.search import CueFilters
 
 
+@pytest.mark.slow
 def test_speech_recording_is_transcribed_indexed_and_downloadable(ctx, people, meeting, speech_mp4):
     with open(speech_mp4, "rb") as fh:
         recording, _ = ctx.recordings.import_recording(people.op1, meeting.id, fh, filename="reunion.mp4")

@@ -82,11 +82,14 @@ def test_a_meeting_nobody_joined_ends_without_recording_or_error(ctx, people, em
     assert ctx.recordings.list_recordings(people.op1, meeting.id) == []
 
 
-def test_ice_servers_come_only_from_the_configuration(embedded):
+def test_ice_servers_come_only_from_the_configuration(embedded, tmp_path):
+    from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+
     assert embedded.rtc_configuration() == {"iceServers": []}  # loopback / LAN: host candidates only
-    embedded.ice_servers = ("stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp")
-    embedded._turn = ("visio", "s3cret")
-    assert embedded.rtc_configuration() == {"iceServers": [
+    configured = EmbeddedEngine(embedded.ingest, tmp_path / "rooms",
+                                ("stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"),
+                                "visio", "s3cret")
+    assert configured.rtc_configuration() == {"iceServers": [
         {"urls": ["stun:stun.example.org:3478"]},
         {"urls": ["turn:turn.example.org:3478?transport=udp"], "username": "visio", "credential": "s3cret"},
     ]}

@@ -11,6 +11,7 @@ from visio_core.adapters.embedded_room.grid import HEIGHT, WIDTH
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 
 
+@pytest.mark.slow
 def test_forty_seconds_keep_one_timestamp_per_frame(tmp_path):
     # Regression: frames were stamped in the stream's time base, which the MP4 muxer changes to
     # 1/15360 at the header, so pts collapsed and muxing failed after ~34 s (found by the room's

@@ -6,7 +6,7 @@ PostgREST would, and refuse callers the migration's grants refuse.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -23,7 +23,7 @@ def claim_openvidu_download(fake: FakePostgrest, args: dict, request: httpx.Requ
         return _error(403, "42501", "permission denied for function claim_openvidu_download")
     if set(args) != {"worker", "lease_seconds"}:
         return _error(404, "PGRST202", "Could not find the function with these arguments")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     due = [r for r in fake.rows.get("openvidu_downloads", [])
            if (r["state"] == "pending" and datetime.fromisoformat(r["next_attempt_at"]) <= now)
            or (r["state"] == "downloading" and r["lease_until"] and datetime.fromisoformat(r["lease_until"]) <= now)]

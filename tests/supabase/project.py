@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.http_server import serve
+from tests.supabase.database_functions import DOWNLOAD_COLUMNS, claim_openvidu_download
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
-from tests.supabase.database_functions import DOWNLOAD_COLUMNS, claim_openvidu_download
 from tests.supabase.test_jobs_on_supabase import (
     CUE_COLUMNS,
     MEETING_COLUMNS,

@@ -116,6 +116,7 @@ def meeting_id(postgrest) -> uuid.UUID:
     return uuid.UUID(postgrest.rows["meetings"][0]["id"])
 
 
+@pytest.mark.slow
 def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, files, ingest, jobs, storage, settings,
                                                                      speech):
     meeting = meeting_id(postgrest)

@@ -94,6 +94,7 @@ def test_split_leaves_a_small_file_alone(english_speech, tmp_path):
 
 
 @pytest.mark.parametrize("suffix,max_bytes", [(".ogg", 50_000), (".wav", 500_000)])
+@pytest.mark.slow
 def test_split_cuts_under_the_limit_in_the_pauses(long_speech, tmp_path, suffix, max_bytes):
     src = tmp_path / f"long{suffix}"
     total = audio.extract_audio(long_speech.path, src)

@@ -14,6 +14,8 @@ from visio_core.entrypoints.config import Settings
 from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
 from visio_core.services.ports import Transcriber
 
+pytestmark = pytest.mark.slow  # real models, servers or subprocesses: `make test`, not `make check`
+
 
 @pytest.fixture(scope="module")
 def transcriber(whisper_model_dir) -> LocalWhisperTranscriber:

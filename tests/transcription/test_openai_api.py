@@ -16,6 +16,8 @@ from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.entrypoints.config import Settings
 from visio_core.entrypoints.transcription import build_transcriber, transcribe_to_srt
 
+pytestmark = pytest.mark.slow  # real models, servers or subprocesses: `make test`, not `make check`
+
 
 def _client(server, **options) -> OpenAITranscriber:
     options.setdefault("max_retries", 0)

@@ -186,7 +186,7 @@ class MeetingFilter:
 
 @dataclass(frozen=True)
 class Page:
-    items: list
+    items: list[Meeting]
     total: int
     page: int
     page_size: int

@@ -1,4 +1,4 @@
-"""What every transcript search backend shares: the hit, how user input becomes words, the port."""
+"""What every transcript search backend shares: the hit, how user input becomes words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 12
@@ -43,14 +42,3 @@ def search_words(query: str) -> list[str]:
     """The words of a user's query; punctuation and search operators are dropped, not interpreted."""
     return _WORD.findall(query or "")[:MAX_WORDS]
 
-
-class TranscriptSearch(Protocol):
-    """SqliteTranscriptSearch, SupabaseTranscriptSearch: cues matching every word, the last as a prefix."""
-
-    def search(self, query: str, filters: CueFilters) -> list[CueHit]: ...
-
-
-class TranscriptIndex(Protocol):
-    """Where the worker files a finished transcript's cues."""
-
-    def index(self, recording, cues: list) -> None: ...

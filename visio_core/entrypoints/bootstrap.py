@@ -120,19 +120,20 @@ class AppContext:
     web_sessions: WebSessions
     downloads: RecordingDownloads | None  # OpenVidu's recordings to fetch; None on the embedded room
     transcriber: Callable[[], Transcriber]  # built on first use: loading a model is not free
+    clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
 
     def job_kinds(self) -> list[JobKind[Any]]:
         """Every queue a worker serves."""
         kinds: list[JobKind[Any]] = [
-            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index)
+            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index, clock=self.clock)
         ]
         if self.downloads is not None:
             kinds.append(self.downloads)
         return kinds
 
     def job_runner(self) -> JobRunner:
-        return JobRunner(self.job_kinds())
+        return JobRunner(self.job_kinds(), clock=self.clock)
 
     def backends(self) -> dict[str, str]:
         """What actually runs (not what the settings ask for), for /api/health."""
@@ -210,8 +211,8 @@ def build_context(
     """
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
-    accounts = AccountService(users, Argon2Passwords(hasher))
-    web_sessions = WebSessions(db, timedelta(minutes=settings.session_timeout_minutes))
+    accounts = AccountService(users, Argon2Passwords(hasher), clock)
+    web_sessions = WebSessions(db, timedelta(minutes=settings.session_timeout_minutes), clock)
     if settings.store_backend == "supabase":
         store = _supabase_store(settings, web_sessions, http)
     else:
@@ -242,6 +243,7 @@ def build_context(
         web_sessions=web_sessions,
         downloads=downloads,
         transcriber=transcriber or lazy_transcriber(settings),
+        clock=clock,
         supabase=store.supabase,
     )
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from visio_core.domain.errors import VisioError
 from visio_core.domain.model import Role
+
+if TYPE_CHECKING:
+    from visio_core.entrypoints.bootstrap import AppContext
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -19,7 +23,7 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _users(ctx, args: argparse.Namespace) -> int:
+def _users(ctx: AppContext, args: argparse.Namespace) -> int:
     accounts = ctx.accounts
     if args.action == "list":
         for user in accounts.list_users():
@@ -76,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _ingest(ctx, args: argparse.Namespace) -> int:
+def _ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from visio_core.domain.languages import check_language

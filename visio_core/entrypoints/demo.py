@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from visio_core.domain.model import Role, Tier, utcnow
 from visio_core.entrypoints.bootstrap import AppContext
@@ -45,10 +46,15 @@ def seed_demo(ctx: AppContext) -> bool:
         # Past meetings get a realistic start and length: the service runs on the meeting's own clock.
         start_at = meeting.scheduled_at if days < 0 else now
         if action in ("start", "end"):
-            dataclasses.replace(service, clock=lambda at=start_at: at).start_meeting(mikl, meeting.id)
+            dataclasses.replace(service, clock=_fixed(start_at)).start_meeting(mikl, meeting.id)
         if action == "end":
             end_at = start_at + timedelta(minutes=47, seconds=12)
-            dataclasses.replace(service, clock=lambda at=end_at: at).end_meeting(mikl, meeting.id)
+            dataclasses.replace(service, clock=_fixed(end_at)).end_meeting(mikl, meeting.id)
         if action == "cancel":
             service.cancel_meeting(mikl, meeting.id)
     return True
+
+
+def _fixed(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment`."""
+    return lambda: moment

@@ -85,7 +85,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         """Who is in a meeting's embedded room and what the server receives from each (signed-in users only)."""
         ctx, token = get_context(), request.cookies.get(COOKIE)
         user_id = ctx.web_sessions.resolve(token)
-        key = ctx.web_sessions.key_of(token) if user_id else None
+        key = ctx.web_sessions.key_of(cast(str, token)) if user_id else None  # resolved: a non-empty str
         try:
             identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
         except BackendUnavailable as error:

@@ -8,7 +8,7 @@ the browser track, so the server really receives black frames and silence.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -20,6 +20,7 @@ from streamlit_webrtc import (
     create_video_source_track,
     webrtc_streamer,
 )
+from streamlit_webrtc.config import Translations
 
 from visio_core.adapters.embedded_room.engine import EmbeddedEngine
 from visio_core.adapters.embedded_room.recorder import FPS
@@ -43,7 +44,7 @@ def _tab_id() -> str:
     return run.session_id if run is not None else "bare"
 
 
-def _translations() -> dict[str, str]:
+def _translations() -> Translations:
     return {
         "start": t("room.embedded.start"),
         "stop": t("room.embedded.stop"),
@@ -71,7 +72,7 @@ def _keep_call_mounted(key: str) -> None:
         context._last_rendered_run_count = None  # no public way yet; pinned version 0.79.0
 
 
-def _call(room: Room, tab: str, key: str, rtc_configuration: dict) -> None:
+def _call(room: Room, tab: str, key: str, rtc_configuration: dict[str, Any]) -> None:
     video_out = create_video_source_track(lambda pts, time_base: room.grid_frame(), key=f"{key}-grid", fps=FPS)
     audio_out = create_audio_source_track(lambda pts, time_base: room.audio_for(tab), key=f"{key}-mix")
     video_in = create_video_sink_track(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -118,7 +119,7 @@ def _live_meetings(
     flash.show()
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
-        common = dict(
+        common: dict[str, Any] = dict(
             client_id=filters.client_id,
             scheduled_from=scheduled_from,
             scheduled_to=scheduled_to,
@@ -153,7 +154,7 @@ def _page_number(filters: Filters) -> int:
     if st.session_state.get("hub_page_filters") != filters:
         st.session_state["hub_page_filters"] = filters
         st.session_state["hub_page"] = 1
-    return st.session_state.get("hub_page", 1)
+    return cast(int, st.session_state.get("hub_page", 1))  # only ever set to a page number
 
 
 def _pagination(page: int, pages: int, total: int) -> None:

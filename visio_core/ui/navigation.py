@@ -22,8 +22,8 @@ _BY_ROLE = {
 }
 
 
-def pages_for(identity: Identity) -> list:
-    pages = []
+def pages_for(identity: Identity) -> list[st.Page]:
+    pages: list[st.Page] = []
     for index, name in enumerate(_BY_ROLE[identity.role]):
         path, title, icon = _PAGES[name]
         pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, default=index == 0))
@@ -49,6 +49,6 @@ def left_page_since(key: str) -> bool:
     """Whether the user visited another page since the room rendered `key` last time."""
     away = st.session_state.get(_RUNS_AWAY, 0)
     seen_key = f"_runs_away_seen_{key}"
-    left = st.session_state.get(seen_key, away) != away
+    left: bool = st.session_state.get(seen_key, away) != away
     st.session_state[seen_key] = away
     return left

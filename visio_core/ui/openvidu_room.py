@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import streamlit as st
 
@@ -45,8 +45,8 @@ def _on_action(meeting_id: uuid.UUID) -> None:
         st.session_state[_join_key(meeting_id)] = {"attempt": joined["attempt"], "token": None}
 
 
-def _token(ctx: UserScope, identity: Identity, meeting: Meeting) -> dict | None:
-    joined = st.session_state.get(_join_key(meeting.id))
+def _token(ctx: UserScope, identity: Identity, meeting: Meeting) -> dict[str, Any] | None:
+    joined: dict[str, Any] | None = st.session_state.get(_join_key(meeting.id))
     if joined and joined.get("token"):
         return joined
     attempt = (joined or {"attempt": 0})["attempt"] + 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import cast
+
 import streamlit as st
 
 from visio_core.domain.errors import VisioError
@@ -37,7 +40,7 @@ def jobs_panel(ctx: UserScope, operator: Identity) -> None:
                             query_params=meeting_link_params(meeting.id, recording.id))
 
 
-def _retry(ctx: UserScope, operator: Identity, recording_id) -> None:
+def _retry(ctx: UserScope, operator: Identity, recording_id: uuid.UUID) -> None:
     try:
         ctx.recordings.retry(operator, recording_id)
         flash.push(t("recordings.retried"))
@@ -66,9 +69,10 @@ def import_form(ctx: UserScope, operator: Identity) -> None:
                                   args=(ctx, operator, {m.id: m.title for m in page.items}))
 
 
-def _import(ctx: UserScope, operator: Identity, titles: dict) -> None:
+def _import(ctx: UserScope, operator: Identity, titles: dict[uuid.UUID, str]) -> None:
     state = st.session_state
-    upload, meeting_id = state.get("import_file"), state.get("import_meeting")
+    # The form's selectbox always holds one of its meetings (the form is not shown without any).
+    upload, meeting_id = state.get("import_file"), cast(uuid.UUID, state.get("import_meeting"))
     if upload is None:
         flash.push(t("jobs.no_file"), "error")
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -141,7 +142,7 @@ def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) 
                  t("recordings.retranscribing", language=language))
 
 
-def _act(action, success: str) -> None:
+def _act(action: Callable[[], object], success: str) -> None:
     try:
         action()
     except VisioError as error:
@@ -151,7 +152,9 @@ def _act(action, success: str) -> None:
     st.rerun()
 
 
-def meeting_link_params(meeting_id: uuid.UUID, recording_id: uuid.UUID | None = None, at: float | None = None) -> dict:
+def meeting_link_params(
+    meeting_id: uuid.UUID, recording_id: uuid.UUID | None = None, at: float | None = None
+) -> dict[str, str]:
     params = {"meeting": str(meeting_id)}
     if recording_id:
         params["recording"] = str(recording_id)

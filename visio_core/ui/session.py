@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import streamlit as st
 
@@ -129,4 +130,4 @@ def render_sign_out_effects() -> None:
 
 
 def pop_notice() -> str | None:
-    return st.session_state.pop(_NOTICE, None)
+    return cast("str | None", st.session_state.pop(_NOTICE, None))  # only ever set to a message

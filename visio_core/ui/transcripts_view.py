@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -52,7 +55,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
     try:
         scheduled_from, scheduled_to = day_range(day_from, day_to)
         hits = ctx.recordings.search_transcripts(
-            identity, query, client_id=None if client == ALL else client,
+            identity, query, client_id=None if client == ALL else cast(uuid.UUID, client),
             scheduled_from=scheduled_from, scheduled_to=scheduled_to,
             language=None if language == ALL else language,
         )

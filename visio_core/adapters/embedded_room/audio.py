@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from typing import cast
 
 import av
 import numpy as np
@@ -38,7 +39,7 @@ def mix(chunks: list[np.ndarray]) -> np.ndarray:
     if not chunks:
         return silence()
     total = np.sum([c.astype(np.int32) for c in chunks], axis=0)
-    return np.clip(total, -32768, 32767).astype(np.int16)
+    return cast(np.ndarray, np.clip(total, -32768, 32767).astype(np.int16))  # numpy's stubs say Any
 
 
 def to_frame(samples: np.ndarray, pts: int | None = None) -> av.AudioFrame:

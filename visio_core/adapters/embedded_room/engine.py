@@ -13,7 +13,7 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
@@ -123,7 +123,7 @@ class EmbeddedEngine:
         """
         return self._room(meeting.id)
 
-    def rtc_configuration(self) -> dict:
+    def rtc_configuration(self) -> dict[str, Any]:
         """Only ICE servers the operator configured; none means host candidates, enough on a LAN or loopback.
 
         An empty list matters: without it streamlit-webrtc falls back to public STUN servers,
@@ -132,7 +132,7 @@ class EmbeddedEngine:
         """
         stun = [url for url in self.ice_servers if not url.startswith(("turn:", "turns:"))]
         turn = [url for url in self.ice_servers if url.startswith(("turn:", "turns:"))]
-        servers: list[dict] = [{"urls": stun}] if stun else []
+        servers: list[dict[str, Any]] = [{"urls": stun}] if stun else []
         username, credential = self._turn
         if turn:
             servers.append({"urls": turn, "username": username or "", "credential": credential or ""})

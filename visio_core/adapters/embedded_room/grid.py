@@ -52,7 +52,7 @@ _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf")
 
 
 @lru_cache(maxsize=4)
-def _font(size: int) -> ImageFont.ImageFont:
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for name in _FONTS:
         try:
             return ImageFont.truetype(name, size)

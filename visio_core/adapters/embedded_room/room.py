@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -187,7 +188,7 @@ class Room:
         return to_frame(participant.audio_out.take() if participant else silence())
 
     # -- what the room looks like ------------------------------------------------------
-    def roster(self) -> list[dict]:
+    def roster(self) -> list[dict[str, Any]]:
         now = self.clock()
         with self._lock:
             participants = list(self._participants.values())

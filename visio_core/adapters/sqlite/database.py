@@ -15,10 +15,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import overload
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+@overload
+def to_db_time(value: datetime) -> str: ...
+@overload
+def to_db_time(value: None) -> None: ...
+@overload
+def to_db_time(value: datetime | None) -> str | None: ...
 def to_db_time(value: datetime | None) -> str | None:
     """Fixed-width UTC text, so string order is time order."""
     if value is None:
@@ -28,6 +35,12 @@ def to_db_time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
+@overload
+def from_db_time(value: str) -> datetime: ...
+@overload
+def from_db_time(value: None) -> None: ...
+@overload
+def from_db_time(value: str | None) -> datetime | None: ...
 def from_db_time(value: str | None) -> datetime | None:
     if value is None:
         return None

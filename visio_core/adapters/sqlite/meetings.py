@@ -32,7 +32,7 @@ def _row_to_meeting(row: sqlite3.Row) -> Meeting:
     )
 
 
-def _meeting_values(m: Meeting) -> tuple:
+def _meeting_values(m: Meeting) -> tuple[str | int | None, ...]:
     return (
         str(m.id),
         str(m.client_id),
@@ -50,8 +50,9 @@ def _meeting_values(m: Meeting) -> tuple:
     )
 
 
-def _where(f: MeetingFilter) -> tuple[str, list]:
-    clauses, params = [], []
+def _where(f: MeetingFilter) -> tuple[str, list[str]]:
+    clauses: list[str] = []
+    params: list[str] = []
     if f.operator_scope is not None:
         clauses.append("operator_id = ?")
         params.append(str(f.operator_scope))

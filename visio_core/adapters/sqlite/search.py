@@ -7,6 +7,7 @@ import uuid
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
 from visio_core.domain.model import Recording
 from visio_core.domain.search import CueFilters, CueHit, search_words
+from visio_core.domain.srt import Cue
 
 
 def match_expression(query: str) -> str | None:
@@ -26,7 +27,7 @@ class SqliteTranscriptSearch:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def index(self, recording: Recording, cues: list) -> None:
+    def index(self, recording: Recording, cues: list[Cue]) -> None:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM transcript_cues WHERE recording_id = ?", (str(recording.id),))
             conn.executemany(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import datetime
+from typing import cast
 
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
 from visio_core.domain.model import Identity, Role, Tier
@@ -78,7 +79,7 @@ class SqliteUserRepository:
         return [_row_to_identity(r) for r in rows]
 
     def count(self) -> int:
-        return self._db.connection().execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        return cast(int, self._db.connection().execute("SELECT COUNT(*) FROM users").fetchone()[0])
 
     # Throttling: failures are counted per email, whether or not the account exists,
     # so the lock-out itself reveals nothing.

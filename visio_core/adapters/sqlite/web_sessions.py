@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -100,7 +101,7 @@ class WebSessions:
             )
         if row["pending_token"] is None or from_db_time(row["claim_expires_at"]) < self.clock():
             return None
-        return row["pending_token"]
+        return cast(str, row["pending_token"])
 
     def touch(self, key: str) -> bool:
         """Keep a session alive while its tab is in use; False once it was closed."""

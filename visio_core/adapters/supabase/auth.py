@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import httpx
-from supabase_auth import SyncGoTrueClient
+from supabase_auth import AuthResponse, SyncGoTrueClient
 from supabase_auth.errors import AuthApiError, AuthError
 
 from visio_core.adapters.supabase.meetings import user_client
@@ -64,7 +64,7 @@ class SupabaseAuth:
         """Revoke the user's refresh tokens everywhere; an already invalid token is already signed out."""
         _call(lambda: self._auth.admin.sign_out(access_token, "global"), ignored=(401, 403, 404))
 
-    def _session(self, response) -> SupabaseSession:
+    def _session(self, response: AuthResponse) -> SupabaseSession:
         session = response.session
         if session is None or response.user is None:
             raise AuthenticationFailed(t("error.login_failed"))
@@ -83,6 +83,11 @@ class SupabaseAuth:
         return identity
 
 
+@overload
+def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "") -> T: ...
+@overload
+def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",
+          ignored: tuple[int, ...]) -> T | None: ...
 def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",
           ignored: tuple[int, ...] = ()) -> T | None:
     """One Auth call: statuses that are the user's doing → AuthenticationFailed, the rest → BackendUnavailable."""

@@ -75,8 +75,8 @@ class SupabaseDownloadQueue:
 
     def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
         """The database's clock decides what is due (`now` is the worker's, used by the SQLite store only)."""
-        rows = run(self._client.rpc("claim_openvidu_download",
-                                    {"worker": worker, "lease_seconds": int(lease.total_seconds())})).data
+        params: dict[str, Any] = {"worker": worker, "lease_seconds": int(lease.total_seconds())}
+        rows = run(self._client.rpc("claim_openvidu_download", params)).data
         return _row(rows[0]) if rows else None
 
     def extend(self, recording_id: str, worker: str, until: datetime) -> bool:

@@ -61,9 +61,9 @@ class SupabaseRecordingJobs(SupabaseRecordings):
     # -- jobs ----------------------------------------------------------------------------------
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
         """The database's clock decides what is due (`now` is the worker's, used by the SQLite store only)."""
-        rows = self._run(self._client.rpc(
-            "claim_transcription_job", {"worker": worker, "lease_seconds": int(lease.total_seconds())}
-        )).data
+        # Sent as a JSON body: postgrest's `dict[str, str]` for RPC parameters is too narrow.
+        params: dict[str, Any] = {"worker": worker, "lease_seconds": int(lease.total_seconds())}
+        rows = self._run(self._client.rpc("claim_transcription_job", params)).data
         return to_recording(rows[0]) if rows else None
 
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:

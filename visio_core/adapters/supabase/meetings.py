@@ -7,9 +7,10 @@ the database's policies (supabase/migrations) enforce it a second time, per requ
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from postgrest import CountMethod, SyncPostgrestClient
+from postgrest import CountMethod, SyncPostgrestClient, SyncRequestBuilder, SyncSelectRequestBuilder
 
 from visio_core.adapters.supabase.rest import iso, parse_time, rest_client, run
 from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
@@ -32,14 +33,14 @@ def _to_meeting(row: dict[str, Any]) -> Meeting:
         operator_id=uuid.UUID(row["operator_id"]),
         title=row["title"],
         description=row.get("description") or "",
-        scheduled_at=parse_time(row["scheduled_at"]),
+        scheduled_at=cast(datetime, parse_time(row["scheduled_at"])),  # NOT NULL column
         started_at=parse_time(row.get("started_at")),
         ended_at=parse_time(row.get("ended_at")),
         duration_seconds=row.get("duration_seconds"),
         session_id=row.get("session_id"),
         status=MeetingStatus(row["status"]),
-        created_at=parse_time(row["created_at"]),
-        updated_at=parse_time(row["updated_at"]),
+        created_at=cast(datetime, parse_time(row["created_at"])),  # NOT NULL column
+        updated_at=cast(datetime, parse_time(row["updated_at"])),  # NOT NULL column
     )
 
 
@@ -47,7 +48,7 @@ class SupabaseMeetingRepository:
     def __init__(self, client: SyncPostgrestClient) -> None:
         self._client = client
 
-    def _table(self):
+    def _table(self) -> SyncRequestBuilder:
         return self._client.from_("meetings")
 
     def add(self, meeting: Meeting) -> None:
@@ -91,14 +92,14 @@ class SupabaseMeetingRepository:
         return Page([_to_meeting(r) for r in result.data], int(result.count or 0), page, page_size)
 
     def count_by_status(self, f: MeetingFilter) -> dict[MeetingStatus, int]:
-        counts = {}
+        counts: dict[MeetingStatus, int] = {}
         for status in MeetingStatus:
             query = self._filtered(self._table().select("id", count=CountMethod.exact, head=True), f)
             counts[status] = int(self._run(query.eq("status", status.value)).count or 0)
         return counts
 
     @staticmethod
-    def _filtered(query, f: MeetingFilter):
+    def _filtered(query: SyncSelectRequestBuilder, f: MeetingFilter) -> SyncSelectRequestBuilder:
         for column, value in (("operator_id", f.operator_scope), ("client_id", f.client_scope),
                               ("client_id", f.client_id)):
             if value is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from postgrest import SyncPostgrestClient
+from postgrest import SyncPostgrestClient, SyncRequestBuilder
 
 from visio_core.adapters.supabase.rest import parse_time, run
 from visio_core.domain.model import Recording, TranscriptionStatus
@@ -37,10 +37,10 @@ def to_recording(row: dict[str, Any]) -> Recording:
         last_error=row.get("last_error"),
         lease_owner=row.get("lease_owner"),
         lease_expires_at=parse_time(row.get("lease_expires_at")),
-        next_attempt_at=parse_time(row["next_attempt_at"]),
+        next_attempt_at=cast(datetime, parse_time(row["next_attempt_at"])),  # NOT NULL column
         progress=float(row["progress"]),
-        created_at=parse_time(row["created_at"]),
-        updated_at=parse_time(row["updated_at"]),
+        created_at=cast(datetime, parse_time(row["created_at"])),  # NOT NULL column
+        updated_at=cast(datetime, parse_time(row["updated_at"])),  # NOT NULL column
     )
 
 
@@ -49,7 +49,7 @@ class SupabaseRecordings:
     def __init__(self, client: SyncPostgrestClient) -> None:
         self._client = client
 
-    def _table(self):
+    def _table(self) -> SyncRequestBuilder:
         return self._client.from_("meeting_recordings")
 
     def get(self, recording_id: uuid.UUID) -> Recording | None:
@@ -76,7 +76,9 @@ class UserRecordings(SupabaseRecordings):
     def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
                 only_if: tuple[TranscriptionStatus, ...]) -> bool:
         """Back to pending with fresh attempts; the database's clock dates it (`now` is for SQLite)."""
-        changed = self._run(self._client.rpc("requeue_transcription", {
+        # Sent as a JSON body: postgrest's `dict[str, str]` for RPC parameters is too narrow.
+        params: dict[str, Any] = {
             "recording": str(recording_id), "lang": language, "only_if": sorted(s.value for s in only_if),
-        })).data
+        }
+        changed = self._run(self._client.rpc("requeue_transcription", params)).data
         return changed is True

@@ -30,7 +30,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def run(query):
+def run(query: Any) -> Any:
     """Execute; a PostgREST error becomes a user-facing BackendUnavailable (details stay out of the UI)."""
     try:
         return query.execute()

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from visio_core.adapters.supabase.auth import SupabaseAuth, SupabaseSession
 from visio_core.domain.errors import AuthenticationFailed
@@ -80,7 +81,10 @@ class SupabaseSessions:
             if entry.session is not None and entry.session.expires_at - REFRESH_MARGIN_SECONDS > self._clock():
                 return entry.session
             try:
-                renewed = self._auth.refresh(entry.session.refresh_token if entry.session else entry.refresh_token)
+                # An entry without a session was made above from a non-empty sealed refresh token.
+                renewed = self._auth.refresh(
+                    entry.session.refresh_token if entry.session else cast(str, entry.refresh_token)
+                )
             except AuthenticationFailed:  # revoked, expired or used elsewhere: signed out
                 self._entries.pop(key, None)
                 return None

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar, cast
 
 import httpx
 from storage3 import SyncStorageClient
 from storage3.exceptions import StorageApiError
+from storage3.types import URLOptions
 
 from visio_core.domain.errors import BackendUnavailable, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import content_type
 from visio_core.domain.storage_keys import check_bucket, check_key
 from visio_core.services.spool import CHUNK, spool
+
+if TYPE_CHECKING:
+    from storage3._sync.file_api import SyncBucketProxy
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,7 +53,7 @@ class SupabaseStorage:
         self._client = SyncStorageClient(f"{self.url}/storage/v1/", headers, http_client=self.http)
         self._headers = headers
 
-    def _bucket(self, bucket: str):
+    def _bucket(self, bucket: str) -> SyncBucketProxy:
         return self._client.from_(check_bucket(bucket))
 
     # -- writing ----------------------------------------------------------------------------
@@ -110,20 +116,21 @@ class SupabaseStorage:
         self, bucket: str, key: str, *, expires_in: int | None = None, download_name: str | None = None
     ) -> str:
         check_key(key)
-        options = {"download": download_name} if download_name else None
+        options: URLOptions | None = {"download": download_name} if download_name else None
         signed = self._call(lambda: self._bucket(bucket).create_signed_url(
             key, expires_in or self.default_ttl, options
         ))
         if not signed.get("signedURL"):
             raise NotFound(t("storage.not_found"))
-        return signed["signedURL"]
+        return cast(str, signed["signedURL"])  # checked just above
 
     # -- helpers ----------------------------------------------------------------------------
     def _download(self, bucket: str, key: str, out: BinaryIO) -> None:
         check_key(key)
         target = f"{self.url}/storage/v1/object/{check_bucket(bucket)}/{key}"
         try:
-            with self.http.stream("GET", target, headers=self._headers) as response:
+            # __post_init__ always sets `http`.
+            with cast(httpx.Client, self.http).stream("GET", target, headers=self._headers) as response:
                 if response.status_code in (400, 404):
                     raise NotFound(t("storage.not_found"))
                 if response.status_code != 200:
@@ -134,7 +141,7 @@ class SupabaseStorage:
             raise BackendUnavailable(t("storage.backend_error", status=type(error).__name__)) from None
 
     @staticmethod
-    def _call(action):
+    def _call(action: Callable[[], T]) -> T:
         """Storage errors as our errors; the key is in no message (storage3 never echoes it)."""
         try:
             return action()

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
@@ -124,7 +125,8 @@ class _Encoder:
         codec, lossy = _CODECS[suffix]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._container = av.open(str(self.path), mode="w", format=_CONTAINER_FORMAT.get(suffix))
-        self._stream = self._container.add_stream(codec, rate=self.sample_rate)
+        # Every codec in _CODECS is an audio codec.
+        self._stream = cast(av.AudioStream, self._container.add_stream(codec, rate=self.sample_rate))
         self._stream.layout = "mono"
         if lossy:
             self._stream.bit_rate = self.bitrate

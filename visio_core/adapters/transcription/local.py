@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
@@ -37,7 +41,7 @@ def check_model_dir(model_dir: str | Path) -> Path:
     return path
 
 
-def load_model(model_dir: str | Path, *, cpu_threads: int = 2, compute_type: str = "int8"):
+def load_model(model_dir: str | Path, *, cpu_threads: int = 2, compute_type: str = "int8") -> Any:
     """The shared faster_whisper.WhisperModel for this directory (loaded on first use)."""
     path = check_model_dir(model_dir)
     key = (str(path), cpu_threads, compute_type)
@@ -113,7 +117,7 @@ class LocalWhisperTranscriber:
             on_progress(1.0)
         return normalize(cues)
 
-    def _segments(self, model, samples, language):
+    def _segments(self, model: Any, samples: np.ndarray, language: str | None) -> Iterator[Any]:
         options = dict(language=language, beam_size=self.beam_size, word_timestamps=True)
         if self.batch_size <= 1:
             yield from model.transcribe(samples, vad_filter=True, **options)[0]

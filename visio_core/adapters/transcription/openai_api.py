@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal, cast
 
 import openai
 
@@ -59,7 +60,7 @@ class OpenAITranscriber:
         self.model = model
         self.base_url = base_url
         self.max_bytes = max_bytes if max_bytes is not None else default_max_bytes()
-        self.response_format = response_format
+        self.response_format = cast(Literal["srt", "verbose_json"], response_format)  # checked just above
         self.audio_suffix = audio_suffix
         self.bitrate = bitrate
         self._secret = api_key

@@ -1,0 +1,61 @@
+"""Pure rules of the domain and the services' retry policy: languages, media types, storage keys, retries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import at
+from visio_core.domain.errors import InvalidInput
+from visio_core.domain.languages import WHISPER_LANGUAGES, check_language
+from visio_core.domain.media_types import ALLOWED_EXTENSIONS, content_type, extension_of
+from visio_core.domain.storage_keys import check_key, recording_key, transcript_key
+from visio_core.services.jobs import RetryPolicy
+
+
+def test_our_language_list_is_whispers():
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the vendor's private list, read here only
+
+    assert frozenset(_LANGUAGE_CODES) == WHISPER_LANGUAGES
+
+
+@pytest.mark.parametrize("given, code", [("fr", "fr"), (" EN ", "en"), ("haw", "haw")])
+def test_language_codes_are_normalised(given, code):
+    assert check_language(given) == code
+
+
+@pytest.mark.parametrize("bad", ["", None, "xx", "french", "fr-FR", "auto", "e" * 500])
+def test_unknown_languages_are_refused_with_the_value(bad):
+    with pytest.raises(InvalidInput, match="Langue"):
+        check_language(bad)
+
+
+def test_media_types_come_from_one_list():
+    assert ALLOWED_EXTENSIONS == ("mp4", "webm", "m4a", "mp3", "wav", "ogg")
+    assert extension_of("Réunion.Final.MP4") == "mp4"
+    assert content_type("visio-x/abc.webm") == "video/webm"
+    assert content_type("abc.srt") == "text/plain; charset=utf-8"
+    assert content_type("abc.exe") == "application/octet-stream"
+    for bad in ("notes.txt", "noextension", "video.mp4.exe", ""):
+        with pytest.raises(InvalidInput, match="mp4, webm, m4a, mp3, wav, ogg"):
+            extension_of(bad)
+
+
+def test_storage_keys_follow_the_layout_and_are_safe():
+    rid = uuid.uuid4()
+    assert recording_key("visio-abc", rid, "mp4") == f"visio-abc/{rid}.mp4"
+    assert transcript_key(rid) == f"{rid}.srt"
+    assert check_key(recording_key("visio-abc", rid, "mp4"))
+    for bad in ("../etc/passwd", "a/%2e%2e/b", "/abs", "a\\b", "a//b"):
+        with pytest.raises(InvalidInput):
+            check_key(bad)
+
+
+def test_retry_policy_backs_off_caps_and_gives_up():
+    policy = RetryPolicy(max_attempts=6, first_delay=timedelta(seconds=30), factor=4, max_delay=timedelta(hours=1))
+    delays = [policy.retry_at(n, at()) - at() for n in range(1, 6)]
+    assert delays == [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=8), timedelta(minutes=32),
+                      timedelta(hours=1)]
+    assert policy.retry_at(6, at()) is None
