@@ -31,6 +31,12 @@ def engine() -> FakeMediaEngine:
 
 
 @pytest.fixture
+def clock() -> Clock:
+    """A clock tests move by hand; a module runs its context on it by overriding `ctx_clock`."""
+    return Clock()
+
+
+@pytest.fixture
 def ctx_clock() -> Callable[[], datetime]:
     """The context's clock; a module overrides this fixture to drive time by hand (see Clock)."""
     return utcnow

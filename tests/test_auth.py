@@ -13,14 +13,8 @@ from visio_core.services.accounts import FREE_FAILURES
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def ctx_clock(clock: Clock) -> Clock:
-    """The whole context runs on the hand-driven clock."""
-    return clock
+    return clock  # the whole context runs on the hand-driven clock
 
 
 def test_password_is_stored_as_salted_argon2id(ctx, people):

@@ -14,14 +14,8 @@ from visio_core.domain.model import MeetingStatus
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def ctx_clock(clock: Clock) -> Clock:
-    """The whole context runs on the hand-driven clock."""
-    return clock
+    return clock  # the whole context runs on the hand-driven clock
 
 
 def make(ctx, people, client=None, title="Point hebdo", days=0):

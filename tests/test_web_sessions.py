@@ -14,13 +14,8 @@ from visio_core.entrypoints.web import make_routes
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def ctx_clock(clock: Clock) -> Clock:
-    return clock
+    return clock  # the whole context runs on the hand-driven clock
 
 
 def test_claim_once_then_resolve_until_idle(ctx, people, clock):

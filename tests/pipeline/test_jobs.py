@@ -23,14 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def ctx_clock(clock: Clock) -> Clock:
-    """The whole context runs on the hand-driven clock."""
-    return clock
+    return clock  # the whole context runs on the hand-driven clock
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,6 +78,24 @@ def as_role(url: str, role: str, user_id: uuid.UUID | None = None) -> Iterator[p
             yield conn
         finally:
             conn.rollback()
+
+
+def claim_until_empty(claim: Callable[[str], object], workers: int) -> list[object]:
+    """`workers` threads each claiming (`claim(worker_name)`) until the queue is empty; every claim made."""
+    claimed: list[object] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        while (item := claim(name)) is not None:
+            with lock:
+                claimed.append(item)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(workers)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return claimed
 
 
 class World:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 
 import psycopg
 import pytest
 
-from tests.postgres.conftest import as_role
+from tests.postgres.conftest import as_role, claim_until_empty
 
 pytestmark = pytest.mark.postgres
 
@@ -40,20 +39,7 @@ def claim(url: str, worker: str, lease: int = 300):
 
 
 def test_concurrent_workers_claim_each_job_exactly_once(world, jobs):
-    claimed: list[uuid.UUID] = []
-    lock = threading.Lock()
-
-    def work(name: str) -> None:
-        while (job := claim(world.url, name)) is not None:
-            with lock:
-                claimed.append(job)
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    counts = Counter(claimed)
+    counts = Counter(claim_until_empty(lambda name: claim(world.url, name), workers=8))
     assert set(counts) == set(jobs) and max(counts.values()) == 1
     with psycopg.connect(world.url) as conn:
         states = dict(conn.execute(

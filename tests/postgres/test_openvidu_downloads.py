@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import psycopg
 import pytest
 
-from tests.postgres.conftest import as_role
+from tests.postgres.conftest import as_role, claim_until_empty
 
 pytestmark = pytest.mark.postgres
 
@@ -37,20 +36,7 @@ def claim(url: str, worker: str, lease: int = 1800) -> str | None:
 
 
 def test_workers_on_many_machines_claim_each_download_once(world, queued):
-    claimed: list[str] = []
-    lock = threading.Lock()
-
-    def work(name: str) -> None:
-        while (row := claim(world.url, name)) is not None:
-            with lock:
-                claimed.append(row)
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(6)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    counts = Counter(claimed)
+    counts = Counter(claim_until_empty(lambda name: claim(world.url, name), workers=6))
     assert set(counts) == set(queued) and max(counts.values()) == 1
     with psycopg.connect(world.url) as conn:
         states = dict(conn.execute("SELECT state, count(*) FROM public.openvidu_downloads GROUP BY 1").fetchall())

@@ -21,6 +21,10 @@ WHISPER_LANGUAGES: frozenset[str] = frozenset((
 ))
 
 
+# Offered first in the pages' language pickers (any code above is accepted).
+OFFERED_LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
+
+
 def check_language(language: str | None) -> str:
     """A lower-case Whisper language code, or InvalidInput naming what was given."""
     code = (language or "").strip().lower()

@@ -9,12 +9,13 @@ import streamlit as st
 
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_size, t
+from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.media_types import ALLOWED_EXTENSIONS
 from visio_core.domain.model import Identity, MeetingStatus, TranscriptionStatus
 from visio_core.domain.timefmt import show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
-from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
+from visio_core.ui.recordings_view import meeting_link_params
 
 
 def jobs_panel(ctx: UserScope, operator: Identity) -> None:
@@ -62,8 +63,8 @@ def import_form(ctx: UserScope, operator: Identity) -> None:
                          format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}")
             st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS), key="import_file")
             default = ctx.settings.default_language
-            st.selectbox(t("recordings.language"), LANGUAGES, key="import_language",
-                         index=LANGUAGES.index(default) if default in LANGUAGES else 0)
+            st.selectbox(t("recordings.language"), OFFERED_LANGUAGES, key="import_language",
+                         index=OFFERED_LANGUAGES.index(default) if default in OFFERED_LANGUAGES else 0)
             # A callback, so a submit landing in the Hub's timed fragment rerun is not lost.
             st.form_submit_button(t("jobs.import_submit"), type="primary", on_click=_import,
                                   args=(ctx, operator, {m.id: m.title for m in page.items}))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, format_size, t
+from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change
 from visio_core.domain.timefmt import show
@@ -17,8 +18,6 @@ from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param
-
-LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
 
 
 def transcription_label(recording: Recording) -> str:
@@ -134,7 +133,7 @@ def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) 
             _act(lambda: ctx.recordings.retry(operator, recording.id), t("recordings.retried"))
         c1, c2 = st.columns([2, 1])
         current = recording.transcription_language
-        options = list(dict.fromkeys([current, *LANGUAGES]))
+        options = list(dict.fromkeys([current, *OFFERED_LANGUAGES]))
         language = c1.selectbox(t("recordings.language"), options, key=f"lang-{recording.id}")
         if c2.button(t("recordings.retranscribe"), key=f"retranscribe-{recording.id}", disabled=language == current
                      and recording.transcription_status is not TranscriptionStatus.FAILED):

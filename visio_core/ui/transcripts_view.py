@@ -10,12 +10,13 @@ import streamlit as st
 
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
+from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Role
 from visio_core.domain.search import CueHit
 from visio_core.domain.srt import format_timestamp
 from visio_core.domain.timefmt import day_range, show
 from visio_core.entrypoints.bootstrap import UserScope
-from visio_core.ui.recordings_view import LANGUAGES, meeting_link_params
+from visio_core.ui.recordings_view import meeting_link_params
 
 SHOWN = 50
 ALL = "all"
@@ -47,7 +48,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
     )
     day_from = c2.date_input(t("hub.filter_from"), value=None, key="ts_from", format="DD/MM/YYYY")
     day_to = c3.date_input(t("hub.filter_to"), value=None, key="ts_to", format="DD/MM/YYYY")
-    language = c4.selectbox(t("rcol.language"), [ALL, *LANGUAGES], key="ts_lang",
+    language = c4.selectbox(t("rcol.language"), [ALL, *OFFERED_LANGUAGES], key="ts_lang",
                             format_func=lambda code: t("transcripts.all_languages") if code == ALL else code)
     if not query.strip():
         st.info(t("transcripts.hint"))

@@ -23,6 +23,7 @@ import numpy as np
 from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
+from visio_core.domain.languages import WHISPER_LANGUAGES
 from visio_core.domain.srt import Cue, normalize
 from visio_core.services.ports import ProgressCallback
 
@@ -65,10 +66,8 @@ def load_model(model_dir: str | Path, *, cpu_threads: int = 2, compute_type: str
 def _check_language(language: str | None) -> str | None:
     if language is None:
         return None
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
     code = language.strip().lower()
-    if code not in _LANGUAGE_CODES:
+    if code not in WHISPER_LANGUAGES:
         raise InvalidInput(t("transcription.bad_language", value=language))
     return code
 
