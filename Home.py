@@ -6,8 +6,9 @@ from visio_core.domain.i18n import t
 from visio_core.entrypoints.bootstrap import get_context
 from visio_core.entrypoints.worker import start_dashboard_background
 from visio_core.ui import login, navigation, session
+from visio_core.ui.icon import page_icon
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/videocam:", layout="wide")
+st.set_page_config(page_title=t("app.title"), page_icon=page_icon(), layout="wide")
 
 ctx = get_context()
 start_dashboard_background(ctx)  # once per process: transcriptions run beside the dashboard

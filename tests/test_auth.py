@@ -38,26 +38,51 @@ def test_wrong_password_and_unknown_email_look_the_same(ctx, people):
 
 
 def test_throttling_locks_then_releases(ctx, people, clock):
-    for _ in range(FREE_FAILURES):
+    for _ in range(FREE_FAILURES - 1):
         with pytest.raises(AuthenticationFailed, match="incorrect"):
-            ctx.accounts.authenticate("op1@example.com", "bad-password")
-    # locked: even the right password is refused for now
+            ctx.accounts.authenticate("op1@example.com", "bad-password", "203.0.113.7")
+    # the failure that locks says so at once (it used to say "incorrect" until the right password came)
+    with pytest.raises(AuthenticationFailed, match="Trop de tentatives. Réessayez dans 1 minute"):
+        ctx.accounts.authenticate("op1@example.com", "bad-password", "203.0.113.7")
+    # locked: even the right password is refused for now, from that address
     with pytest.raises(AuthenticationFailed, match="Trop de tentatives"):
-        ctx.accounts.authenticate("op1@example.com", PASSWORD)
+        ctx.accounts.authenticate("op1@example.com", PASSWORD, "203.0.113.7")
     clock.now += timedelta(minutes=2)
-    assert ctx.accounts.authenticate("op1@example.com", PASSWORD).id == people.op1.id
+    assert ctx.accounts.authenticate("op1@example.com", PASSWORD, "203.0.113.7").id == people.op1.id
     # success resets the counter
     with pytest.raises(AuthenticationFailed, match="incorrect"):
-        ctx.accounts.authenticate("op1@example.com", "bad-password")
+        ctx.accounts.authenticate("op1@example.com", "bad-password", "203.0.113.7")
 
 
 def test_lockout_grows_and_applies_to_unknown_emails_too(ctx, people, clock):
     for _ in range(FREE_FAILURES + 1):
         clock.now += timedelta(minutes=20)  # let each lock pass, the count keeps growing
         with pytest.raises(AuthenticationFailed):
-            ctx.accounts.authenticate("ghost@example.com", "x")
+            ctx.accounts.authenticate("ghost@example.com", "x", "203.0.113.7")
     with pytest.raises(AuthenticationFailed, match="Trop de tentatives. Réessayez dans 2 minute"):
-        ctx.accounts.authenticate("ghost@example.com", "x")
+        ctx.accounts.authenticate("ghost@example.com", "x", "203.0.113.7")
+
+
+def test_a_stranger_cannot_lock_the_operator_out(ctx, people, clock):
+    """Guessing the operator's password from elsewhere slows the guesser, not the operator."""
+    for _ in range(50):
+        with pytest.raises(AuthenticationFailed):
+            ctx.accounts.authenticate("op1@example.com", "guess", "198.51.100.66")
+    assert ctx.accounts.authenticate("op1@example.com", PASSWORD, "192.0.2.10").id == people.op1.id
+
+
+def test_one_address_is_limited_across_every_email(ctx, people, clock):
+    """Spraying one password over many emails from one address hits the address's own limit."""
+    from visio_core.services.accounts import FREE_FAILURES_PER_CLIENT
+
+    for n in range(FREE_FAILURES_PER_CLIENT - 1):
+        with pytest.raises(AuthenticationFailed, match="incorrect"):
+            ctx.accounts.authenticate(f"user{n}@example.com", "Printemps2026!", "198.51.100.66")
+    with pytest.raises(AuthenticationFailed, match="Trop de tentatives"):
+        ctx.accounts.authenticate("last@example.com", "Printemps2026!", "198.51.100.66")
+    with pytest.raises(AuthenticationFailed, match="Trop de tentatives"):  # even for a real account, right password
+        ctx.accounts.authenticate("op1@example.com", PASSWORD, "198.51.100.66")
+    assert ctx.accounts.authenticate("op1@example.com", PASSWORD, "192.0.2.10").id == people.op1.id
 
 
 def test_add_user_rules(ctx, people):

@@ -64,3 +64,24 @@ def test_statement_splitter_refuses_a_truncated_migration():
     assert len(_split_statements("CREATE TABLE a (x);\n-- note\nCREATE TABLE b (y);\n")) == 2
     with pytest.raises(ValueError):
         _split_statements("CREATE TABLE a (x);\nCREATE TABLE b (")
+
+
+def test_the_database_and_its_wal_files_are_private(tmp_path):
+    """Password hashes and transcripts live there: owner read/write only, like the media files."""
+    import os
+    import stat
+
+    from visio_core.adapters.sqlite.database import Database
+
+    old = tmp_path / "old" / "visio.sqlite3"
+    old.parent.mkdir()
+    old.touch(mode=0o644)  # a database made by an earlier version
+    for path in (tmp_path / "new" / "visio.sqlite3", old):
+        db = Database(path)
+        db.connection().execute("CREATE TABLE IF NOT EXISTS probe (x)")
+        db.connection().execute("INSERT INTO probe VALUES (1)")
+        files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+        assert all(f.exists() for f in files)
+        for f in files:
+            assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
+        db.close()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from tests.conftest import Clock
+from tests.conftest import PASSWORD, Clock
 from visio_core.adapters.sqlite.web_sessions import COOKIE
+from visio_core.entrypoints.bootstrap import set_context
 from visio_core.entrypoints.web import make_routes
 
 
@@ -64,10 +66,36 @@ def test_routes_set_an_httponly_cookie_once_and_clear_it(ctx, people):
     token = cookie.split(";")[0].split("=", 1)[1]
     assert ctx.web_sessions.resolve(token) == people.op1.id
     assert client.post("/api/session/claim", json={"code": code}).status_code == 403
-    assert client.post("/api/session/claim", content=b"not json").status_code == 403
-    out = client.post("/api/session/logout", cookies={COOKIE: token})
+    assert client.post("/api/session/claim", content=b"not json",
+                       headers={"content-type": "application/json"}).status_code == 403
+    out = client.post("/api/session/logout", json={}, cookies={COOKIE: token})
     assert out.status_code == 204 and 'Max-Age=0' in out.headers["set-cookie"]
     assert ctx.web_sessions.resolve(token) is None
+
+
+def test_another_site_cannot_sign_a_visitor_into_some_account(ctx, people):
+    """Login CSRF: a claim code of the attacker's account, posted from another site's page, is refused."""
+    client = TestClient(Starlette(routes=make_routes(lambda: ctx)), base_url="http://dashboard.test")
+    code = ctx.web_sessions.open_session(people.op2.id).claim  # the attacker signed in and kept his code
+    forged = [
+        {"content": f'{{"code": "{code}"}}', "headers": {"content-type": "text/plain"}},  # a cross-site <form>
+        {"content": f"code={code}", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+        {"json": {"code": code}, "headers": {"origin": "https://evil.example"}},  # fetch with CORS mode
+        {"json": {"code": code}, "headers": {"sec-fetch-site": "cross-site"}},
+    ]
+    for request in forged:
+        response = client.post("/api/session/claim", **request)
+        assert response.status_code in (403, 415), request
+        assert "set-cookie" not in response.headers
+    # The code is still unused: only the dashboard's own page can exchange it.
+    ok = client.post("/api/session/claim", json={"code": code},
+                     headers={"origin": "http://dashboard.test", "sec-fetch-site": "same-origin"})
+    assert ok.status_code == 204 and "set-cookie" in ok.headers
+    token = ok.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    # Nor can another site sign the visitor out.
+    assert client.post("/api/session/logout", json={}, headers={"origin": "https://evil.example"},
+                       cookies={COOKIE: token}).status_code == 403
+    assert ctx.web_sessions.resolve(token) == people.op2.id
 
 
 def test_a_backend_secret_is_sealed_under_the_cookie_token(ctx, people):
@@ -88,3 +116,32 @@ def test_sessions_without_a_secret_have_none(ctx, people):
     opened = ctx.web_sessions.open_session(people.op1.id)
     code, _ = opened.claim, opened.key
     assert ctx.web_sessions.secret(ctx.web_sessions.claim(code)) is None
+
+
+def test_signing_out_in_one_tab_ends_the_session_in_the_others(ctx, people):
+    """Two tabs of one browser share the cookie's session; "Se déconnecter" in one signs both out."""
+    from tests.test_pages import app
+
+    set_context(ctx)
+    first = app()
+    first.run()
+    first.text_input(key="login_email").input("op1@example.com")
+    first.text_input(key="login_password").input(PASSWORD)
+    first.button[0].click()
+    first.run()
+    assert first.title[0].value.startswith("Hub")
+    second = app()  # another tab: restored from the same cookie, so the same session key
+    for name in ("visio_user_id", "visio_session_key"):
+        second.session_state[name] = first.session_state[name]
+    second.session_state["visio_last_seen"] = time.monotonic()
+    second.run()
+    assert second.title[0].value.startswith("Hub")
+
+    first.button(key="logout").click()
+    first.run()
+    second.run()  # the next thing the other tab does
+    assert not second.exception
+    assert "visio_user_id" not in second.session_state
+    assert not second.dataframe and not any(title.value.startswith("Hub") for title in second.title)
+    assert "Votre session a expiré" in " ".join(str(w.value) for w in second.warning)
+    set_context(None)

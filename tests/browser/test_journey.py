@@ -201,3 +201,19 @@ def test_operator_imports_a_recording_from_the_hub(server, browser, tmp_path):
     expect(page.get_by_text(re.compile("Enregistrement importé pour"))).to_be_visible(timeout=20_000)
     screenshot(page, "journey-6-import")
     page.close()
+
+
+def test_no_page_contacts_an_outside_host(server, browser):
+    """The embedded default talks to nobody but the dashboard: no font, icon or script host on the Internet."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob):", request.url) else None)
+    sign_in(page, server, "mikl@foxeo.demo")
+    expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
+    for path in ("recordings", "transcripts"):
+        page.goto(f"{server}/{path}")
+        page.wait_for_timeout(2500)
+    page.goto(server)
+    page.wait_for_timeout(2500)
+    assert outside == []

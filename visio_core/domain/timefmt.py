@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,10 @@ from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import t
 
 LOCAL_TZ = ZoneInfo("Europe/Paris")
+# Calendar days a filter may name: wide enough for any meeting, narrow enough that converting
+# them to UTC (and adding a day) never leaves datetime's range.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def local_to_utc(day: date, at: time) -> datetime:
@@ -17,6 +22,9 @@ def local_to_utc(day: date, at: time) -> datetime:
 
 def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """[start of `start`, start of the day after `end`) in UTC, from Paris calendar days."""
+    for day in (start, end):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(t("error.bad_date", value=day.isoformat()))
     if start and end and start > end:
         raise InvalidInput(t("error.bad_date_range"))
     lower = local_to_utc(start, time.min) if start else None
@@ -29,9 +37,23 @@ def parse_day(value: str | None) -> date | None:
     if value is None or not str(value).strip():
         return None
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         raise InvalidInput(t("error.bad_date", value=value)) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(t("error.bad_date", value=value))
+    return day
+
+
+def parse_offset(value: object) -> float:
+    """A position in a recording, in seconds, from a query parameter; InvalidInput unless finite."""
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        raise InvalidInput(t("recordings.bad_offset")) from None
+    if not math.isfinite(seconds):
+        raise InvalidInput(t("recordings.bad_offset"))
+    return max(0.0, seconds)
 
 
 def show(value: datetime | None) -> str:

@@ -145,10 +145,12 @@ class AppContext:
         }
 
     # -- signed-in users ---------------------------------------------------------------------
-    def sign_in(self, email: str, password: str) -> tuple[Identity, OpenedSession]:
-        """Check the credentials where the accounts live and open a browser session."""
+    def sign_in(self, email: str, password: str, client: str | None = None) -> tuple[Identity, OpenedSession]:
+        """Check the credentials where the accounts live and open a browser session.
+
+        `client`: the browser's address, for throttling (Supabase Auth applies its own limits)."""
         if self.supabase is None:
-            identity = self.accounts.authenticate(email, password)
+            identity = self.accounts.authenticate(email, password, client)
             return identity, self.web_sessions.open_session(identity.id)
         if not (email or "").strip() or not password:
             raise InvalidInput(t("error.login_failed"))
@@ -158,8 +160,11 @@ class AppContext:
         return session.identity, opened
 
     def identity_of(self, user_id: uuid.UUID, key: str | None, token: str | None = None) -> Identity | None:
-        """Who holds this browser session now; None once his accounts say he may not."""
+        """Who holds this browser session now; None once it was closed (sign-out in any tab) or his
+        account says he may not."""
         if self.supabase is None:
+            if key is not None and not self.web_sessions.is_open(key):
+                return None
             return self.accounts.get(user_id)
         session = self.supabase.sessions.current(key, token) if key else None
         return session.identity if session is not None and session.identity.id == user_id else None

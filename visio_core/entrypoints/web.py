@@ -58,6 +58,9 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         return response
 
     async def claim_session(request: Request) -> Response:
+        refusal = _cross_site(request)
+        if refusal is not None:
+            return refusal
         ctx = get_context()
         try:
             body = await request.json()
@@ -74,6 +77,9 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         return response
 
     async def end_session(request: Request) -> Response:
+        refusal = _cross_site(request)
+        if refusal is not None:
+            return refusal
         ctx, token = get_context(), request.cookies.get(COOKIE)
         if isinstance(token, str) and token:
             ctx.end_session(ctx.web_sessions.key_of(token))
@@ -113,6 +119,24 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
                                                   lambda: get_context().downloads), methods=["POST"]),
         *asset_routes(),
     ]
+
+
+def _cross_site(request: Request) -> Response | None:
+    """A refusal for a session request another site could have made; None for the dashboard's own page.
+
+    Without this, any site could post a claim code of the attacker's account from a victim's
+    browser and sign the victim into it (login CSRF). A page of ours posts JSON with an Origin
+    of our own; a cross-site form can only send text/plain, urlencoded or multipart bodies, and
+    browsers add Origin (and Sec-Fetch-Site) to every cross-site POST.
+    """
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return PlainTextResponse(t("web.json_required"), status_code=415)
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    site = request.headers.get("sec-fetch-site")
+    if (origin is not None and origin != own) or (site is not None and site not in ("same-origin", "none")):
+        return PlainTextResponse(t("web.cross_site"), status_code=403)
+    return None
 
 
 routes = make_routes(get_context)

@@ -14,9 +14,15 @@ from visio_core.domain.model import Identity, Role, Tier, utcnow
 from visio_core.services.ports import PasswordHashing, UserRepository
 
 PASSWORD_MIN = 8
-FREE_FAILURES = 5  # failures allowed before the account's email is locked
+# Failures are counted per (email, client address): a stranger guessing the operator's password
+# from elsewhere slows himself down, never the operator. A second count per address bounds what
+# one address may try across every email. Either count past its free failures waits a delay
+# that doubles (1 min … 15 min); a waiting attempt costs no password verification.
+FREE_FAILURES = 5  # per email and address
+FREE_FAILURES_PER_CLIENT = 20  # per address, whatever the emails
 FIRST_LOCK = timedelta(minutes=1)
 MAX_LOCK = timedelta(minutes=15)
+UNKNOWN_CLIENT = "unknown"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -73,28 +79,38 @@ class AccountService:
             raise NotFound(t("error.account_not_found"))
         self.users.set_password_hash(found[0].id, self.hasher.hash(password))
 
-    def authenticate(self, email: str, password: str) -> Identity:
-        """The identity behind these credentials, or AuthenticationFailed with one message for all causes."""
+    def authenticate(self, email: str, password: str, client: str | None = None) -> Identity:
+        """The identity behind these credentials, or AuthenticationFailed with one message for all causes.
+
+        `client` is the address the attempt comes from (None when unknown, e.g. the CLI).
+        """
         email = (email or "").strip().lower()
         now = self.clock()
-        state = self.users.login_state(email)
-        if state.locked_until is not None and state.locked_until > now:
-            minutes = max(1, -(-int((state.locked_until - now).total_seconds()) // 60))
-            raise AuthenticationFailed(t("error.login_throttled", minutes=minutes))
+        keys = _throttle_keys(email, client)
+        self._refuse_while_locked(keys, now)
         found = self.users.get_with_hash(email) if email else None
         stored_hash = found[1] if found else self._dummy_hash
         matches = self.hasher.verify(stored_hash, password or "")  # verified even for unknown emails: same cost
         if found is None or not matches:
-            failures = self.users.record_failure(email, now)
-            if failures >= FREE_FAILURES:
-                lock = min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - FREE_FAILURES))
-                self.users.lock(email, now + lock)
+            for key, free in keys:
+                failures = self.users.record_failure(key, now)
+                if failures >= free:
+                    self.users.lock(key, now + min(MAX_LOCK, FIRST_LOCK * 2 ** (failures - free)))
+            self._refuse_while_locked(keys, now)  # the failure that locks says so at once
             raise AuthenticationFailed(t("error.login_failed"))
         identity, stored_hash = found
-        self.users.clear_failures(email)
+        for key, _ in keys:
+            self.users.clear_failures(key)
         if self.hasher.needs_rehash(stored_hash):
             self.users.set_password_hash(identity.id, self.hasher.hash(password))
         return identity
+
+    def _refuse_while_locked(self, keys: list[tuple[str, int]], now: datetime) -> None:
+        for key, _ in keys:
+            state = self.users.login_state(key)
+            if state.locked_until is not None and state.locked_until > now:
+                minutes = max(1, -(-int((state.locked_until - now).total_seconds()) // 60))
+                raise AuthenticationFailed(t("error.login_throttled", minutes=minutes))
 
     def get(self, user_id: uuid.UUID) -> Identity | None:
         return self.users.get(user_id)
@@ -105,6 +121,12 @@ class AccountService:
     def clients_of(self, operator: Identity) -> list[Identity]:
         scope = None if operator.role is Role.CLIENT else operator.scope_operator_id  # a client sees no peers
         return self.users.list(role=Role.CLIENT, operator_id=scope) if scope else []
+
+
+def _throttle_keys(email: str, client: str | None) -> list[tuple[str, int]]:
+    """The counters an attempt adds to, each with its free failures."""
+    address = (client or UNKNOWN_CLIENT).strip()[:64] or UNKNOWN_CLIENT
+    return [(f"{email}|{address}", FREE_FAILURES), (f"|client|{address}", FREE_FAILURES_PER_CLIENT)]
 
 
 def normalise_email(email: str) -> str:

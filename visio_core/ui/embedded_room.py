@@ -32,6 +32,7 @@ from visio_core.domain.policy import can_change
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.navigation import left_page_since
 from visio_core.ui.room_end import end_controls
+from visio_core.ui.text import t_md
 
 MEDIA_CONSTRAINTS = {
     "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": FPS}},
@@ -112,7 +113,7 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
         st.warning(str(error))
         return
     names = [p["name"] for p in room.roster()]
-    st.caption(t("room.embedded.in_room", names=", ".join(names)) if names else t("room.embedded.nobody"))
+    st.caption(t_md("room.embedded.in_room", names=", ".join(names)) if names else t("room.embedded.nobody"))
     st.info(t("room.embedded.help"), icon=":material/videocam:")
     _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration())
     share, note = st.columns([1, 3])

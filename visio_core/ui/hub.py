@@ -18,6 +18,7 @@ from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
+from visio_core.ui.text import t_md
 
 PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
@@ -231,7 +232,7 @@ def _ask_confirmation(action: str, meeting_id: uuid.UUID) -> None:
 
 
 def _confirm(ctx: UserScope, operator: Identity, meeting: Meeting, action: str) -> None:
-    st.warning(t("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
+    st.warning(t_md("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
     yes, no = st.columns(2)
     yes.button(
         t("hub.confirm_yes"), key="hub_confirm_yes", type="primary",
@@ -294,4 +295,4 @@ def _create(ctx: UserScope, operator: Identity) -> None:
         flash.push(str(error), "error")
         return
     state["create_title"] = state["create_description"] = ""
-    flash.push(t("hub.created", title=meeting.title))
+    flash.push(t_md("hub.created", title=meeting.title))

@@ -10,6 +10,7 @@ from visio_core.domain.model import Identity, MeetingStatus, Role
 from visio_core.domain.timefmt import show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.badges import status_badge
+from visio_core.ui.text import md
 
 REFRESH_SECONDS = 5
 
@@ -28,7 +29,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
     for meeting in page.items:
         with st.container(border=True):
             left, right = st.columns([3, 1])
-            left.markdown(f"**{_escape(meeting.title)}** · {status_badge(meeting.status)}")
+            left.markdown(f"**{md(meeting.title)}** · {status_badge(meeting.status)}")
             left.caption(
                 f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
                 f"{format_duration(meeting.duration_seconds)}"
@@ -45,7 +46,3 @@ def render(ctx: UserScope, identity: Identity) -> None:
                     query_params={"meeting": str(meeting.id)},
                 )
 
-
-def _escape(text: str) -> str:
-    """Markdown-escape user text so a title renders as typed."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)

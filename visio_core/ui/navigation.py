@@ -7,6 +7,7 @@ import streamlit as st
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role
 from visio_core.ui import session
+from visio_core.ui.text import t_md
 
 _PAGES = {
     "hub": ("pages/hub.py", "nav.hub", ":material/dashboard:"),
@@ -32,7 +33,7 @@ def pages_for(identity: Identity) -> list[st.Page]:
 
 def sidebar(identity: Identity) -> None:
     with st.sidebar:
-        st.caption(t("login.signed_in_as", name=identity.display_name, role=t(f"role.{identity.role.value}")))
+        st.caption(t_md("login.signed_in_as", name=identity.display_name, role=t(f"role.{identity.role.value}")))
         st.button(t("nav.logout"), key="logout", on_click=session.sign_out)
 
 

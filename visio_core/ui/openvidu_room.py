@@ -22,6 +22,7 @@ from visio_core.domain.policy import can_change
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.components.openvidu_room import openvidu_room
 from visio_core.ui.room_end import end_controls
+from visio_core.ui.text import t_md
 
 PROBLEMS_REFRESH = timedelta(seconds=30)
 
@@ -84,7 +85,7 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     joined = _token(ctx, identity, meeting)
     if joined is None:
         return
-    st.caption(t("room.joining_as", name=identity.display_name))
+    st.caption(t_md("room.joining_as", name=identity.display_name))
     openvidu_room(
         token=joined["token"],
         display_name=identity.display_name,

@@ -16,6 +16,7 @@ from visio_core.domain.timefmt import show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.recordings_view import meeting_link_params
+from visio_core.ui.text import md, t_md
 
 
 def jobs_panel(ctx: UserScope, operator: Identity) -> None:
@@ -27,7 +28,7 @@ def jobs_panel(ctx: UserScope, operator: Identity) -> None:
     for recording, meeting in jobs:
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{meeting.title}** · {show(recording.created_at)} · {format_size(recording.file_size_bytes)}")
+            left.markdown(f"**{md(meeting.title)}** · {show(recording.created_at)} · {format_size(recording.file_size_bytes)}")
             status = recording.transcription_status
             if status is TranscriptionStatus.PROCESSING:
                 left.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))
@@ -84,4 +85,4 @@ def _import(ctx: UserScope, operator: Identity, titles: dict[uuid.UUID, str]) ->
     except VisioError as error:
         flash.push(str(error), "error")
         return
-    flash.push(t("jobs.imported" if created else "jobs.already_imported", title=titles.get(meeting_id, "")))
+    flash.push(t_md("jobs.imported" if created else "jobs.already_imported", title=titles.get(meeting_id, "")))

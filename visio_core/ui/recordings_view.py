@@ -8,16 +8,17 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from visio_core.domain.errors import VisioError
+from visio_core.domain.errors import InvalidInput, VisioError
 from visio_core.domain.i18n import format_duration, format_size, t
 from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change
-from visio_core.domain.timefmt import show
+from visio_core.domain.timefmt import parse_offset, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param
+from visio_core.ui.text import md
 
 
 def transcription_label(recording: Recording) -> str:
@@ -30,7 +31,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
     meeting = _meeting(ctx, identity)
     if meeting is None:
         return
-    st.subheader(meeting.title)
+    st.subheader(md(meeting.title))
     st.caption(f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
                f"{format_duration(meeting.duration_seconds)}")
     if can_change(identity, meeting):
@@ -109,9 +110,9 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
     start_at = 0.0
     if uuid_param("recording") == recording.id:
         try:
-            start_at = max(0.0, float(st.query_params.get("t", 0) or 0))
-        except ValueError:
-            st.error(t("recordings.bad_offset"))
+            start_at = parse_offset(st.query_params.get("t", 0) or 0)
+        except InvalidInput as error:
+            st.error(str(error))
     transcript_player(ctx.recordings.video_url(identity, recording.id), cues.cues, start_at=start_at,
                       key=f"player-{recording.id}")
 

@@ -11,6 +11,7 @@ from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.guard import uuid_param
+from visio_core.ui.text import md
 
 # Each kind of room (MediaEngine.room) has its own view: a module with `render(ctx, identity, meeting)`.
 _ROOM_VIEWS = {
@@ -41,7 +42,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
         st.error(str(error))
         _back(identity)
         return
-    st.subheader(meeting.title)
+    st.subheader(md(meeting.title))
     renderer = _ROOM_VIEWS.get(ctx.engine.room)
     if renderer is None:
         st.info(t("room.unavailable"))

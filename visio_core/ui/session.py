@@ -91,14 +91,13 @@ def _keep_cookie_session_alive(ctx: AppContext) -> None:
     key = st.session_state.get(_KEY)
     if key and time.monotonic() - st.session_state.get(_TOUCHED, 0.0) > TOUCH_SECONDS:
         st.session_state[_TOUCHED] = time.monotonic()
-        if not ctx.web_sessions.touch(key):  # signed out elsewhere
-            st.session_state.pop(_KEY, None)
+        ctx.web_sessions.touch(key)  # a closed session is noticed by identity_of, on this very run
 
 
 def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
     """Sign in; returns an error message to show, or None on success."""
     try:
-        identity, opened = ctx.sign_in(email, password)
+        identity, opened = ctx.sign_in(email, password, _client_address())
     except (AuthenticationFailed, InvalidInput, BackendUnavailable) as error:
         return str(error)
     st.session_state.pop(_SIGNED_OUT, None)
@@ -108,6 +107,14 @@ def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
     st.session_state[_KEY] = opened.key
     st.session_state[_TOUCHED] = time.monotonic()
     return None
+
+
+def _client_address() -> str | None:
+    """The browser's address as the server sees it (a proxy in front shows as itself)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare mode)
+        return None
 
 
 def sign_out(ctx: AppContext | None = None) -> None:

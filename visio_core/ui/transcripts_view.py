@@ -17,6 +17,7 @@ from visio_core.domain.srt import format_timestamp
 from visio_core.domain.timefmt import day_range, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.recordings_view import meeting_link_params
+from visio_core.ui.text import md, spreadsheet_safe
 
 SHOWN = 50
 ALL = "all"
@@ -33,6 +34,12 @@ def results_table(hits: list[CueHit]) -> pd.DataFrame:
             t("transcripts.col_text"): [h.text for h in hits],
         }
     )
+
+
+def export_csv(table: pd.DataFrame) -> bytes:
+    """The results as CSV for a spreadsheet (UTF-8 with BOM, formula-looking cells kept as text)."""
+    csv: str = table.map(spreadsheet_safe).to_csv(index=False)
+    return csv.encode("utf-8-sig")
 
 
 def render(ctx: UserScope, identity: Identity) -> None:
@@ -69,13 +76,13 @@ def render(ctx: UserScope, identity: Identity) -> None:
     table = results_table(hits)
     st.caption(t("transcripts.count", count=len(hits)))
     st.download_button(
-        t("transcripts.export"), table.to_csv(index=False).encode("utf-8-sig"),
+        t("transcripts.export"), export_csv(table),
         file_name="recherche-transcriptions.csv", mime="text/csv", icon=":material/download:",
     )
     for hit, (_, row) in list(zip(hits, table.iterrows(), strict=True))[:SHOWN]:
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.caption(f"{row.iloc[0]} · {row.iloc[1]} · {row.iloc[2]}")
+            left.caption(" · ".join(md(str(v)) for v in row.iloc[:3]))
             left.text(hit.text)  # st.text: the cue is shown as typed, never as markdown or HTML
             right.page_link(
                 "pages/recordings.py", label=t("transcripts.open"), icon=":material/play_arrow:",

@@ -8,6 +8,7 @@ so two writers never interleave a read-then-write.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -56,10 +57,23 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _private_file(path: Path) -> None:
+    """The database holds password hashes and transcripts: owner-only, like the media files.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so creating the
+    file 0600 (and tightening an older one) covers all three.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists():
+            os.chmod(name, 0o600)
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(self.path)
         self._local = threading.local()
         self.migrate()
 

@@ -81,8 +81,9 @@ class SqliteUserRepository:
     def count(self) -> int:
         return cast(int, self._db.connection().execute("SELECT COUNT(*) FROM users").fetchone()[0])
 
-    # Throttling: failures are counted per email, whether or not the account exists,
-    # so the lock-out itself reveals nothing.
+    # Throttling: failures are counted per key (the service's "email|address" and "|client|address"),
+    # whether or not the account exists, so the lock-out itself reveals nothing. The column is
+    # still named `email` (migration 0001); it holds these keys.
     def login_state(self, email: str) -> LoginState:
         row = self._db.connection().execute(
             "SELECT failures, locked_until FROM login_attempts WHERE email = ?", (email,)

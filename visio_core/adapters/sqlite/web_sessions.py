@@ -110,6 +110,11 @@ class WebSessions:
         )
         return cur.rowcount == 1
 
+    def is_open(self, key: str) -> bool:
+        """Whether the session behind this key still exists (not signed out, not expired)."""
+        row = self.db.connection().execute("SELECT 1 FROM web_sessions WHERE token_hash = ?", (key,)).fetchone()
+        return row is not None
+
     @staticmethod
     def key_of(token: str) -> str:
         return _hash(token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import streamlit as st
@@ -29,7 +30,7 @@ def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0,
     payload = {
         "video_url": video_url,
         "cues": [{"start": c.start, "end": c.end, "text": c.text} for c in cues],
-        "start_at": max(0.0, float(start_at)),
+        "start_at": max(0.0, start_at) if math.isfinite(start_at) else 0.0,  # JSON has no inf/nan
         "labels": {
             "search": t("player.search"),
             "previous": t("player.previous"),
