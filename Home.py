@@ -4,14 +4,12 @@ import streamlit as st
 
 from visio_core.domain.i18n import t
 from visio_core.entrypoints.bootstrap import get_context
-from visio_core.entrypoints.worker import start_dashboard_background
 from visio_core.ui import login, navigation, session
 from visio_core.ui.icon import page_icon
 
 st.set_page_config(page_title=t("app.title"), page_icon=page_icon(), layout="wide")
 
 ctx = get_context()
-start_dashboard_background(ctx)  # once per process: transcriptions run beside the dashboard
 identity = session.current_identity(ctx)
 if identity is None:
     st.navigation([st.Page(login.render, title=t("login.title"), url_path="login")], position="hidden").run()

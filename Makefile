@@ -5,6 +5,7 @@
 
 help:
 	@echo "make run         set up (if needed), seed demo data into an empty store, serve http://localhost:8501"
+	@echo "                 with its worker process (PORT=, ADDRESS=, WORKERS= to change them)"
 	@echo "make test        set up with test tools and system packages, then lint, types, layers and the whole suite"
 	@echo "make check       the fast loop (< 1 min): lint, types, layers, tests without browser, PostgreSQL or real models"
 	@echo "make setup       .venv + pinned packages, offline Whisper model, openvidu-browser bundle"
@@ -31,9 +32,14 @@ lint:
 check: setup-dev lint
 	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow"
 
+# PORT and ADDRESS: `make run PORT=8600 ADDRESS=0.0.0.0` (the default listens on this machine only).
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+WORKERS ?= 1
+
 run: setup
 	.venv/bin/python -m visio_core seed-demo
-	.venv/bin/streamlit run app.py --server.port 8501 --server.headless true
+	.venv/bin/python -m visio_core serve --port $(PORT) --address $(ADDRESS) --workers $(WORKERS)
 
 test: setup-test lint
 	.venv/bin/python -m pytest

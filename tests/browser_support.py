@@ -44,16 +44,20 @@ def free_port() -> int:
 def dashboard(
     data_dir: Path, extra_env: dict[str, str] | None = None, script: str = "app.py"
 ) -> Iterator[str]:
-    """`streamlit run <script>` on a free loopback port; yields its base URL once healthy."""
+    """The dashboard on a free loopback port, yields its base URL once healthy.
+
+    app.py runs as `make run` runs it: `python -m visio_core serve`, the dashboard and a worker
+    process under the supervisor; another script runs alone under `streamlit run`."""
     port = free_port()
     env = {**os.environ, "VISIO_DATA_DIR": str(data_dir), **(extra_env or {})}
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir.parent / f"streamlit-{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    if script == "app.py":
+        argv = [sys.executable, "-m", "visio_core", "serve", "--port", str(port), "--address", "127.0.0.1"]
+    else:
+        argv = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -70,9 +74,9 @@ def dashboard(
             raise RuntimeError(f"dashboard did not start, see {log.name}")
         yield url
     finally:
-        proc.terminate()
+        proc.terminate()  # the supervisor stops its dashboard and workers
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()

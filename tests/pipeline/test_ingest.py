@@ -220,3 +220,22 @@ def test_large_ingest_streams_with_bounded_memory(tmp_path):
     stored, grown_kb = map(int, done.stdout.split())
     assert stored == size
     assert grown_kb < 100_000  # the file never sits in memory (the limit is a third of the file)
+
+
+def test_files_half_written_by_a_dead_process_are_removed_at_the_next_start(ctx, tmp_path):
+    """kill -9 mid-download leaves a spool file; the next dashboard or worker start removes it."""
+    import os
+    import subprocess
+    import sys
+
+    from visio_core.services.spool import PREFIX
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    folders = [ctx.settings.data_dir / "tmp", ctx.settings.storage_dir / "recordings" / "visio-x"]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{PREFIX}{dead.stdout.strip()}-abc123").write_bytes(b"half a recording")
+    mine = folders[0] / f"{PREFIX}{os.getpid()}-inflight"  # a live process's file is left alone
+    mine.write_bytes(b"being written")
+    assert ctx.recover_after_crash() == 2
+    assert [p.name for f in folders for p in f.iterdir()] == [mine.name]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 import pytest
@@ -159,7 +158,6 @@ def crash_while_recording(path, seconds: int) -> None:
 
 def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(ctx, meeting):
     from visio_core.adapters.embedded_room.engine import EmbeddedEngine
-    from visio_core.entrypoints.worker import start_dashboard_background
 
     rooms = ctx.settings.data_dir / "rooms-crash"
     final = rooms / f"{meeting.id}-20261125T100000-abcdef.mp4"
@@ -171,7 +169,7 @@ def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(c
 
     engine = EmbeddedEngine(ctx.ingest, rooms)
     assert engine.recovery is None  # only the dashboard starts it, not a CLI run building a context
-    start_dashboard_background(dataclasses.replace(ctx, engine=engine))  # what the dashboard does on its first run
+    engine.start_background()  # what the dashboard process does when it starts
     engine.recovery.join(timeout=60)
     [recording] = ctx.system_recordings.list_for_meeting(meeting.id)
     # fragments close at each keyframe (2 s): what was recorded before the last one survives

@@ -184,6 +184,7 @@ FR: dict[str, str] = {
     "player.empty": "Pas encore de transcription pour cet enregistrement.",
     "storage.unknown_bucket": "Espace de stockage inconnu.",
     "storage.bad_key": "Chemin de fichier invalide.",
+    "storage.disk_full": "Le disque du serveur est plein : rien n'a été enregistré. Réessayez quand de la place aura été libérée.",
     "storage.too_large": "Fichier trop volumineux (maximum {max}).",
     "storage.not_found": "Fichier introuvable.",
     "storage.backend_error": "Le stockage ne répond pas correctement ({status}).",

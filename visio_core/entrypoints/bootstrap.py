@@ -60,6 +60,7 @@ from visio_core.services.ports import (
     TranscriptSearch,
 )
 from visio_core.services.recordings import RecordingService
+from visio_core.services.spool import remove_orphans
 
 log = logging.getLogger("visio")
 
@@ -123,10 +124,19 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
 
+    def recover_after_crash(self) -> int:
+        """At a process's start: remove the half-written spool files of processes that died here."""
+        removed = remove_orphans(self.settings.data_dir)
+        if removed:
+            log.warning("removed %d half-written file(s) left by a process that stopped mid-write", removed)
+        return removed
+
     def job_kinds(self) -> list[JobKind[Any]]:
         """Every queue a worker serves."""
+        lease = timedelta(seconds=self.settings.job_lease_seconds)
         kinds: list[JobKind[Any]] = [
-            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index, clock=self.clock)
+            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index, lease=lease,
+                              clock=self.clock)
         ]
         if self.downloads is not None:
             kinds.append(self.downloads)
@@ -231,7 +241,8 @@ def build_context(
     if settings.media_backend == "openvidu":
         client = OpenViduClient(settings.openvidu_url or "", settings.openvidu_secret or "",
                                 transport=openvidu_transport, sleep=retry_sleep)
-        downloads = RecordingDownloads(store.downloads, client, store.meetings, pipeline_ingest(ingest), clock)
+        downloads = RecordingDownloads(store.downloads, client, store.meetings, pipeline_ingest(ingest), clock,
+                                       lease=timedelta(seconds=settings.job_lease_seconds))
     engine = engine or _engine(settings, ingest, downloads)
     return AppContext(
         settings=settings,

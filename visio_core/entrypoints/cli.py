@@ -1,4 +1,4 @@
-"""Command line: `python -m visio_core users add|list|passwd`, `seed-demo`, and later ingest/transcribe."""
+"""Command line: `python -m visio_core serve | users add|list|passwd | seed-demo | ingest | transcribe`."""
 
 from __future__ import annotations
 
@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("seed-demo", help="données de démonstration si la base est vide")
 
+    serve = sub.add_parser("serve", help="le tableau de bord et ses workers (ce que lance `make run`)")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="127.0.0.1", help="adresse d'écoute (0.0.0.0 : toutes)")
+    serve.add_argument("--workers", type=int, default=1, help="processus de transcription sur cette machine")
+
     ingest = sub.add_parser("ingest", help="importer l'enregistrement d'un meeting tenu ailleurs")
     ingest.add_argument("file")
     ingest.add_argument("--meeting", required=True, help="identifiant du meeting")
@@ -96,6 +101,10 @@ def _ingest(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "serve":  # a parent of processes: it builds no context of its own
+        from visio_core.entrypoints.supervisor import main as serve
+
+        return serve(args.port, args.address, max(0, args.workers))
     from visio_core.entrypoints.bootstrap import get_context
 
     ctx = get_context()

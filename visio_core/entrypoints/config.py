@@ -52,7 +52,7 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     turn_username: str | None = None
     turn_credential: str | None = field(default=None, repr=False)
-    embedded_worker: bool = True  # run a transcription worker inside the dashboard process
+    job_lease_seconds: float = 30.0  # a worker renews its job's lease every third of it; a dead one's job is back after it
 
     @property
     def database_path(self) -> Path:
@@ -113,5 +113,5 @@ class Settings:
             ice_servers=tuple(u.strip() for u in ice.split(",") if u.strip()) if ice else (),
             turn_username=_optional(values, "VISIO_TURN_USERNAME"),
             turn_credential=_optional(values, "VISIO_TURN_CREDENTIAL"),
-            embedded_worker=(values.get("VISIO_EMBEDDED_WORKER") or "1").strip().lower() not in ("0", "false", "no"),
+            job_lease_seconds=float(values.get("VISIO_JOB_LEASE_SECONDS") or 30),
         )

@@ -130,8 +130,10 @@ class JobRunner:
     def _run(self, kind: JobKind[Any], job: Any) -> None:
         name = kind.describe(job)
         log.info("%s: %s (attempt %d)", kind.name, name, job.attempts)
+        lease = _Lease(kind, job, self.worker_id, self.clock, self.beat_every)
         try:
-            kind.run(job, self.worker_id, self._renewer(kind, job))
+            kind.run(job, self.worker_id, lease.renew)
+            lease.check()
         except LeaseLost:
             log.warning("%s: lease on %s lost; another worker has it", kind.name, name)
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the job, then retried
@@ -141,17 +143,60 @@ class JobRunner:
             retry_at = None if permanent else kind.policy.retry_at(job.attempts, now)
             log.warning("%s: %s failed (attempt %d): %s", kind.name, name, job.attempts, message)
             kind.fail(job, self.worker_id, message, now, retry_at)
+        finally:
+            lease.release()
 
-    def _renewer(self, kind: JobKind[Any], job: Any) -> Renew:
-        last = [0.0]
 
-        def renew(share: float) -> None:
-            if time.monotonic() - last[0] < self.beat_every and share < 1.0:
+class _Lease:
+    """Keeps a job's lease alive while it runs: renewed with each progress report (at most every
+    `beat_every` s) and, whatever the work does, by a thread every third of the lease. A worker
+    that dies stops renewing, so its job is taken back once the lease ends; a lease found lost
+    stops the work at its next progress report (its writes would be refused anyway)."""
+
+    def __init__(self, kind: JobKind[Any], job: Any, worker: str, clock: Callable[[], datetime],
+                 beat_every: float) -> None:
+        self._kind, self._job, self._worker, self._clock = kind, job, worker, clock
+        self._beat_every = beat_every
+        self._share = 0.0
+        self._last = 0.0  # the first report is written at once
+        self._lost = threading.Event()
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._keep, name=f"lease-{kind.name}", daemon=True)
+        self._thread.start()
+
+    def renew(self, share: float) -> None:
+        self._share = share
+        self.check()
+        if time.monotonic() - self._last >= self._beat_every or share >= 1.0:
+            self._beat()
+            self.check()
+
+    def check(self) -> None:
+        if self._lost.is_set():
+            raise LeaseLost()
+
+    def release(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+
+    def _keep(self) -> None:
+        interval = max(0.05, self._kind.lease.total_seconds() / 3)
+        while not self._done.wait(interval):
+            try:
+                self._beat()
+            except Exception:  # noqa: BLE001 - the store is busy or away for a moment: try again next beat
+                log.warning("%s: renewing a lease failed", self._kind.name, exc_info=True)
+
+    def _beat(self) -> None:
+        with self._lock:
+            if self._lost.is_set() or self._done.is_set():
                 return
-            last[0] = time.monotonic()
-            kind.heartbeat(job, self.worker_id, share, self.clock() + kind.lease)
-
-        return renew
+            self._last = time.monotonic()
+            try:
+                self._kind.heartbeat(self._job, self._worker, self._share, self._clock() + self._kind.lease)
+            except LeaseLost:
+                self._lost.set()
 
 
 @dataclass
@@ -163,7 +208,7 @@ class TranscriptionJobs:
     transcriber: Callable[[], Transcriber]  # built lazily: the model loads on the first job
     index: TranscriptIndex | None = None
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
     name: str = "transcription"
 

@@ -64,7 +64,7 @@ class RecordingDownloads:
     ingest: Ingest
     clock: Callable[[], datetime] = utcnow
     policy: RetryPolicy = RetryPolicy(max_attempts=6, first_delay=timedelta(seconds=30), factor=4)
-    lease: timedelta = timedelta(minutes=30)  # a worker that died mid-download gives the row back after this
+    lease: timedelta = timedelta(seconds=30)  # renewed while the download runs; a dead worker's row is back in 30 s
     reconcile_every: timedelta = timedelta(minutes=2)
     name: str = "openvidu-download"
     _last_reconcile: float | None = field(default=None, init=False, repr=False)
