@@ -20,6 +20,7 @@ HTTP endpoints, so the HTTP surface is the API's and nothing more.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
 import itertools
@@ -39,7 +40,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 _SESSION_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -108,9 +109,11 @@ class FakeOpenVidu:
         self.recordings: dict[str, FakeRecording] = {}
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status) for assertions
         self.fail_next: list[int] = []  # statuses to answer to the next API calls (5xx injection)
+        self.unavailable = False  # down behind its proxy: 503 to everything until set back
         self.webhook_url: str | None = None
         self.webhook_headers: dict[str, str] = {}
         self.drop_webhooks = False
+        self.download_seconds = 0.0  # a slow link: the file is sent in 20 pieces over this long
         self.webhook_log: list[tuple[dict[str, Any], int | None]] = []
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -335,8 +338,10 @@ class FakeOpenVidu:
 
     def _guard(self, handler: Callable) -> Callable:
         async def endpoint(request: Request) -> Response:
-            if not self._authorised(request):
-                response: Response = Response(status_code=401, headers={"WWW-Authenticate": 'Basic realm="OpenVidu"'})
+            if self.unavailable:
+                response: Response = Response(status_code=503)
+            elif not self._authorised(request):
+                response = Response(status_code=401, headers={"WWW-Authenticate": 'Basic realm="OpenVidu"'})
             elif self.fail_next:
                 response = Response(status_code=self.fail_next.pop(0))
             else:
@@ -512,7 +517,17 @@ class FakeOpenVidu:
         if rec is None or rec.status != "ready" or request.path_params["filename"] != expected:
             return Response(status_code=404)
         content = self._file_bytes(rec)
-        return Response(content, media_type="video/mp4" if rec.extension() == "mp4" else "application/octet-stream")
+        media_type = "video/mp4" if rec.extension() == "mp4" else "application/octet-stream"
+        if self.download_seconds <= 0:
+            return Response(content, media_type=media_type)
+        pause, piece = self.download_seconds / 20, -(-len(content) // 20)
+
+        async def slowly():
+            for start in range(0, len(content), piece):
+                yield content[start:start + piece]
+                await asyncio.sleep(pause)
+
+        return StreamingResponse(slowly(), media_type=media_type, headers={"content-length": str(len(content))})
 
 
 def _valid_recording_properties(props: dict[str, Any]) -> bool:

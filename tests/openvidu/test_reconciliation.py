@@ -189,3 +189,24 @@ def test_reconciliation_errors_do_not_break_ending_a_meeting(ov_ctx, crew, fake_
     with pytest.raises(BackendUnavailable):
         ov_ctx.downloads.reconcile()
     assert ov_ctx.downloads.maybe_reconcile() == 0  # the worker logs it and carries on
+
+
+def test_downloads_resume_by_themselves_after_openvidu_is_down_for_ten_minutes(ov_ctx, crew, fake_ov):
+    meeting = joined_meeting(ov_ctx, crew, fake_ov)
+    ov_ctx.meetings.end_meeting(crew.op, meeting.id)  # queued by the reconciliation at the meeting's end
+    downloads = ov_ctx.downloads
+    clock = Clock(downloads)
+    fake_ov.unavailable = True
+    outage_ends = clock.now + timedelta(minutes=10)
+    tries = 0
+    while clock.now < outage_ends:
+        assert fetch_due(downloads, Collect()) == 0
+        row = downloads.queue.get(meeting.session_id)
+        tries = row.attempts
+        assert row.state == "pending" and "503" in row.last_error  # waiting for its next try, not given up
+        clock.now = row.next_attempt_at
+    fake_ov.unavailable = False  # back; nobody does anything
+    ingest = Collect()
+    assert fetch_due(downloads, ingest) == 1
+    assert downloads.queue.get(meeting.session_id).state == "ingested" and tries == 3
+    assert downloads.problems_for(meeting.id) == []
