@@ -22,8 +22,8 @@ from starlette.applications import Starlette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.openvidu.fake_openvidu import FakeOpenVidu  # noqa: E402
 from tests.http_server import serve  # noqa: E402
+from tests.openvidu.fake_openvidu import FakeOpenVidu  # noqa: E402
 from visio_core.domain.model import Role, utcnow  # noqa: E402
 from visio_core.entrypoints.bootstrap import build_context  # noqa: E402
 from visio_core.entrypoints.config import Settings  # noqa: E402
