@@ -12,6 +12,7 @@ What the server receives is read from the room's roster route, with each browser
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -191,6 +192,14 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
     # ≈25 s of the client's voice reach the recording (minus the muted and the rejoin seconds): his
     # first five sentences, whose keywords whisper-base hears 3 to 5 of through Opus and the echo canceller.
     assert len(found(transcript, [word for _, word in LONG_ENGLISH])) >= 3, transcript
+    # Who said it: only the client spoke (the operator's microphone carries faint noise), and the
+    # room heard each track apart, so his name is on the lines that carry ≥ 90 % of the words.
+    cues = json.loads(next((data_dir / "storage").rglob(f"{recording['id']}.json")).read_text())["cues"]
+    words = {}
+    for cue in cues:
+        words[cue["speaker"]] = words.get(cue["speaker"], 0) + len(cue["text"].split())
+    assert words.get("Claire Martin (Lab)", 0) >= 0.9 * sum(words.values()), words
+    assert "Claire Martin (Lab): " in transcript  # the SRT carries the name as a prefix
 
 
 def wait_for_transcript(data_dir: Path, meeting: str, timeout: float = 240) -> dict:

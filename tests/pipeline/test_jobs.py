@@ -184,3 +184,38 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, 
     transcripts = list((ctx.settings.storage_dir / TRANSCRIPTS).iterdir())
     assert transcripts == [ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)]
     assert "survivor" in transcripts[0].read_text()
+
+
+def test_a_room_recording_is_transcribed_with_each_line_named(ctx, people, meeting, speech_mp4, clock, tmp_path):
+    """The room's speaking timeline travels with its recording; every line of the transcript names its speaker."""
+    from visio_core.domain import speakers
+    from visio_core.domain.srt import Cue
+
+    class TwoVoices:
+        name = "stub"
+
+        def transcribe(self, media_path, *, language, on_progress=None):
+            return [Cue(1, 0.1, 1.4, "Bonjour Claire."), Cue(2, 1.6, 2.9, "Bonjour, merci pour l'invitation."),
+                    Cue(3, 3.0, 3.9, "Commençons.")]
+
+    timeline = tmp_path / "meeting.mp4.speakers.json"
+    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline({
+        "MiKL": [-22.0] * 15 + [-85.0] * 15 + [-24.0] * 10, "Claire Martin": [-80.0] * 15 + [-21.0] * 15 + [-90.0] * 10,
+    })))
+    recording, _ = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:x", speaking=timeline)
+    assert worker(ctx, clock, TwoVoices()).run_once()
+
+    cues = ctx.recordings.transcript(people.client_a, recording.id).cues
+    assert [(c.speaker, c.text) for c in cues] == [("MiKL", "Bonjour Claire."),
+                                                  ("Claire Martin", "Bonjour, merci pour l'invitation."),
+                                                  ("MiKL", "Commençons.")]
+    srt_text = (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)).read_text()
+    assert "MiKL: Bonjour Claire.\n" in srt_text and "Claire Martin: Bonjour, merci" in srt_text  # still plain SRT
+
+
+def test_a_transcript_without_its_json_is_read_from_the_srt(ctx, people, recording, clock):
+    """Recordings transcribed before speakers were kept still play: their SRT is the transcript."""
+    assert worker(ctx, clock, StubTranscriber()).run_once()
+    (ctx.settings.storage_dir / TRANSCRIPTS / f"{recording.id}.json").write_text("{not json")
+    (cue,) = ctx.recordings.transcript(people.client_a, recording.id).cues
+    assert cue.text == "transcrit par stub en fr" and cue.speaker is None

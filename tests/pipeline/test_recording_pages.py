@@ -50,9 +50,9 @@ def test_client_plays_his_recording_with_transcript(world, people):
     raw = str(component[0].proto)
     assert "Bonjour et bienvenue" in raw and "/files/recordings/" in raw and "2.5" in raw
     labels = [b.proto.label for b in test.get("link_button")]
-    assert labels == ["Télécharger la vidéo", "Télécharger la transcription (SRT)"]
+    assert labels == ["Télécharger la vidéo", "Télécharger la transcription (SRT)", "Télécharger les sous-titres (WebVTT)"]
     urls = [b.proto.url for b in test.get("link_button")]
-    assert "download=" in urls[0] and urls[1].startswith("/files/transcripts/")
+    assert "download=" in urls[0] and urls[1].startswith("/files/transcripts/") and ".vtt?" in urls[2]
     assert "Terminée" in test.dataframe[0].value.to_string()
     assert "Relancer" not in str(test.button)  # clients change nothing
 

@@ -176,3 +176,18 @@ def test_windows_line_ends_and_bom_read_the_same(cues):
     dotted = re.sub(r"(\d\d:\d\d:\d\d),(\d\d\d)", r"\1.\2", text)
     assert srt.parse(windows).cues == cues
     assert srt.parse(dotted).cues == cues
+
+
+def test_speakers_are_a_name_prefix_in_srt_and_voice_tags_in_webvtt():
+    from visio_core.domain import webvtt
+
+    cues = [srt.Cue(1, 1.5, 3.0, "Le budget est validé.", "Claire Martin"), srt.Cue(2, 3.0, 4.0, "Note: sans nom"),
+            srt.Cue(3, 4.0, 5.5, "a < b & c", "MiKL")]
+    text = srt.format(cues)
+    assert "Claire Martin: Le budget est validé.\n" in text and "MiKL: a < b & c" in text
+    # Only known names are read back as speakers: "Note: …" stays text.
+    assert srt.parse(text, speakers=srt.speakers_of(cues)).cues == cues
+    assert [c.speaker for c in srt.parse(text).cues] == [None, None, None]
+    vtt = webvtt.format(cues)
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:01.500 --> 00:00:03.000\n<v Claire Martin>Le budget est validé.\n")
+    assert "<v MiKL>a &lt; b &amp; c" in vtt and "\nNote: sans nom\n" in vtt

@@ -6,17 +6,19 @@ blank lines, and cues not separated by a blank line. A block it cannot read (no
 timing line, impossible timestamps, end before start) is skipped and counted.
 
 `format` writes standard SRT: `HH:MM:SS,mmm --> HH:MM:SS,mmm`, the index of each
-cue as given, a blank line between cues, a trailing newline. For any text that
-`format` could have written, `format(parse(text).cues) == text`.
+cue as given, a blank line between cues, a trailing newline. A cue's speaker is
+written as a `Name: ` prefix of its text (readable by any player); `parse` splits
+it off again for the names it is told about. For any text that `format` could have
+written, `format(parse(text, speakers).cues) == text`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Cue", "ParseResult", "parse", "format", "format_timestamp", "shift", "renumber", "normalize"]
+__all__ = ["Cue", "ParseResult", "parse", "format", "format_timestamp", "shift", "renumber", "normalize", "speakers_of"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,12 @@ class Cue:
     start: float  # seconds
     end: float  # seconds
     text: str
+    speaker: str | None = None  # who said it, when known
+
+    @property
+    def line(self) -> str:
+        """The text as a subtitle shows it: `Name: text` when the speaker is known."""
+        return f"{self.speaker}: {self.text}" if self.speaker else self.text
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,8 @@ def _blocks(text: str) -> list[list[str]]:
     return blocks
 
 
-def parse(text: str) -> ParseResult:
+def parse(text: str, speakers: Collection[str] = ()) -> ParseResult:
+    """Cues of an SRT text; a `Name: ` prefix becomes the cue's speaker for the names in `speakers`."""
     cues: list[Cue] = []
     skipped = 0
     for block in _blocks(text):
@@ -106,7 +115,11 @@ def parse(text: str) -> ParseResult:
             else:
                 index = cues[-1].index + 1 if cues else 1
             start, end = times  # type: ignore[misc]
-            cues.append(Cue(index=index, start=start, end=end, text="\n".join(block[pos + 1 : stop])))
+            said = "\n".join(block[pos + 1 : stop])
+            speaker = next((name for name in speakers if said.startswith(f"{name}: ")), None)
+            if speaker is not None:
+                said = said[len(speaker) + 2:]
+            cues.append(Cue(index=index, start=start, end=end, text=said, speaker=speaker))
     return ParseResult(cues=cues, skipped=skipped)
 
 
@@ -123,7 +136,7 @@ def format(cues: Iterable[Cue]) -> str:  # noqa: A001 - the module's public name
     for cue in cues:
         lines = [str(cue.index), f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"]
         if cue.text:
-            lines.append(cue.text)
+            lines.append(cue.line)
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -150,5 +163,10 @@ def normalize(cues: Iterable[Cue]) -> list[Cue]:
     out: list[Cue] = []
     for cue in ordered:
         start = max(cue.start, out[-1].end) if out else max(0.0, cue.start)
-        out.append(Cue(index=len(out) + 1, start=start, end=max(cue.end, start), text=cue.text.strip()))
+        out.append(replace(cue, index=len(out) + 1, start=start, end=max(cue.end, start), text=cue.text.strip()))
     return out
+
+
+def speakers_of(cues: Iterable[Cue]) -> list[str]:
+    """The speakers named in these cues, in order of first appearance."""
+    return list(dict.fromkeys(c.speaker for c in cues if c.speaker))

@@ -1,7 +1,8 @@
 """Where objects live in storage, and the keys every storage backend accepts.
 
-Layout (both backends): bucket `recordings` -> `{session_id}/{recording_id}.{ext}`;
-bucket `transcripts` -> `{recording_id}.srt`. Keys never allow traversal, however spelled.
+Layout (both backends): bucket `recordings` -> `{session_id}/{recording_id}.{ext}` (and, for
+rooms we host, `{session_id}/{recording_id}.speakers.json`); bucket `transcripts` ->
+`{recording_id}.srt`, `{recording_id}.vtt` and `{recording_id}.json`. Keys never allow traversal, however spelled.
 """
 
 from __future__ import annotations
@@ -23,9 +24,24 @@ def recording_key(session_id: str, recording_id: uuid.UUID, ext: str) -> str:
     return f"{session_id}/{recording_id}.{ext}"
 
 
+def speaking_key(recording_storage_key: str) -> str:
+    """Beside a recording's media in `recordings`: who spoke when (`….speakers.json`), when known."""
+    return recording_storage_key.rsplit(".", 1)[0] + ".speakers.json"
+
+
 def transcript_key(recording_id: uuid.UUID) -> str:
     """The key of a recording's SRT in the `transcripts` bucket."""
     return f"{recording_id}.srt"
+
+
+def captions_key(recording_id: uuid.UUID) -> str:
+    """Beside the SRT: the same transcript as WebVTT, speakers as voice tags."""
+    return f"{recording_id}.vtt"
+
+
+def transcript_data_key(recording_id: uuid.UUID) -> str:
+    """Beside the SRT: the transcript with its speakers and language, as the pages read it (JSON)."""
+    return f"{recording_id}.json"
 
 
 def object_url(bucket: str, key: str) -> str:

@@ -16,7 +16,7 @@ from visio_core.domain.errors import NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import extension_of
 from visio_core.domain.model import Recording, TranscriptionStatus, session_id_for, utcnow
-from visio_core.domain.storage_keys import RECORDINGS, object_url, recording_key
+from visio_core.domain.storage_keys import RECORDINGS, object_url, recording_key, speaking_key
 from visio_core.services.ports import MediaProbe, MeetingRepository, RecordingStore, Storage
 from visio_core.services.spool import Readable, Spooled, spool
 
@@ -40,22 +40,27 @@ class RecordingIngest:
         source_recording_id: str | None = None,
         language: str | None = None,
         max_bytes: int | None = None,
+        speaking: Path | None = None,
     ) -> tuple[Recording, bool]:
-        """Ingest `stream` for the meeting. Returns (recording, created); the same source twice → one row."""
+        """Ingest `stream` for the meeting. Returns (recording, created); the same source twice → one row.
+
+        `speaking`: the recording's speaking timeline (domain.speakers), stored beside it."""
         ext = extension_of(filename)
         if self.meetings.get(meeting_id) is None:
             raise NotFound(t("error.not_found"))
         spooled = spool(stream, self.spool_dir, max_bytes)
         try:
-            return self._store(meeting_id, spooled, ext, source_recording_id or f"sha256:{spooled.sha256}", language)
+            return self._store(meeting_id, spooled, ext, source_recording_id or f"sha256:{spooled.sha256}", language,
+                               speaking)
         finally:
             spooled.path.unlink(missing_ok=True)
 
     def ingest_file(self, meeting_id: uuid.UUID, path: Path, *, filename: str | None = None,
-                    source_recording_id: str | None = None, language: str | None = None) -> tuple[Recording, bool]:
+                    source_recording_id: str | None = None, language: str | None = None,
+                    speaking: Path | None = None) -> tuple[Recording, bool]:
         with open(path, "rb") as source:
             return self.ingest_stream(meeting_id, source, filename=filename or Path(path).name,
-                                      source_recording_id=source_recording_id, language=language)
+                                      source_recording_id=source_recording_id, language=language, speaking=speaking)
 
     def existing(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
         """The recording already ingested from this source, if any (so a caller need not fetch it again)."""
@@ -75,7 +80,8 @@ class RecordingIngest:
                                   source_recording_id=source_recording_id, language=language)
 
     def _store(
-        self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None
+        self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None,
+        speaking: Path | None,
     ) -> tuple[Recording, bool]:
         existing = self.recordings.find_by_source(meeting_id, source)
         if existing is not None:
@@ -88,6 +94,8 @@ class RecordingIngest:
         key = recording_key(meeting.session_id or session_id_for(meeting.id), recording_id, ext)
         now = self.clock()
         self.storage.move_in(RECORDINGS, key, spooled.path)
+        if speaking is not None:
+            self.storage.upload_file(RECORDINGS, speaking_key(key), speaking)
         recording = Recording(
             id=recording_id,
             meeting_id=meeting_id,
@@ -108,8 +116,9 @@ class RecordingIngest:
             updated_at=now,
         )
         stored, created = self.recordings.add_if_absent(recording)
-        if not created:  # lost a race with the same source: keep the winner's file only
+        if not created:  # lost a race with the same source: keep the winner's files only
             self.storage.delete(RECORDINGS, key)
+            self.storage.delete(RECORDINGS, speaking_key(key))
         return stored, created
 
 

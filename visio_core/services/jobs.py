@@ -24,10 +24,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from visio_core.domain import srt
+from visio_core.domain import speakers, srt, webvtt
 from visio_core.domain.errors import InvalidInput, VisioError
 from visio_core.domain.model import Recording, utcnow
-from visio_core.domain.storage_keys import RECORDINGS, TRANSCRIPTS, object_url, transcript_key
+from visio_core.domain.storage_keys import (
+    RECORDINGS,
+    TRANSCRIPTS,
+    captions_key,
+    object_url,
+    speaking_key,
+    transcript_data_key,
+    transcript_key,
+)
+from visio_core.domain.transcript import Transcript, to_json
 from visio_core.services.ports import Storage, Transcriber, TranscriptIndex, TranscriptionQueue
 
 log = logging.getLogger("visio.worker")
@@ -230,10 +239,24 @@ class TranscriptionJobs:
         with self.storage.local_copy(RECORDINGS, job.storage_key) as path:
             cues = self.transcriber().transcribe(path, language=job.transcription_language, on_progress=renew)
         cues = srt.normalize(cues)
-        key = transcript_key(job.id)
+        timeline = self._speaking_timeline(job)
+        if timeline is not None:
+            cues = speakers.attribute(cues, timeline)
+        transcript = Transcript(cues, job.transcription_language, None, srt.speakers_of(cues))
+        self.storage.upload_stream(TRANSCRIPTS, transcript_data_key(job.id), io.BytesIO(to_json(transcript).encode()))
+        self.storage.upload_stream(TRANSCRIPTS, captions_key(job.id), io.BytesIO(webvtt.format(cues).encode()))
+        key = transcript_key(job.id)  # written last: its URL on the row says the transcript is complete
         self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
         if self.queue.complete(job.id, worker, object_url(TRANSCRIPTS, key), self.clock()) and self.index is not None:
             self.index.index(job, cues)
+
+    def _speaking_timeline(self, job: Recording) -> speakers.SpeakingTimeline | None:
+        """Who spoke when in this recording, when its room told us (embedded room recordings)."""
+        key = speaking_key(job.storage_key)
+        if not self.storage.exists(RECORDINGS, key):
+            return None
+        with self.storage.open_read(RECORDINGS, key) as stream:
+            return speakers.from_json(stream.read().decode("utf-8", errors="replace"))
 
     def fail(self, job: Recording, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
         self.queue.fail_attempt(job.id, worker, message, now, retry_at)

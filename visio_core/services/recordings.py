@@ -10,13 +10,20 @@ from typing import BinaryIO
 
 from visio_core.domain import model as models
 from visio_core.domain import srt
-from visio_core.domain.errors import Forbidden, IllegalTransition, NotFound
+from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.languages import check_language
 from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change, can_see
 from visio_core.domain.search import CueFilters, CueHit
-from visio_core.domain.storage_keys import RECORDINGS, TRANSCRIPTS, transcript_key
+from visio_core.domain.storage_keys import (
+    RECORDINGS,
+    TRANSCRIPTS,
+    captions_key,
+    transcript_data_key,
+    transcript_key,
+)
+from visio_core.domain.transcript import from_json
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
 
@@ -48,17 +55,32 @@ class RecordingService:
         name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.extension}" if download else None
         return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
 
-    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str:
+    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt") -> str:
+        """A signed download link to the transcript as SRT (`kind="srt"`) or WebVTT with voice tags ("vtt")."""
         recording, meeting = self.get_recording(actor, recording_id)
         if recording.transcription_status is not TranscriptionStatus.COMPLETED:
             raise NotFound(t("rec.no_transcript"))
-        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.srt"
-        return self.storage.signed_url(TRANSCRIPTS, transcript_key(recording.id), download_name=name)
+        keys = {"srt": transcript_key(recording.id), "vtt": captions_key(recording.id)}
+        if kind not in keys:
+            raise InvalidInput(t("rec.bad_format", value=kind))
+        if kind == "vtt" and not self.storage.exists(TRANSCRIPTS, keys[kind]):
+            raise NotFound(t("rec.no_transcript"))  # transcribed before WebVTT was written: transcribe again
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.{kind}"
+        return self.storage.signed_url(TRANSCRIPTS, keys[kind], download_name=name)
 
     def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> srt.ParseResult:
+        """The cues of a finished transcript, with their speakers when known (none before it is done).
+
+        Read from the transcript's JSON (speakers kept as such); a recording transcribed before
+        there was one, or whose JSON is unreadable, is read from its SRT."""
         recording, _ = self.get_recording(actor, recording_id)
         if recording.transcription_status is not TranscriptionStatus.COMPLETED:
             return srt.ParseResult([], 0)
+        if self.storage.exists(TRANSCRIPTS, transcript_data_key(recording.id)):
+            with self.storage.open_read(TRANSCRIPTS, transcript_data_key(recording.id)) as fh:
+                stored = from_json(fh.read().decode("utf-8", errors="replace"))
+            if stored is not None:
+                return srt.ParseResult(stored.cues, 0)
         with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
             return srt.parse(fh.read().decode("utf-8", errors="replace"))
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from visio_core.domain.errors import InvalidInput, VisioError
+from visio_core.domain.errors import InvalidInput, NotFound, VisioError
 from visio_core.domain.i18n import format_duration, format_size, t
 from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change
+from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
@@ -95,6 +96,16 @@ def _pick(recordings: list[Recording]) -> Recording:
     return by_id[chosen]
 
 
+def _by_speaker(cues: list[Cue], recording: Recording) -> list[Cue]:
+    """The cues of the speaker picked above the player (all of them by default)."""
+    names = speakers_of(cues)
+    if len(names) < 2:
+        return cues
+    everyone = t("recordings.all_speakers")
+    picked = st.selectbox(t("recordings.speaker"), [everyone, *names], key=f"speaker-{recording.id}")
+    return cues if picked == everyone else [c for c in cues if c.speaker == picked]
+
+
 def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recording) -> None:
     status = recording.transcription_status
     if status is TranscriptionStatus.PENDING:
@@ -113,15 +124,20 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
             start_at = parse_offset(st.query_params.get("t", 0) or 0)
         except InvalidInput as error:
             st.error(str(error))
-    transcript_player(ctx.recordings.video_url(identity, recording.id), cues.cues, start_at=start_at,
-                      key=f"player-{recording.id}")
+    transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
+                      start_at=start_at, key=f"player-{recording.id}")
 
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
                      icon=":material/download:")
     if status is TranscriptionStatus.COMPLETED:
-        right.link_button(t("recordings.download_srt"), ctx.recordings.transcript_url(identity, recording.id),
-                          icon=":material/subtitles:")
+        middle.link_button(t("recordings.download_srt"), ctx.recordings.transcript_url(identity, recording.id),
+                           icon=":material/subtitles:")
+        try:
+            right.link_button(t("recordings.download_vtt"), ctx.recordings.transcript_url(identity, recording.id, "vtt"),
+                              icon=":material/closed_caption:")
+        except NotFound:
+            pass  # transcribed before WebVTT files were written
     st.caption(t("recordings.links_valid", minutes=ctx.settings.signed_url_ttl_seconds // 60))
     if can_change(identity, meeting):
         _operator_actions(ctx, identity, recording)

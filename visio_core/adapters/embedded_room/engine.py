@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
+from visio_core.adapters.embedded_room.speaking import timeline_path
 from visio_core.domain.errors import VisioError
 from visio_core.domain.model import Meeting
 
@@ -102,9 +103,11 @@ class EmbeddedEngine:
 
     def _hand_over(self, meeting_id: uuid.UUID, path: Path) -> bool:
         """Ingest a finished room recording; on failure keep the file (the next start tries again)."""
+        timeline = timeline_path(path)
         try:
             recording, _ = self.ingest.ingest_file(
-                meeting_id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}"
+                meeting_id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}",
+                speaking=timeline if timeline.is_file() else None,
             )
         except VisioError:
             # Ending the meeting must not fail because of the file; it stays for the next start
@@ -113,6 +116,7 @@ class EmbeddedEngine:
             return False
         log.info("meeting %s: room recording ingested as %s", meeting_id, recording.id)
         path.unlink(missing_ok=True)
+        timeline.unlink(missing_ok=True)
         return True
 
     # -- rooms ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from visio_core.adapters.embedded_room.audio import (
     to_frame,
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
+from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 
@@ -105,6 +106,7 @@ class Room:
         self._candidates: dict[str, Candidate] = {}
         self._lock = threading.RLock()
         self._recorder: RoomRecorder | None = None
+        self._speaking = SpeakingRecorder()  # who spoke when, for naming the transcript's lines
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
@@ -257,6 +259,10 @@ class Room:
         # Video first: the frame due at the current audio position is written before that audio.
         while recorder.frames <= recorder.seconds * FPS:
             recorder.write_video(self._yuv)
+        position = recorder.seconds
+        for p in participants:
+            if (chunk := heard.get(p.key)) is not None:
+                self._speaking.hear(p.name, position, chunk)
         recorder.write_audio(mix(list(heard.values())))
 
     def _recorder_or_new(self) -> RoomRecorder | None:
@@ -280,7 +286,10 @@ class Room:
         if recorder is None:
             return None
         recorder.close()
-        return recorder.path if recorder.has_media else None
+        if not recorder.has_media:
+            return None
+        self._speaking.write(recorder.path)  # beside the MP4: the engine hands both over
+        return recorder.path
 
 
 def _labels() -> dict[str, str]:

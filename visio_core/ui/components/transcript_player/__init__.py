@@ -1,4 +1,4 @@
-"""Transcript player: an HTML5 video beside its SRT, synchronised in the browser.
+"""Transcript player: an HTML5 video beside its transcript (each line with its speaker), synchronised in the browser.
 
 Highlighting, seeking and search run in the component's JavaScript, so playback
 causes no Streamlit rerun. Cue text is handed over as data and set as text, never HTML.
@@ -29,7 +29,7 @@ def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0,
     """Render the player. `key` must be stable per recording so reruns keep the DOM."""
     payload = {
         "video_url": video_url,
-        "cues": [{"start": c.start, "end": c.end, "text": c.text} for c in cues],
+        "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in cues],
         "start_at": max(0.0, start_at) if math.isfinite(start_at) else 0.0,  # JSON has no inf/nan
         "labels": {
             "search": t("player.search"),

@@ -58,7 +58,10 @@ function build(root, data) {
     li.tabIndex = 0;
     li.dataset.index = String(i);
     li.dataset.start = String(cue.start);
-    li.append(el("span", "vp-time", fmt(cue.start)), el("span", "vp-text", cue.text));
+    const body = el("span", "vp-body");
+    if (cue.speaker) body.append(el("span", "vp-speaker", cue.speaker));
+    body.append(el("span", "vp-text", cue.text));
+    li.append(el("span", "vp-time", fmt(cue.start)), body);
     list.append(li);
     return li;
   });

@@ -1,0 +1,68 @@
+"""Who said each line: a speaking timeline (each participant's own audio level over the recording)
+and the attribution of transcript cues to the participant who was speaking.
+
+Where we own the media (the embedded room) the server hears each participant's microphone
+separately, so the level of each track says exactly who spoke: no voice model is involved. A
+cue goes to the participant whose track carried the most energy during it (the dominant speaker
+when voices overlap); a cue during which nobody's track was above the speech threshold keeps no
+name rather than a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from visio_core.domain.srt import Cue
+
+STEP_SECONDS = 0.1
+SPEECH_DBFS = -50.0  # a track quieter than this over a cue did not carry speech
+SILENCE_DBFS = -120.0
+
+
+@dataclass(frozen=True)
+class SpeakingTimeline:
+    """Each speaker's level (dBFS) every `step` seconds from the recording's start."""
+
+    levels: dict[str, list[float]]
+    step: float = STEP_SECONDS
+
+    def level(self, name: str, start: float, end: float) -> float:
+        """The speaker's mean level (dBFS, from mean power) between `start` and `end` seconds."""
+        series = self.levels.get(name, [])
+        first, last = int(start / self.step), max(int(start / self.step) + 1, math.ceil(end / self.step))
+        window = series[first:last]
+        if not window:
+            return SILENCE_DBFS
+        power = sum(10 ** (db / 10) for db in window) / len(window)
+        return 10 * math.log10(power) if power > 0 else SILENCE_DBFS
+
+
+def attribute(cues: list[Cue], timeline: SpeakingTimeline) -> list[Cue]:
+    """The cues with `speaker` set to the dominant speaker of each (None when nobody spoke)."""
+    named = []
+    for cue in cues:
+        levels = {name: timeline.level(name, cue.start, cue.end) for name in timeline.levels}
+        loudest = max(levels, key=lambda name: levels[name], default=None)
+        speaker = loudest if loudest is not None and levels[loudest] >= SPEECH_DBFS else None
+        named.append(replace(cue, speaker=speaker))
+    return named
+
+
+def to_json(timeline: SpeakingTimeline) -> str:
+    return json.dumps({"step": timeline.step,
+                       "levels": {name: [round(db, 1) for db in series] for name, series in timeline.levels.items()}},
+                      ensure_ascii=False)
+
+
+def from_json(text: str) -> SpeakingTimeline | None:
+    """The timeline in `text`, or None when it is not one (the cues then keep no speaker)."""
+    try:
+        data: Any = json.loads(text)
+        step = float(data["step"])
+        levels = {str(name): [float(db) for db in series] for name, series in data["levels"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return SpeakingTimeline(levels, step) if step > 0 and math.isfinite(step) else None

@@ -1,0 +1,32 @@
+"""WebVTT for players and exports: the same cues as the SRT, each speaker as a voice tag (`<v Name>`).
+
+Text is escaped as WebVTT requires (`&`, `<`, `>`), so a cue can never inject markup into a player.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from visio_core.domain.srt import Cue
+
+
+def timestamp(seconds: float) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, rest = divmod(millis, 3600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def format(cues: Iterable[Cue]) -> str:  # noqa: A001 - the module's public name, like srt.format
+    blocks = ["WEBVTT\n"]
+    for cue in cues:
+        text = _escape(cue.text).replace("\n\n", "\n")  # a blank line would end the cue
+        if cue.speaker:
+            text = f"<v {_escape(cue.speaker)}>{text}"
+        blocks.append(f"{cue.index}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{text}\n")
+    return "\n".join(blocks)
