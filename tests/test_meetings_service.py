@@ -269,3 +269,18 @@ def test_filters_sort_and_pagination(ctx, people, clock):
 def test_list_rejects_bad_filters(ctx, people, kwargs):
     with pytest.raises(InvalidInput):
         ctx.meetings.list_meetings(people.op1, **kwargs)
+
+
+def test_a_meeting_has_the_language_its_recordings_are_transcribed_in(ctx, people):
+    english = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Weekly", scheduled_at=at(1),
+                                          language=" EN ")
+    detected = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="?", scheduled_at=at(1),
+                                           language="auto")
+    default = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Point", scheduled_at=at(1))
+    assert (english.language, detected.language, default.language) == ("en", "auto", None)
+    before = ctx.meetings.count_by_status(people.op1)
+    for bad in ("xx", "english", "fr-FR", "e" * 300):
+        with pytest.raises(InvalidInput, match="Langue inconnue"):
+            ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="x", scheduled_at=at(1),
+                                        language=bad)
+    assert ctx.meetings.count_by_status(people.op1) == before  # nothing written

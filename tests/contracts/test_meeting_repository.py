@@ -33,6 +33,11 @@ def test_a_meeting_reads_back_as_written(store):
     m = meeting("Revue budget")
     store.meetings.add(m)
     assert store.meetings.get(m.id) == m
+    for language in ("en", "auto"):
+        other = model.new_meeting(operator_id=OPERATOR, client_id=CLIENT_A, title=language, description="",
+                                  scheduled_at=at(5), now=at(-10), language=language)
+        store.meetings.add(other)
+        assert store.meetings.get(other.id).language == language
     assert store.meetings.get(uuid.uuid4()) is None
     started = model.start(m, at(0.1))
     assert store.meetings.replace_if_status(started, MeetingStatus.SCHEDULED)

@@ -48,8 +48,9 @@ def test_a_job_is_held_by_one_worker_and_only_he_writes(store):
     assert store.recordings.heartbeat(job.id, "w1", 0.5, now() + LEASE)
     assert not store.recordings.heartbeat(job.id, "w2", 0.5, now() + LEASE)
     assert not store.recordings.complete(job.id, "w2", f"transcripts/{job.id}.srt", now())
-    assert store.recordings.complete(job.id, "w1", f"transcripts/{job.id}.srt", now())
+    assert store.recordings.complete(job.id, "w1", f"transcripts/{job.id}.srt", now(), language="en")
     done = store.recordings.get(job.id)
+    assert done.transcription_language == "en"  # the language a recording set to "auto" was detected in
     assert done.transcription_status is TranscriptionStatus.COMPLETED and done.lease_owner is None
     assert done.transcript_url == f"transcripts/{job.id}.srt"
     assert store.recordings.list_active() == []

@@ -30,7 +30,7 @@ URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
 USER_JWT = "user-access-token-for-tests"
 SERVICE_KEY = "service-role-key-for-tests"
-MEETING_COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at",
+MEETING_COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at", "language",
                    "ended_at", "duration_seconds", "session_id", "status", "created_at", "updated_at"}
 RECORDING_COLUMNS = {"id", "meeting_id", "source_recording_id", "recording_url", "recording_duration_seconds",
                      "file_size_bytes", "transcript_url", "transcription_status", "transcription_language",

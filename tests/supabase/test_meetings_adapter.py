@@ -19,7 +19,7 @@ URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
 USER_JWT = "user-access-token-for-tests"
 SERVICE_KEY = "service-role-key-for-tests"
-COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at", "ended_at",
+COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at", "ended_at", "language",
            "duration_seconds", "session_id", "status", "created_at", "updated_at"}
 
 OPERATOR = Identity(uuid.uuid4(), "op@x.io", "MiKL", Role.OPERATOR)

@@ -67,6 +67,9 @@ FR: dict[str, str] = {
     "hub.create": "Nouveau meeting",
     "hub.create_submit": "Créer le meeting",
     "hub.created": "Meeting « {title} » créé.",
+    "hub.language_field": "Langue de la réunion",
+    "hub.language_help": "La langue dans laquelle ses enregistrements seront transcrits. « Détection automatique » la reconnaît sur la parole.",
+    "language.auto": "Détection automatique",
     "hub.title_field": "Titre",
     "hub.description_field": "Description",
     "hub.client_field": "Client",
@@ -138,6 +141,8 @@ FR: dict[str, str] = {
     "recordings.failed": "La transcription a échoué : {reason}",
     "recordings.skipped_cues": "{count} passage(s) illisible(s) de la transcription ont été ignorés.",
     "recordings.download_vtt": "Télécharger les sous-titres (WebVTT)",
+    "recordings.language_detected": "Langue détectée : {language} (confiance {percent} %).",
+    "recordings.language_doubtful": "Langue détectée avec peu de certitude : {language} ({percent} %). Si ce n'est pas la bonne, transcrivez à nouveau dans la bonne langue ci-dessous.",
     "recordings.speaker": "Intervenant",
     "recordings.all_speakers": "Tous les intervenants",
     "recordings.bad_offset": "Position de lecture invalide (paramètre t).",
@@ -287,6 +292,20 @@ def t(key: str, **values: object) -> str:
     """The string for `key` in the current language, formatted with `values`."""
     text = _TABLES[_language].get(key, key)
     return text.format(**values) if values else text
+
+
+_LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "es": "espagnol", "de": "allemand", "it": "italien",
+                   "pt": "portugais", "nl": "néerlandais", "ar": "arabe"}
+
+
+def language_label(code: str | None) -> str:
+    """How a language code reads on a page: « anglais (en) », « Détection automatique »."""
+    if code == "auto":
+        return t("language.auto")
+    if not code:
+        return t("common.none")
+    name = _LANGUAGE_NAMES.get(code)
+    return f"{name} ({code})" if name else code
 
 
 def format_duration(seconds: int | None) -> str:

@@ -25,6 +25,13 @@ WHISPER_LANGUAGES: frozenset[str] = frozenset((
 OFFERED_LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
 
 
+def check_requested_language(language: str | None) -> str:
+    """What may be asked for a transcript: a Whisper language code, or `auto` (Whisper detects it)."""
+    if (language or "").strip().lower() == AUTO:
+        return AUTO
+    return check_language(language)
+
+
 def check_language(language: str | None) -> str:
     """A lower-case Whisper language code, or InvalidInput naming what was given."""
     code = (language or "").strip().lower()

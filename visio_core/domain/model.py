@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from visio_core.domain.errors import IllegalTransition, InvalidInput
 from visio_core.domain.i18n import t
+from visio_core.domain.languages import check_requested_language
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -72,6 +73,7 @@ class Meeting:
     ended_at: datetime | None = None
     duration_seconds: int | None = None
     session_id: str | None = None
+    language: str | None = None  # its recordings' transcription language: a Whisper code or "auto"; None = default
 
 
 def utcnow() -> datetime:
@@ -117,6 +119,7 @@ def new_meeting(
     description: str | None,
     scheduled_at: datetime,
     now: datetime,
+    language: str | None = None,
 ) -> Meeting:
     return Meeting(
         id=uuid.uuid4(),
@@ -128,6 +131,7 @@ def new_meeting(
         status=MeetingStatus.SCHEDULED,
         created_at=now,
         updated_at=now,
+        language=check_requested_language(language) if language else None,
     )
 
 

@@ -24,6 +24,7 @@ class Transcript:
     language: str | None = None  # what the recording was transcribed in
     language_probability: float | None = None  # Whisper's confidence when the language was detected
     speakers: list[str] = field(default_factory=list)  # names in order of first appearance
+    skipped: int = 0  # unreadable SRT blocks, when read from an SRT
 
     @property
     def detected(self) -> bool:

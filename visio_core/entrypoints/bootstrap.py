@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -124,6 +125,12 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
 
+    def detect_language(self, media_path: Path) -> tuple[str, float]:
+        """For recordings set to "auto": the offline model's detection on the speech (loaded on first use)."""
+        from visio_core.adapters.transcription.language import detect_language
+
+        return detect_language(self.settings.whisper_model_dir, media_path)
+
     def recover_after_crash(self) -> int:
         """At a process's start: remove the half-written spool files of processes that died here."""
         removed = remove_orphans(self.settings.data_dir)
@@ -135,8 +142,8 @@ class AppContext:
         """Every queue a worker serves."""
         lease = timedelta(seconds=self.settings.job_lease_seconds)
         kinds: list[JobKind[Any]] = [
-            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index, lease=lease,
-                              clock=self.clock)
+            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
+                              detect_language=self.detect_language, lease=lease, clock=self.clock)
         ]
         if self.downloads is not None:
             kinds.append(self.downloads)

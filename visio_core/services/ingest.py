@@ -105,7 +105,7 @@ class RecordingIngest:
             file_size_bytes=spooled.size,
             transcript_url=None,
             transcription_status=TranscriptionStatus.PENDING,
-            transcription_language=language or self.default_language,
+            transcription_language=language or meeting.language or self.default_language,
             attempts=0,
             last_error=None,
             lease_owner=None,

@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from visio_core.domain import speakers, srt, webvtt
 from visio_core.domain.errors import InvalidInput, VisioError
+from visio_core.domain.languages import AUTO
 from visio_core.domain.model import Recording, utcnow
 from visio_core.domain.storage_keys import (
     RECORDINGS,
@@ -37,7 +38,7 @@ from visio_core.domain.storage_keys import (
     transcript_key,
 )
 from visio_core.domain.transcript import Transcript, to_json
-from visio_core.services.ports import Storage, Transcriber, TranscriptIndex, TranscriptionQueue
+from visio_core.services.ports import LanguageDetector, Storage, Transcriber, TranscriptIndex, TranscriptionQueue
 
 log = logging.getLogger("visio.worker")
 
@@ -216,6 +217,7 @@ class TranscriptionJobs:
     storage: Storage
     transcriber: Callable[[], Transcriber]  # built lazily: the model loads on the first job
     index: TranscriptIndex | None = None
+    detect_language: LanguageDetector | None = None  # for recordings set to "auto"
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
     lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
@@ -236,18 +238,23 @@ class TranscriptionJobs:
 
     def run(self, job: Recording, worker: str, renew: Renew) -> None:
         renew(0.0)
+        language: str | None = job.transcription_language
+        probability: float | None = None
         with self.storage.local_copy(RECORDINGS, job.storage_key) as path:
-            cues = self.transcriber().transcribe(path, language=job.transcription_language, on_progress=renew)
+            if language == AUTO:  # no detector: the transcriber detects it, with no confidence to show
+                language, probability = self.detect_language(path) if self.detect_language else (None, None)
+            cues = self.transcriber().transcribe(path, language=language, on_progress=renew)
         cues = srt.normalize(cues)
         timeline = self._speaking_timeline(job)
         if timeline is not None:
             cues = speakers.attribute(cues, timeline)
-        transcript = Transcript(cues, job.transcription_language, None, srt.speakers_of(cues))
+        transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
         self.storage.upload_stream(TRANSCRIPTS, transcript_data_key(job.id), io.BytesIO(to_json(transcript).encode()))
         self.storage.upload_stream(TRANSCRIPTS, captions_key(job.id), io.BytesIO(webvtt.format(cues).encode()))
         key = transcript_key(job.id)  # written last: its URL on the row says the transcript is complete
         self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
-        if self.queue.complete(job.id, worker, object_url(TRANSCRIPTS, key), self.clock()) and self.index is not None:
+        done = self.queue.complete(job.id, worker, object_url(TRANSCRIPTS, key), self.clock(), language=language)
+        if done and self.index is not None:
             self.index.index(job, cues)
 
     def _speaking_timeline(self, job: Recording) -> speakers.SpeakingTimeline | None:

@@ -90,7 +90,9 @@ class MeetingService:
         title: str,
         description: str | None = None,
         scheduled_at: datetime,
+        language: str | None = None,
     ) -> Meeting:
+        """A scheduled meeting; `language`: its recordings' transcription language ("auto" detects it)."""
         require_operator(actor)
         client = self.users.get(models.parse_uuid(client_id))
         if client is None or client.role is not Role.CLIENT or client.operator_id != actor.id:
@@ -104,6 +106,7 @@ class MeetingService:
             description=description,
             scheduled_at=scheduled_at,
             now=self.clock(),
+            language=language,
         )
         self.meetings.add(meeting)
         return meeting

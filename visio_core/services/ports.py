@@ -117,7 +117,10 @@ class TranscriptionQueue(Protocol):
 
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None: ...
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool: ...
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool: ...
+    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
+                 language: str | None = None) -> bool:
+        """Mark the job done (and, for `auto`, record the language it was detected in)."""
+        ...
     def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
                      retry_at: datetime | None) -> bool: ...
 
@@ -276,6 +279,9 @@ class MediaEngine(Protocol):
 # -- transcription -------------------------------------------------------------------------------
 
 ProgressCallback = Callable[[float], None]
+
+LanguageDetector = Callable[[Path], tuple[str, float]]
+"""(Whisper language code, probability) of the speech in a media file, for recordings set to `auto`."""
 
 
 @runtime_checkable

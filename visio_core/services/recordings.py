@@ -23,7 +23,7 @@ from visio_core.domain.storage_keys import (
     transcript_data_key,
     transcript_key,
 )
-from visio_core.domain.transcript import from_json
+from visio_core.domain.transcript import Transcript, from_json
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
 
@@ -68,21 +68,22 @@ class RecordingService:
         name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.{kind}"
         return self.storage.signed_url(TRANSCRIPTS, keys[kind], download_name=name)
 
-    def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> srt.ParseResult:
+    def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> Transcript:
         """The cues of a finished transcript, with their speakers when known (none before it is done).
 
         Read from the transcript's JSON (speakers kept as such); a recording transcribed before
         there was one, or whose JSON is unreadable, is read from its SRT."""
         recording, _ = self.get_recording(actor, recording_id)
         if recording.transcription_status is not TranscriptionStatus.COMPLETED:
-            return srt.ParseResult([], 0)
+            return Transcript([])
         if self.storage.exists(TRANSCRIPTS, transcript_data_key(recording.id)):
             with self.storage.open_read(TRANSCRIPTS, transcript_data_key(recording.id)) as fh:
                 stored = from_json(fh.read().decode("utf-8", errors="replace"))
             if stored is not None:
-                return srt.ParseResult(stored.cues, 0)
+                return stored
         with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
-            return srt.parse(fh.read().decode("utf-8", errors="replace"))
+            parsed = srt.parse(fh.read().decode("utf-8", errors="replace"))
+        return Transcript(parsed.cues, recording.transcription_language, skipped=parsed.skipped)
 
     def search_transcripts(
         self,

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from visio_core.domain.errors import VisioError
-from visio_core.domain.i18n import format_duration, t
+from visio_core.domain.i18n import format_duration, language_label, t
+from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.entrypoints.bootstrap import UserScope
@@ -276,6 +277,9 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             c1, c2 = st.columns(2)
             c1.date_input(t("hub.date_field"), value=soon.date(), format="DD/MM/YYYY", key="create_day")
             c2.time_input(t("hub.time_field"), value=time(soon.hour, 0), key="create_time")
+            choices = list(dict.fromkeys([ctx.settings.default_language, AUTO, *OFFERED_LANGUAGES]))
+            st.selectbox(t("hub.language_field"), choices, format_func=language_label, key="create_language",
+                         help=t("hub.language_help"))
             # A callback, not `if submitted:`: it runs even when the submit lands in a timed
             # fragment rerun of the meetings list, which would otherwise swallow it.
             st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))
@@ -290,6 +294,7 @@ def _create(ctx: UserScope, operator: Identity) -> None:
             title=state["create_title"],
             description=state["create_description"],
             scheduled_at=local_to_utc(state["create_day"], state["create_time"]),
+            language=state.get("create_language"),
         )
     except VisioError as error:
         flash.push(str(error), "error")

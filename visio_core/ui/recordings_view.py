@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from visio_core.domain.errors import InvalidInput, NotFound, VisioError
-from visio_core.domain.i18n import format_duration, format_size, t
+from visio_core.domain.i18n import format_duration, format_size, language_label, t
 from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.domain.policy import can_change
@@ -118,6 +118,12 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
     cues = ctx.recordings.transcript(identity, recording.id)
     if cues.skipped:
         st.warning(t("recordings.skipped_cues", count=cues.skipped))
+    if cues.detected:
+        percent = round((cues.language_probability or 0) * 100)
+        if cues.low_confidence:
+            st.warning(t("recordings.language_doubtful", language=language_label(cues.language), percent=percent))
+        else:
+            st.caption(t("recordings.language_detected", language=language_label(cues.language), percent=percent))
     start_at = 0.0
     if uuid_param("recording") == recording.id:
         try:

@@ -10,7 +10,7 @@ from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 
 _COLUMNS = (
     "id, client_id, operator_id, title, description, scheduled_at, started_at, ended_at, "
-    "duration_seconds, session_id, status, created_at, updated_at"
+    "duration_seconds, session_id, status, created_at, updated_at, language"
 )
 
 
@@ -29,6 +29,7 @@ def _row_to_meeting(row: sqlite3.Row) -> Meeting:
         status=MeetingStatus(row["status"]),
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        language=row["language"],
     )
 
 
@@ -47,6 +48,7 @@ def _meeting_values(m: Meeting) -> tuple[str | int | None, ...]:
         m.status.value,
         to_db_time(m.created_at),
         to_db_time(m.updated_at),
+        m.language,
     )
 
 
@@ -85,7 +87,7 @@ class SqliteMeetingRepository:
 
     def add(self, meeting: Meeting) -> None:
         self._db.connection().execute(
-            f"INSERT INTO meetings ({_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+            f"INSERT INTO meetings ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
             _meeting_values(meeting),
         )
 

@@ -132,12 +132,14 @@ class SqliteRecordingRepository:
         )
         return cur.rowcount == 1
 
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool:
+    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
+                 language: str | None = None) -> bool:
         cur = self._db.connection().execute(
             "UPDATE meeting_recordings SET transcription_status = 'completed', transcript_url = ?, progress = 1, "
-            "last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? "
+            "last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, "
+            "transcription_language = COALESCE(?, transcription_language) "
             "WHERE id = ? AND lease_owner = ? AND transcription_status = 'processing'",
-            (transcript_url, to_db_time(now), str(recording_id), worker),
+            (transcript_url, to_db_time(now), language, str(recording_id), worker),
         )
         return cur.rowcount == 1
 

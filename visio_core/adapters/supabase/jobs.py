@@ -71,12 +71,16 @@ class SupabaseRecordingJobs(SupabaseRecordings):
             "progress": max(0.0, min(1.0, progress)), "lease_expires_at": iso(until),
         })
 
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime) -> bool:
-        return self._held(recording_id, worker, {
+    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
+                 language: str | None = None) -> bool:
+        changes: dict[str, Any] = {
             "transcription_status": TranscriptionStatus.COMPLETED.value, "transcript_url": transcript_url,
             "progress": 1, "last_error": None, "lease_owner": None, "lease_expires_at": None,
             "updated_at": iso(now),
-        })
+        }
+        if language:
+            changes["transcription_language"] = language
+        return self._held(recording_id, worker, changes)
 
     def fail_attempt(
         self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None

@@ -17,7 +17,7 @@ from visio_core.domain.model import Meeting, MeetingFilter, MeetingStatus, Page
 
 _COLUMNS = (
     "id,client_id,operator_id,title,description,scheduled_at,started_at,ended_at,"
-    "duration_seconds,session_id,status,created_at,updated_at"
+    "duration_seconds,session_id,status,created_at,updated_at,language"
 )
 
 
@@ -41,6 +41,7 @@ def _to_meeting(row: dict[str, Any]) -> Meeting:
         status=MeetingStatus(row["status"]),
         created_at=cast(datetime, parse_time(row["created_at"])),  # NOT NULL column
         updated_at=cast(datetime, parse_time(row["updated_at"])),  # NOT NULL column
+        language=row.get("language") or None,
     )
 
 
@@ -56,7 +57,7 @@ class SupabaseMeetingRepository:
             "id": str(meeting.id), "client_id": str(meeting.client_id), "operator_id": str(meeting.operator_id),
             "title": meeting.title, "description": meeting.description, "scheduled_at": iso(meeting.scheduled_at),
             "status": meeting.status.value, "created_at": iso(meeting.created_at),
-            "updated_at": iso(meeting.updated_at),
+            "updated_at": iso(meeting.updated_at), "language": meeting.language,
         }))
 
     def get(self, meeting_id: uuid.UUID) -> Meeting | None:
