@@ -219,3 +219,26 @@ def test_a_transcript_without_its_json_is_read_from_the_srt(ctx, people, recordi
     (ctx.settings.storage_dir / TRANSCRIPTS / f"{recording.id}.json").write_text("{not json")
     (cue,) = ctx.recordings.transcript(people.client_a, recording.id).cues
     assert cue.text == "transcrit par stub en fr" and cue.speaker is None
+
+
+def test_transcript_search_narrows_to_one_speaker(ctx, people, meeting, speech_mp4, clock, tmp_path):
+    from visio_core.domain import speakers
+    from visio_core.domain.srt import Cue
+
+    class Dialogue:
+        name = "stub"
+
+        def transcribe(self, media_path, *, language, on_progress=None):
+            return [Cue(1, 0.1, 1.4, "Le budget de MiKL."), Cue(2, 1.6, 2.9, "Le budget de Claire.")]
+
+    timeline = tmp_path / "t.speakers.json"
+    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline(
+        {"MiKL": [-20.0] * 15 + [-90.0] * 15, "Claire Martin": [-90.0] * 15 + [-20.0] * 15})))
+    ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:y", speaking=timeline)
+    assert worker(ctx, clock, Dialogue()).run_once()
+    assert {h.speaker for h in ctx.recordings.search_transcripts(people.op1, "budget")} == {"MiKL", "Claire Martin"}
+    (hit,) = ctx.recordings.search_transcripts(people.client_a, "budget", speaker=" Claire Martin ")
+    assert hit.text == "Le budget de Claire." and hit.speaker == "Claire Martin"
+    assert ctx.recordings.search_transcripts(people.op1, "budget", speaker="Personne") == []
+    with pytest.raises(InvalidInput, match="trop long"):
+        ctx.recordings.search_transcripts(people.op1, "budget", speaker="x" * 500)

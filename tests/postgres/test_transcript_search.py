@@ -166,3 +166,18 @@ def test_anon_cannot_requeue(world, failed_recording):
     with as_role(world.url, "anon") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             requeue(conn, failed_recording)
+
+
+def test_search_narrows_to_one_speaker(world, cues):
+    with psycopg.connect(world.url, autocommit=True) as conn:
+        conn.execute("UPDATE public.transcript_cues SET speaker = 'Claire Martin' WHERE recording_id = %s "
+                     "AND position = 0", (world.recordings["a"],))
+    with as_role(world.url, "authenticated", world.op1) as conn:
+        said = conn.execute("SELECT recording_id, speaker, text FROM public.search_transcripts(%s::text[], "
+                            "who => 'Claire Martin')", (["budget"],)).fetchall()
+        assert said == [(world.recordings["a"], "Claire Martin", cues["a"])]
+        assert conn.execute("SELECT count(*) FROM public.search_transcripts(%s::text[], who => 'Personne')",
+                            (["budget"],)).fetchone()[0] == 0
+    with as_role(world.url, "authenticated", world.c) as conn:  # RLS still decides what a name can reveal
+        assert conn.execute("SELECT count(*) FROM public.search_transcripts(%s::text[], who => 'Claire Martin')",
+                            (["budget"],)).fetchone()[0] == 0

@@ -35,7 +35,7 @@ SERVICE_KEY = "service-role-key-for-tests"
 PASSWORD = "correct-horse-battery"
 PROFILE_COLUMNS = {"id", "email", "display_name", "role", "operator_id", "tier", "created_at"}
 SEARCH_ARGS = {"words", "operator_scope", "client_scope", "client", "scheduled_from", "scheduled_to", "lang",
-               "max_rows"}
+               "max_rows", "who"}
 
 
 def _fold(text: str) -> str:
@@ -123,11 +123,13 @@ class FakeSupabase:
                       "client": meeting["client_id"], "lang": recording["transcription_language"]}
             if any(args[k] is not None and args[k] != v for k, v in wanted.items()):
                 continue
+            if args["who"] is not None and cue.get("speaker") != args["who"]:
+                continue
             out.append({"recording_id": recording["id"], "meeting_id": meeting["id"],
                         "meeting_title": meeting["title"], "client_id": meeting["client_id"],
                         "scheduled_at": meeting["scheduled_at"], "language": recording["transcription_language"],
                         "start_seconds": cue["start_seconds"], "end_seconds": cue["end_seconds"],
-                        "text": cue["text"], "rank": 0.1})
+                        "text": cue["text"], "rank": 0.1, "speaker": cue.get("speaker")})
         return httpx.Response(200, json=out[: args["max_rows"]])
 
     def _requeue(self, fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:

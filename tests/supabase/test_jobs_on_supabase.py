@@ -36,7 +36,7 @@ RECORDING_COLUMNS = {"id", "meeting_id", "source_recording_id", "recording_url",
                      "file_size_bytes", "transcript_url", "transcription_status", "transcription_language",
                      "attempts", "last_error", "lease_owner", "lease_expires_at", "next_attempt_at", "progress",
                      "created_at", "updated_at"}
-CUE_COLUMNS = {"recording_id", "position", "start_seconds", "end_seconds", "text", "words"}
+CUE_COLUMNS = {"recording_id", "position", "start_seconds", "end_seconds", "text", "words", "speaker"}
 
 
 def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:

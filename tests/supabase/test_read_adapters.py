@@ -77,7 +77,7 @@ def test_search_sends_words_not_the_raw_query_and_maps_hits(project):
     search.search("budget: 'réu*", CueFilters(operator_id=project.op, language="fr", limit=50))
     args = json.loads(project.rest.requests[-1].content)
     assert args == {"words": ["budget", "réu"], "operator_scope": str(project.op), "client_scope": None,
-                    "client": None, "scheduled_from": None, "scheduled_to": None, "lang": "fr", "max_rows": 50}
+                    "client": None, "scheduled_from": None, "scheduled_to": None, "lang": "fr", "max_rows": 50, "who": None}
 
 
 def test_a_postgrest_error_is_reported_without_details(project):

@@ -23,6 +23,7 @@ class CueHit:
     end: float
     text: str
     rank: float
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class CueFilters:
     scheduled_from: datetime | None = None
     scheduled_to: datetime | None = None
     language: str | None = None
+    speaker: str | None = None  # only what this person said
     limit: int = 200
 
 

@@ -27,6 +27,8 @@ from visio_core.domain.transcript import Transcript, from_json
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
 
+SPEAKER_MAX = 120
+
 
 @dataclass
 class RecordingService:
@@ -94,6 +96,7 @@ class RecordingService:
         scheduled_from: datetime | None = None,
         scheduled_to: datetime | None = None,
         language: str | None = None,
+        speaker: str | None = None,
         limit: int = 500,
     ) -> list[CueHit]:
         """Cues matching every word of `query` in the transcripts the actor may see, best first."""
@@ -105,6 +108,7 @@ class RecordingService:
             scheduled_from=scheduled_from,
             scheduled_to=scheduled_to,
             language=check_language(language) if language else None,
+            speaker=_speaker_name(speaker),
             limit=limit,
         ))
 
@@ -162,6 +166,14 @@ class RecordingService:
         if not can_change(actor, meeting):
             raise Forbidden(t("error.forbidden"))
         return recording
+
+
+def _speaker_name(name: str | None) -> str | None:
+    """A speaker filter as typed: trimmed; InvalidInput past the length of any name."""
+    cleaned = (name or "").strip()
+    if len(cleaned) > SPEAKER_MAX:
+        raise InvalidInput(t("rec.bad_speaker", max=SPEAKER_MAX))
+    return cleaned or None
 
 
 def _slug(title: str) -> str:

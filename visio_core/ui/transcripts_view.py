@@ -31,6 +31,7 @@ def results_table(hits: list[CueHit]) -> pd.DataFrame:
             t("transcripts.col_date"): [show(h.scheduled_at) for h in hits],
             t("transcripts.col_time"): [format_timestamp(h.start).split(",")[0] for h in hits],
             t("rcol.language"): [h.language for h in hits],
+            t("transcripts.col_speaker"): [h.speaker or "" for h in hits],
             t("transcripts.col_text"): [h.text for h in hits],
         }
     )
@@ -57,6 +58,8 @@ def render(ctx: UserScope, identity: Identity) -> None:
     day_to = c3.date_input(t("hub.filter_to"), value=None, key="ts_to", format="DD/MM/YYYY")
     language = c4.selectbox(t("rcol.language"), [ALL, *OFFERED_LANGUAGES], key="ts_lang",
                             format_func=lambda code: t("transcripts.all_languages") if code == ALL else code)
+    speaker = st.text_input(t("transcripts.speaker"), key="ts_speaker", max_chars=120,
+                            placeholder=t("transcripts.speaker_placeholder"))
     if not query.strip():
         st.info(t("transcripts.hint"))
         return
@@ -65,7 +68,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
         hits = ctx.recordings.search_transcripts(
             identity, query, client_id=None if client == ALL else cast(uuid.UUID, client),
             scheduled_from=scheduled_from, scheduled_to=scheduled_to,
-            language=None if language == ALL else language,
+            language=None if language == ALL else language, speaker=speaker,
         )
     except VisioError as error:
         st.error(str(error))

@@ -31,9 +31,9 @@ class SqliteTranscriptSearch:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM transcript_cues WHERE recording_id = ?", (str(recording.id),))
             conn.executemany(
-                "INSERT INTO transcript_cues (text, recording_id, meeting_id, start_seconds, end_seconds) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(c.text, str(recording.id), str(recording.meeting_id), c.start, c.end) for c in cues],
+                "INSERT INTO transcript_cues (text, recording_id, meeting_id, start_seconds, end_seconds, speaker) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(c.text, str(recording.id), str(recording.meeting_id), c.start, c.end, c.speaker) for c in cues],
             )
 
     def search(self, query: str, filters: CueFilters) -> list[CueHit]:
@@ -56,9 +56,12 @@ class SqliteTranscriptSearch:
         if f.language:
             clauses.append("r.transcription_language = ?")
             params.append(f.language)
+        if f.speaker:
+            clauses.append("c.speaker = ?")
+            params.append(f.speaker)
         rows = self._db.connection().execute(
             "SELECT c.recording_id, c.meeting_id, m.title, m.client_id, m.scheduled_at, r.transcription_language, "
-            "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank "
+            "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank, c.speaker "
             "FROM transcript_cues c "
             "JOIN meeting_recordings r ON r.id = c.recording_id "
             "JOIN meetings m ON m.id = c.meeting_id "
@@ -67,6 +70,6 @@ class SqliteTranscriptSearch:
         ).fetchall()
         return [
             CueHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], uuid.UUID(r[3]), from_db_time(r[4]), r[5],
-                   float(r[6]), float(r[7]), r[8], float(r[9]))
+                   float(r[6]), float(r[7]), r[8], float(r[9]), r[10])
             for r in rows
         ]

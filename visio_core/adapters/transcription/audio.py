@@ -2,7 +2,7 @@
 
 Everything here streams: frames are decoded, resampled and encoded as they
 come, so a long recording never sits whole in memory (except in `load_audio`,
-whose caller — Whisper — needs the whole signal as one array).
+which returns the whole signal as one array; the transcriber reads `iter_blocks`).
 
 Timing follows the media's own timeline: when the audio track has holes (a
 WebRTC recording that lost packets) or starts late, silence is inserted, so a
@@ -193,6 +193,27 @@ def iter_samples(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[n
             yield out.to_ndarray().reshape(-1)
     finally:
         container.close()
+
+
+def iter_blocks(path: str | Path, seconds: float, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """The audio track as float32 blocks in [-1, 1] of `seconds` each (the last one shorter).
+
+    What the offline transcriber reads: only about one block is held at a time, so an
+    hour of audio costs tens of MB, not the hundreds `load_audio` takes.
+    """
+    size = max(1, int(seconds * sample_rate))
+    pending: list[np.ndarray] = []
+    pending_len = 0
+    for block in iter_samples(path, sample_rate):
+        pending.append(block)
+        pending_len += block.size
+        while pending_len >= size:
+            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
+            yield joined[:size].astype(np.float32) / 32768.0
+            rest = joined[size:]
+            pending, pending_len = ([rest] if rest.size else []), rest.size
+    if pending_len:
+        yield np.concatenate(pending).astype(np.float32) / 32768.0
 
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -1,26 +1,47 @@
 """Offline transcription with faster-whisper (CTranslate2), on the CPU.
 
 The model is loaded once per (directory, threads, compute type) and shared by
-every transcriber and thread of the process. On 2 cores the batched pipeline
-(VAD-cut pieces decoded 8 at a time, with timestamps) ran ≈4× faster than
-WhisperModel.transcribe on 10 min of speech, with fewer errors (no error carried
-from one window to the next); bench/transcription_rtf.py measures it. Word
-timestamps (≈3 % more time) give tight cue bounds. A segment that loops on
-itself is decoded again with the sequential decoder, which falls back to higher
-temperatures as Whisper does.
+every transcriber and thread of the process.
+
+How a recording is transcribed:
+
+1. The audio is read in blocks of a few minutes (`iter_blocks`), never whole, and
+   Silero VAD (faster-whisper's) finds the speech in each block.
+2. Speech pieces are packed into windows of at most 30 s, silence left out, as
+   faster-whisper's batched pipeline does, but a window is closed at the longest
+   pause of its last part rather than wherever the next piece no longer fits, so a
+   window rarely ends in the middle of a sentence.
+3. Windows are decoded 8 at a time (beam search, word timestamps) by
+   BatchedInferencePipeline. The batch is encoded one window at a time: the
+   encoder's attention on 8 windows at once peaked near 1 GB on its own.
+4. A batched decode has no second chance: Whisper decodes each window once and
+   what it leaves out is lost. Measured on meeting speech, it regularly stops
+   before the end of a full window or skips a sentence in the middle, where
+   sequential decoding would have seeked back to it. So every window is checked:
+   - a stretch of a second or more where VAD hears speech but no word was decoded is
+     decoded again on its own, sequentially (with Whisper's temperature fallback);
+   - a window whose decode looks poor (a repetition loop, or a mean log-probability
+     under Whisper's -1.0) is decoded again whole, sequentially; Whisper's own
+     no-speech rule then drops it if it was noise.
+5. Cues are built from word timestamps mapped back to the recording's timeline and
+   split where the speaker paused for long, so no cue spans a silence that was cut out.
+
+bench/wer.py measures word error rate, speed and memory against plain
+WhisperModel.transcribe; docs/PERFORMANCE.md has the numbers.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
+from visio_core.adapters.transcription.audio import SAMPLE_RATE, iter_blocks, probe_duration
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
 from visio_core.domain.languages import WHISPER_LANGUAGES
@@ -31,6 +52,19 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 8
 LOOP_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for "this text repeats itself"
+LOW_LOGPROB = -1.0  # Whisper's own threshold for "this decode failed"
+WINDOW_SECONDS = 30.0  # what Whisper sees at once
+BLOCK_SECONDS = 240.0  # audio read and run through VAD at a time
+MIN_FILL = 0.6  # a window is closed at its longest pause after this share of WINDOW_SECONDS
+VAD_THRESHOLD = 0.5
+VAD_MIN_SILENCE_MS = 160  # a pause this long ends a speech piece (faster-whisper's batched default)
+SPEECH_PAD = 0.4  # seconds of audio kept around each speech piece
+MISSED_SPEECH = 1.0  # seconds without a decoded word, while VAD hears speech, that are decoded again
+MISSED_SPEECH_VAD = 0.3  # ... of which at least this much VAD speech
+WORD_SLACK = 0.2  # seconds a word timestamp may be off
+CUE_PAUSE = 1.5  # a longer pause between two words starts a new cue
+ENCODE_STEP = 1  # windows encoded at once
+
 _models: dict[tuple[str, int, str], object] = {}
 _models_lock = threading.Lock()
 
@@ -72,6 +106,233 @@ def _check_language(language: str | None) -> str | None:
     return code
 
 
+# ---------------------------------------------------------------------------------------------
+# Speech pieces and windows
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of speech (VAD, padded) at samples [start, end) of the recording."""
+
+    start: int
+    end: int
+    pause: float  # seconds of silence between the previous piece's speech and this one's
+
+
+@dataclass
+class Window:
+    """Speech pieces laid end to end, silence between them left out: what Whisper decodes."""
+
+    audio: np.ndarray
+    pieces: list[Piece]
+    offsets: np.ndarray  # where each piece starts inside `audio`, in samples
+
+    @classmethod
+    def of(cls, parts: list[tuple[Piece, np.ndarray]]) -> Window:
+        sizes = [audio.size for _piece, audio in parts]
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        audio = np.concatenate([audio for _piece, audio in parts]).astype(np.float32, copy=False)
+        return cls(audio, [piece for piece, _audio in parts], offsets)
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+    def original(self, seconds: float, *, end: bool = False) -> float:
+        """A time inside the window → the same instant in the recording.
+
+        A time on the join of two pieces belongs to the earlier piece when it ends something."""
+        sample = min(max(seconds, 0.0) * SAMPLE_RATE, float(self.audio.size))
+        index = int(np.searchsorted(self.offsets, sample, side="left" if end else "right")) - 1
+        index = min(max(index, 0), len(self.pieces) - 1)
+        piece = self.pieces[index]
+        inside = min(max(sample - float(self.offsets[index]), 0.0), float(piece.end - piece.start))
+        return (piece.start + inside) / SAMPLE_RATE
+
+
+def _pad(raw: list[dict[str, int]], size: int, pad: int) -> list[tuple[int, int]]:
+    """Speech bounds widened by `pad` samples each side; a shorter silence is shared (as faster-whisper does)."""
+    padded = []
+    for i, chunk in enumerate(raw):
+        start = chunk["start"] - pad if i == 0 else padded[-1][1] if raw[i - 1]["end"] + 2 * pad > chunk["start"] \
+            else chunk["start"] - pad
+        if i + 1 < len(raw) and chunk["end"] + 2 * pad > raw[i + 1]["start"]:
+            end = (chunk["end"] + raw[i + 1]["start"]) // 2
+        else:
+            end = chunk["end"] + pad
+        padded.append((max(0, start), min(size, end)))
+    return padded
+
+
+def speech_pieces(blocks: Iterable[np.ndarray], max_seconds: float = WINDOW_SECONDS) -> Iterator[tuple[Piece, np.ndarray]]:
+    """Speech pieces of a recording read block by block, each with its audio.
+
+    VAD runs on each block plus the unfinished end of the previous one (a piece still
+    open at the end of a block, or the last seconds of silence), so a piece is never
+    cut at a block edge and memory stays at about one block.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    pad = int(SPEECH_PAD * SAMPLE_RATE)
+    options = VadOptions(
+        threshold=VAD_THRESHOLD, min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=0,
+        max_speech_duration_s=max_seconds - 2 * SPEECH_PAD - 0.1,
+    )
+    margin = 2 * SAMPLE_RATE  # speech ending closer than this to a block's end waits for the next block
+    carry = np.zeros(0, dtype=np.float32)
+    carry_at = 0  # sample of the recording where `carry` starts
+    last_speech_end = 0  # sample of the recording where the previous piece's speech ended
+    blocks = iter(blocks)
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        final = following is None
+        audio = np.concatenate([carry, block]) if carry.size else block
+        raw = get_speech_timestamps(audio, options) if audio.size else []
+        padded = _pad(raw, audio.size, pad)
+        done = len(raw) if final else sum(1 for chunk in raw if chunk["end"] <= audio.size - margin)
+        for chunk, (start, end) in zip(raw[:done], padded[:done], strict=True):
+            pause = max(0, carry_at + chunk["start"] - last_speech_end) / SAMPLE_RATE
+            last_speech_end = carry_at + chunk["end"]
+            yield Piece(carry_at + start, carry_at + end, pause), audio[start:end].copy()
+        if final:
+            break
+        if done < len(raw):
+            keep = padded[done][0]
+        else:
+            keep = max(padded[-1][1] if padded else 0, audio.size - margin)
+        carry, carry_at = audio[keep:].copy(), carry_at + keep
+        del audio, raw, padded
+        block = following
+
+
+def _close_at(pending: list[tuple[Piece, np.ndarray]], limit: int) -> int:
+    """How many of the pending pieces make the next window: ≤ limit samples, ending at the
+    longest pause once the window is MIN_FILL full."""
+    total, fits = 0, []
+    for count, (_piece, audio) in enumerate(pending, start=1):
+        total += audio.size
+        if total > limit:
+            break
+        fits.append((count, total))
+    if not fits:
+        return 1
+    candidates = [count for count, size in fits if size >= MIN_FILL * limit and count < len(pending)]
+    if not candidates:
+        return fits[-1][0]
+    return max(candidates, key=lambda count: (pending[count][0].pause, count))
+
+
+def windows(pieces: Iterable[tuple[Piece, np.ndarray]], seconds: float = WINDOW_SECONDS) -> Iterator[Window]:
+    limit = int(seconds * SAMPLE_RATE)
+    pending: list[tuple[Piece, np.ndarray]] = []
+    total = 0
+    for piece, audio in pieces:
+        while audio.size > limit:  # never from VAD (its pieces are shorter), but never too long for Whisper
+            head = Piece(piece.start, piece.start + limit, piece.pause)
+            pending.append((head, audio[:limit]))
+            total += limit
+            piece, audio = Piece(piece.start + limit, piece.end, 0.0), audio[limit:]
+        pending.append((piece, audio))
+        total += audio.size
+        while total > limit:
+            count = _close_at(pending, limit)
+            yield Window.of(pending[:count])
+            pending = pending[count:]
+            total = sum(audio.size for _piece, audio in pending)
+    while pending:
+        count = _close_at(pending, limit) if total > limit else len(pending)
+        yield Window.of(pending[:count])
+        pending = pending[count:]
+        total = sum(audio.size for _piece, audio in pending)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str  # with its leading space, as Whisper writes it
+
+
+@dataclass(frozen=True)
+class Line:
+    """One decoded segment; times in seconds inside the audio that was decoded."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...]
+    avg_logprob: float
+    compression_ratio: float
+
+    @classmethod
+    def of(cls, segment: Any, shift: float = 0.0) -> Line:
+        words = tuple(Word(w.start - shift, w.end - shift, w.word) for w in segment.words or ())
+        return cls(segment.start - shift, segment.end - shift, segment.text, words,
+                   segment.avg_logprob, segment.compression_ratio)
+
+    def shifted(self, by: float) -> Line:
+        words = tuple(Word(w.start + by, w.end + by, w.text) for w in self.words)
+        return Line(self.start + by, self.end + by, self.text, words, self.avg_logprob, self.compression_ratio)
+
+
+class _SteppedEncoder:
+    """The WhisperModel as BatchedInferencePipeline sees it, except that a batch is encoded
+    ENCODE_STEP windows at a time. Same result; the encoder's self-attention over 8 windows
+    at once took ~600 MB on top of the model, one at a time it takes ~75 MB, at the same speed."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def encode(self, features: np.ndarray) -> Any:
+        if features.ndim == 2 or features.shape[0] <= ENCODE_STEP:
+            return self._model.encode(features)
+        import ctranslate2
+
+        parts = [np.asarray(self._model.encode(features[i:i + ENCODE_STEP]))
+                 for i in range(0, features.shape[0], ENCODE_STEP)]
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
+
+
+def _poor(lines: list[Line]) -> bool:
+    return any(line.compression_ratio > LOOP_COMPRESSION_RATIO or line.avg_logprob < LOW_LOGPROB
+               for line in lines)
+
+
+def _vad_speech_seconds(audio: np.ndarray) -> float:
+    from faster_whisper.vad import get_vad_model
+
+    frame = 512
+    if audio.size < frame:
+        return 0.0
+    padded = np.pad(audio, (0, -audio.size % frame))
+    probabilities = np.asarray(get_vad_model()(padded)).reshape(-1)
+    return float(np.count_nonzero(probabilities >= VAD_THRESHOLD)) * frame / SAMPLE_RATE
+
+
+def missed_speech(lines: list[Line], window: Window) -> list[tuple[float, float]]:
+    """Stretches of the window (seconds) without any decoded word where VAD hears speech."""
+    words = sorted((w for line in lines for w in line.words), key=lambda w: w.start)
+    gaps, covered = [], 0.0
+    for word in [*words, Word(window.seconds, window.seconds, "")]:
+        if word.start - covered >= MISSED_SPEECH:
+            gaps.append((covered, word.start))
+        covered = max(covered, word.end)
+    found = []
+    for start, end in gaps:
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        if _vad_speech_seconds(window.audio[lo:hi]) >= MISSED_SPEECH_VAD:
+            found.append((start, end))
+    return found
+
+
 class LocalWhisperTranscriber:
     name = "offline"
 
@@ -89,6 +350,7 @@ class LocalWhisperTranscriber:
         self.compute_type = compute_type
         self.batch_size = batch_size
         self.beam_size = beam_size
+        self.redecoded = 0  # stretches decoded a second time by the last transcribe() (for tests and benches)
 
     def __repr__(self) -> str:
         return f"LocalWhisperTranscriber({str(self.model_dir)!r}, batch_size={self.batch_size})"
@@ -102,35 +364,139 @@ class LocalWhisperTranscriber:
     ) -> list[Cue]:
         language = _check_language(language)
         model = load_model(self.model_dir, cpu_threads=self.cpu_threads, compute_type=self.compute_type)
-        samples = load_audio(media_path, SAMPLE_RATE)
-        duration = samples.size / SAMPLE_RATE
+        expected = probe_duration(media_path)
+        self.redecoded = 0
         cues: list[Cue] = []
-        if duration > 0:
-            for segment in self._segments(model, samples, language):
-                if segment.start >= duration:
-                    continue  # timestamps past the end of the audio: the decoder ran on into padding
-                cues.append(Cue(len(cues) + 1, min(segment.start, duration), min(segment.end, duration), segment.text))
-                if on_progress:
-                    on_progress(min(1.0, segment.end / duration))
+        done = 0.0
+        batch: list[Window] = []
+        blocks = _Counted(iter_blocks(media_path, BLOCK_SECONDS, SAMPLE_RATE))
+        for window in windows(speech_pieces(blocks)):
+            batch.append(window)
+            if len(batch) >= max(1, self.batch_size):
+                language = language or self._detect(model, batch[0])
+                cues += self._decode(model, batch, language)
+                done = self._progress(on_progress, done, batch[-1], expected)
+                batch = []
+        if batch:
+            language = language or self._detect(model, batch[0])
+            cues += self._decode(model, batch, language)
+        duration = blocks.samples / SAMPLE_RATE
+        cues = [Cue(0, min(c.start, duration), min(c.end, duration), c.text) for c in cues if c.start < duration]
         if on_progress:
             on_progress(1.0)
         return normalize(cues)
 
-    def _segments(self, model: Any, samples: np.ndarray, language: str | None) -> Iterator[Any]:
-        options = dict(language=language, beam_size=self.beam_size, word_timestamps=True)
-        if self.batch_size <= 1:
-            yield from model.transcribe(samples, vad_filter=True, **options)[0]
-            return
+    @staticmethod
+    def _progress(on_progress: ProgressCallback | None, done: float, last: Window, expected: float) -> float:
+        if on_progress and expected > 0:
+            done = max(done, min(1.0, last.pieces[-1].end / SAMPLE_RATE / expected))
+            on_progress(done)
+        return done
+
+    @staticmethod
+    def _detect(model: Any, window: Window) -> str:
+        language, probability, _all = model.detect_language(audio=window.audio)
+        log.info("language detected: %s (%.2f)", language, probability)
+        return str(language)
+
+    def _decode(self, model: Any, batch: list[Window], language: str) -> list[Cue]:
+        decoded = self._batched(model, batch, language) if self.batch_size > 1 else \
+            [self._sequential(model, window.audio, language) for window in batch]
+        cues: list[Cue] = []
+        for window, lines in zip(batch, decoded, strict=True):
+            if self.batch_size > 1 and _poor(lines):
+                log.info("poor decode at %.1f s: decoding the window again", window.original(0.0))
+                self.redecoded += 1
+                lines = self._sequential(model, window.audio, language)
+            for start, end in missed_speech(lines, window):
+                log.info("words missed at %.1f–%.1f s: decoding them again",
+                         window.original(start), window.original(end, end=True))
+                self.redecoded += 1
+                lines += self._again(model, window, start, end, language)
+            cues += _cues(lines, window)
+        return cues
+
+    def _options(self, language: str) -> dict[str, Any]:
+        return dict(language=language, beam_size=self.beam_size, word_timestamps=True)
+
+    def _batched(self, model: Any, batch: list[Window], language: str) -> list[list[Line]]:
+        """Each window decoded once, the whole batch at a time."""
         from faster_whisper import BatchedInferencePipeline
 
-        segments, _info = BatchedInferencePipeline(model).transcribe(
-            samples, batch_size=self.batch_size, vad_filter=True, without_timestamps=False, **options)
+        # The windows side by side, each at a multiple of 30 s, given as clips: one clip is one row.
+        step = int(WINDOW_SECONDS * SAMPLE_RATE)
+        audio = np.zeros(step * len(batch), dtype=np.float32)
+        clips = []
+        for k, window in enumerate(batch):
+            audio[k * step:k * step + window.audio.size] = window.audio
+            clips.append({"start": k * WINDOW_SECONDS, "end": k * WINDOW_SECONDS + window.seconds})
+        pipeline = BatchedInferencePipeline(_SteppedEncoder(model))
+        segments, _info = pipeline.transcribe(
+            audio, batch_size=len(batch), clip_timestamps=clips, vad_filter=False,
+            without_timestamps=False, **self._options(language))
+        lines: list[list[Line]] = [[] for _ in batch]
+        frames = WINDOW_SECONDS * model.frames_per_second
         for segment in segments:
-            if segment.compression_ratio <= LOOP_COMPRESSION_RATIO:
-                yield segment
-                continue
-            # A repetition loop ("ma-ma-ma-…" for 30 s): the batched pipeline has no temperature
-            # fallback, the sequential decoder has. Redo just that stretch with it.
-            log.info("repetition loop at %.1f–%.1f s: decoding it again", segment.start, segment.end)
-            yield from model.transcribe(
-                samples, clip_timestamps=[segment.start, segment.end], vad_filter=False, **options)[0]
+            k = min(len(batch) - 1, int(round(segment.seek / frames)))
+            lines[k].append(Line.of(segment, shift=k * WINDOW_SECONDS))
+        return lines
+
+    def _sequential(self, model: Any, audio: np.ndarray, language: str) -> list[Line]:
+        """Whisper's own loop on `audio`: seeks on after what it decoded, falls back to higher
+        temperatures on a loop or a low log-probability, skips what it finds silent."""
+        segments, _info = model.transcribe(audio, vad_filter=False, **self._options(language))
+        return [Line.of(segment) for segment in segments]
+
+    def _again(self, model: Any, window: Window, start: float, end: float, language: str) -> list[Line]:
+        """The words of [start, end] of the window, decoded on their own (with a little
+        context each side; words decoded in the context are dropped, they are already there)."""
+        context = 1.0
+        lo = max(0.0, start - context)
+        hi = min(window.seconds, end + context)
+        audio = window.audio[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)]
+        kept = []
+        for line in self._sequential(model, audio, language):
+            words = tuple(w for w in line.shifted(lo).words if start <= (w.start + w.end) / 2 <= end)
+            if words:
+                kept.append(Line(words[0].start, words[-1].end, "".join(w.text for w in words), words,
+                                 line.avg_logprob, line.compression_ratio))
+        return kept
+
+
+def _cues(lines: list[Line], window: Window) -> list[Cue]:
+    """Cues on the recording's timeline; a line is split where its words are far apart there
+    (a long silence was cut out of the window between them)."""
+    cues = []
+    for line in lines:
+        words = [w for w in line.words if w.start < window.seconds]  # not in the padding after the audio
+        if not line.words:
+            if line.start < window.seconds and line.text.strip():
+                cues.append(Cue(0, window.original(line.start), window.original(line.end, end=True), line.text))
+            continue
+        group: list[tuple[float, float, str]] = []
+        for word in words:
+            start, end = window.original(word.start), window.original(word.end, end=True)
+            if group and start - group[-1][1] > CUE_PAUSE:
+                cues.append(_cue(group))
+                group = []
+            group.append((start, max(start, end), word.text))
+        if group:
+            cues.append(_cue(group))
+    return cues
+
+
+def _cue(words: list[tuple[float, float, str]]) -> Cue:
+    return Cue(0, words[0][0], words[-1][1], "".join(text for _s, _e, text in words).strip())
+
+
+class _Counted:
+    """Blocks passed through, their samples counted: the recording's decoded length."""
+
+    def __init__(self, blocks: Iterator[np.ndarray]) -> None:
+        self._blocks = blocks
+        self.samples = 0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for block in self._blocks:
+            self.samples += block.size
+            yield block
