@@ -77,6 +77,7 @@
         return Promise.reject(Object.assign(new Error(scenario.connectError), { name: "GENERIC_ERROR" }));
       }
       this.connected = true;
+      this.connection = { connectionId: "con_local", data: "local" };
       return Promise.resolve();
     }
     publish(publisher) {
@@ -137,6 +138,11 @@
     publishers: [],
     session: null,
     calls: (name) => log.filter((e) => e.call === name),
+    // What openvidu-browser's voice detection raises for this page's own publisher.
+    speak(kind) {
+      const type = kind === "start" ? "publisherStartSpeaking" : "publisherStopSpeaking";
+      this.session.emit(type, { connection: this.session.connection, streamId: "local_1" });
+    },
     addRemote(name, { screen = false, audio = true, video = true } = {}) {
       const media = canvasStream(screen ? "#5f3dc4" : "#c92a2a", name.slice(0, 12));
       const stream = {

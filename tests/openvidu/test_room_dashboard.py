@@ -118,3 +118,27 @@ def test_leave_and_rejoin_asks_the_server_for_a_fresh_token(site):
     assert second != first and second == connections(site)[-1].token
     screenshot(page, "openvidu-dashboard-rejoined")
     context.close()
+
+
+def test_the_page_reports_when_its_participant_speaks(site):
+    """openvidu-browser's speaking events for this page's own publisher reach the dashboard, dated by it."""
+    from datetime import UTC, datetime, timedelta
+
+    context, page = join_as_client(site, stand_in=True)
+    root = page.locator(".ovr-root")
+    expect(root).to_have_attribute("data-status", "connected", timeout=30_000)
+    page.evaluate("window.__ov.speak('start')")
+    page.wait_for_timeout(1200)
+    page.evaluate("window.__ov.speak('stop')")
+    now = datetime.now(UTC)
+
+    def reported():
+        return site["ctx"].speaking.between(site["meeting"].id, now - timedelta(minutes=5), now + timedelta(minutes=5))
+
+    deadline = datetime.now(UTC) + timedelta(seconds=15)
+    while len(reported()) < 2 and datetime.now(UTC) < deadline:
+        page.wait_for_timeout(300)
+    start, stop = reported()
+    assert (start.speaker, start.kind, stop.kind) == ("Claire Dupont", "start", "stop")
+    assert timedelta(seconds=0.8) < stop.at - start.at < timedelta(seconds=3)
+    context.close()

@@ -58,7 +58,8 @@ def test_client_gets_only_a_token_and_no_secret(ov_ctx, crew, fake_ov, webhook_s
     data = component_data(test)
     (conn,) = fake_ov.sessions[meeting.session_id].connections.values()
     assert data["token"] == conn.token and conn.data == "Claire Dupont"
-    assert set(data) == {"token", "attempt", "name", "library_url", "connect_timeout_ms", "labels"}
+    assert set(data) == {"token", "attempt", "name", "library_url", "connect_timeout_ms", "labels", "speaking_url"}
+    assert data["speaking_url"] == f"/api/rooms/{meeting.id}/speaking"
     assert "Vous rejoignez la salle en tant que « Claire Dupont »." in texts(test)
     page = sent_bytes(test)
     assert conn.token.encode() in page  # the check reads what really goes out…

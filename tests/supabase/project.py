@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.http_server import serve
-from tests.supabase.database_functions import DOWNLOAD_COLUMNS, claim_openvidu_download
+from tests.supabase.database_functions import DOWNLOAD_COLUMNS, SPEAKING_COLUMNS, claim_openvidu_download
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
@@ -56,7 +56,7 @@ class FakeSupabase:
             anon_key=ANON, tokens={SERVICE_KEY},
             columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
                      "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS,
-                     "openvidu_downloads": DOWNLOAD_COLUMNS},
+                     "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS},
             unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
                     "transcript_cues": [("recording_id", "position")],
                     "openvidu_downloads": [("recording_id",)]},

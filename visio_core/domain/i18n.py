@@ -200,6 +200,8 @@ FR: dict[str, str] = {
     "storage.not_found": "Fichier introuvable.",
     "storage.backend_error": "Le stockage ne répond pas correctement ({status}).",
     "web.link_expired": "Ce lien a expiré. Rouvrez la page pour obtenir un nouveau lien.",
+    "web.body_too_large": "Requête trop volumineuse.",
+    "web.bad_speaking": "Événements de parole illisibles : rien n'a été enregistré.",
     "web.json_required": "Requête refusée : le corps doit être du JSON (Content-Type: application/json).",
     "web.cross_site": "Requête refusée : elle ne vient pas d'une page de ce tableau de bord.",
     "web.link_invalid": "Ce lien n'est pas valide.",

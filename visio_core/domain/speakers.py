@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from visio_core.domain.srt import Cue
@@ -49,6 +50,43 @@ def attribute(cues: list[Cue], timeline: SpeakingTimeline) -> list[Cue]:
         speaker = loudest if loudest is not None and levels[loudest] >= SPEECH_DBFS else None
         named.append(replace(cue, speaker=speaker))
     return named
+
+
+SPEAKING_DBFS = -20.0  # the level given to "speaking" when only its start and stop are known
+
+
+@dataclass(frozen=True)
+class SpeakingEvent:
+    """A participant's page said he started or stopped speaking (openvidu-browser's speaking events)."""
+
+    speaker: str
+    kind: str  # "start" or "stop"
+    at: datetime
+
+
+def timeline_from_events(events: list[SpeakingEvent], start: datetime, seconds: float) -> SpeakingTimeline:
+    """The speaking timeline of a recording that began at `start` and lasted `seconds`.
+
+    A start with no stop lasts to the end of the recording; a stop with no start covers nothing.
+    """
+    steps = max(0, math.ceil(seconds / STEP_SECONDS))
+    levels: dict[str, list[float]] = {}
+    talking_since: dict[str, float] = {}
+    for event in sorted(events, key=lambda e: e.at):
+        series = levels.setdefault(event.speaker, [SILENCE_DBFS] * steps)
+        offset = (event.at - start).total_seconds()
+        if event.kind == "start":
+            talking_since.setdefault(event.speaker, offset)
+        elif event.speaker in talking_since:
+            _mark(series, talking_since.pop(event.speaker), offset)
+    for speaker, since in talking_since.items():
+        _mark(levels[speaker], since, seconds)
+    return SpeakingTimeline(levels)
+
+
+def _mark(series: list[float], begin: float, end: float) -> None:
+    for step in range(max(0, int(begin / STEP_SECONDS)), min(len(series), math.ceil(end / STEP_SECONDS))):
+        series[step] = SPEAKING_DBFS
 
 
 def to_json(timeline: SpeakingTimeline) -> str:

@@ -35,6 +35,7 @@ from visio_core.adapters.sqlite.downloads import SqliteDownloadQueue
 from visio_core.adapters.sqlite.meetings import SqliteMeetingRepository
 from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 from visio_core.adapters.sqlite.search import SqliteTranscriptSearch
+from visio_core.adapters.sqlite.speaking import SqliteSpeakingLog
 from visio_core.adapters.sqlite.users import SqliteUserRepository
 from visio_core.adapters.sqlite.web_sessions import WebSessions
 from visio_core.adapters.supabase.auth import SupabaseAuth, SupabaseSession
@@ -54,6 +55,7 @@ from visio_core.services.ports import (
     MeetingRepository,
     OpenedSession,
     People,
+    SpeakingLog,
     Storage,
     SystemRecordings,
     Transcriber,
@@ -121,6 +123,7 @@ class AppContext:
     index: TranscriptIndex
     web_sessions: WebSessions
     downloads: RecordingDownloads | None  # OpenVidu's recordings to fetch; None on the embedded room
+    speaking: SpeakingLog  # who spoke when, as OpenVidu rooms' pages report it
     transcriber: Callable[[], Transcriber]  # built on first use: loading a model is not free
     clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
@@ -211,6 +214,7 @@ class _Store:
     search: TranscriptSearch
     index: TranscriptIndex
     downloads: DownloadQueue
+    speaking: SpeakingLog
     supabase: SupabaseBackend | None = None
 
 
@@ -241,14 +245,15 @@ def build_context(
         recordings = SqliteRecordingRepository(db)
         search = SqliteTranscriptSearch(db)
         store = _Store(SqliteMeetingRepository(db), accounts, recordings, _local_storage(settings),
-                       search, search, SqliteDownloadQueue(db))
+                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db))
     ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
                              settings.data_dir / "tmp", settings.default_language, clock)
     downloads = None
     if settings.media_backend == "openvidu":
         client = OpenViduClient(settings.openvidu_url or "", settings.openvidu_secret or "",
                                 transport=openvidu_transport, sleep=retry_sleep)
-        downloads = RecordingDownloads(store.downloads, client, store.meetings, pipeline_ingest(ingest), clock,
+        downloads = RecordingDownloads(store.downloads, client, store.meetings, pipeline_ingest(ingest, store.speaking),
+                                       clock,
                                        lease=timedelta(seconds=settings.job_lease_seconds))
     engine = engine or _engine(settings, ingest, downloads)
     return AppContext(
@@ -265,6 +270,7 @@ def build_context(
         index=store.index,
         web_sessions=web_sessions,
         downloads=downloads,
+        speaking=store.speaking,
         transcriber=transcriber or lazy_transcriber(settings),
         clock=clock,
         supabase=store.supabase,
@@ -282,6 +288,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
     from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
     from visio_core.adapters.supabase.profiles import SupabaseProfiles
     from visio_core.adapters.supabase.search import SupabaseTranscriptIndex
+    from visio_core.adapters.supabase.speaking import SupabaseSpeakingLog
     from visio_core.adapters.supabase.storage import SupabaseStorage
 
     key = settings.supabase_service_role_key
@@ -304,6 +311,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
         search=_NoSystemSearch(),
         index=index,
         downloads=SupabaseDownloadQueue(service),
+        speaking=SupabaseSpeakingLog(service),
         supabase=SupabaseBackend(settings, http, auth, SupabaseSessions(auth, web_sessions)),
     )
 

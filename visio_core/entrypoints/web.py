@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import cast
 
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +26,8 @@ from visio_core.domain.errors import (
 )
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import content_type
+from visio_core.domain.model import Identity, Meeting, utcnow
+from visio_core.domain.speakers import SpeakingEvent
 from visio_core.entrypoints.assets import asset_routes
 from visio_core.entrypoints.bootstrap import AppContext, get_context
 
@@ -87,8 +91,8 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
-    async def room_roster(request: Request) -> Response:
-        """Who is in a meeting's embedded room and what the server receives from each (signed-in users only)."""
+    async def in_room(request: Request, kind: str) -> tuple[Identity, Meeting] | Response:
+        """The signed-in user and the meeting whose room (of this `kind`) he is in now; else the refusal."""
         ctx, token = get_context(), request.cookies.get(COOKIE)
         user_id = ctx.web_sessions.resolve(token)
         key = ctx.web_sessions.key_of(cast(str, token)) if user_id else None  # resolved: a non-empty str
@@ -98,20 +102,52 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
             return JSONResponse({"error": str(error)}, status_code=503)
         if identity is None:
             return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
-        if ctx.engine.room != "hosted":
+        if ctx.engine.room != kind:
             return JSONResponse({"error": t("room.unavailable")}, status_code=404)
-        engine = cast(EmbeddedEngine, ctx.engine)
         try:
             scope = await run_in_threadpool(ctx.scope_for, identity, key)
             meeting = await run_in_threadpool(scope.meetings.enter_room, identity, request.path_params["meeting_id"])
         except VisioError as error:
             return JSONResponse({"error": str(error)}, status_code=_STATUS.get(type(error), 400))
-        room = engine.room_for(meeting)
+        return identity, meeting
+
+    async def room_roster(request: Request) -> Response:
+        """Who is in a meeting's embedded room and what the server receives from each (signed-in users only)."""
+        entered = await in_room(request, "hosted")
+        if isinstance(entered, Response):
+            return entered
+        room = cast(EmbeddedEngine, get_context().engine).room_for(entered[1])
         return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2)})
+
+    async def room_speaking(request: Request) -> Response:
+        """A participant's page reports when he started and stopped speaking (OpenVidu rooms).
+
+        Body: {"events": [{"kind": "start"|"stop", "ago_ms": n}, …]}; `ago_ms` is how long before
+        the request each happened, so the server's clock dates them, not the browser's."""
+        refusal = _cross_site(request)
+        if refusal is not None:
+            return refusal
+        received = utcnow()
+        body = await request.body()
+        if len(body) > MAX_SPEAKING_BODY:
+            return JSONResponse({"error": t("web.body_too_large")}, status_code=413)
+        try:
+            reported = _speaking_events(body)
+        except ValueError:
+            return JSONResponse({"error": t("web.bad_speaking")}, status_code=400)
+        entered = await in_room(request, "token")
+        if isinstance(entered, Response):
+            return entered
+        identity, meeting = entered
+        events = [SpeakingEvent(identity.display_name, kind, received - timedelta(milliseconds=ago))
+                  for kind, ago in reported]
+        await run_in_threadpool(get_context().speaking.add, meeting.id, events)
+        return Response(status_code=204)
 
     return [
         Route("/api/health", health, methods=["GET"]),
         Route("/api/rooms/{meeting_id}", room_roster, methods=["GET"]),
+        Route("/api/rooms/{meeting_id}/speaking", room_speaking, methods=["POST"]),
         Route("/api/session/claim", claim_session, methods=["POST"]),
         Route("/api/session/logout", end_session, methods=["POST"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
@@ -119,6 +155,28 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
                                                   lambda: get_context().downloads), methods=["POST"]),
         *asset_routes(),
     ]
+
+
+MAX_SPEAKING_BODY = 64 * 1024
+MAX_SPEAKING_EVENTS = 500
+MAX_AGO_MS = 10 * 60 * 1000  # a page holds events a few seconds; ten minutes is already suspicious
+
+
+def _speaking_events(body: bytes) -> list[tuple[str, int]]:
+    """(kind, ago_ms) of a speaking report; ValueError for anything else, so nothing is stored."""
+    data = json.loads(body)
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list) or len(events) > MAX_SPEAKING_EVENTS:
+        raise ValueError("events")
+    parsed = []
+    for event in events:
+        kind = event.get("kind") if isinstance(event, dict) else None
+        ago = event.get("ago_ms") if isinstance(event, dict) else None
+        if kind not in ("start", "stop") or not isinstance(ago, int) or isinstance(ago, bool) \
+                or not 0 <= ago <= MAX_AGO_MS:
+            raise ValueError("event")
+        parsed.append((kind, ago))
+    return parsed
 
 
 def _cross_site(request: Request) -> Response | None:

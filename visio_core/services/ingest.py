@@ -74,10 +74,11 @@ class RecordingIngest:
         filename: str,
         source_recording_id: str,
         language: str | None = None,
+        speaking: Path | None = None,
     ) -> tuple[Recording, bool]:
         """Ingest a body that arrives in chunks (a download); an error while reading keeps nothing."""
         return self.ingest_stream(meeting_id, _ChunkReader(chunks), filename=filename,
-                                  source_recording_id=source_recording_id, language=language)
+                                  source_recording_id=source_recording_id, language=language, speaking=speaking)
 
     def _store(
         self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None,

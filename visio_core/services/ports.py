@@ -27,6 +27,7 @@ from visio_core.domain.model import (
     TranscriptionStatus,
 )
 from visio_core.domain.search import CueFilters, CueHit
+from visio_core.domain.speakers import SpeakingEvent
 from visio_core.domain.srt import Cue
 
 # -- stores ------------------------------------------------------------------------------------
@@ -186,6 +187,19 @@ class DownloadQueue(Protocol):
 
     def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool: ...
     def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool: ...
+
+
+# -- who spoke when (OpenVidu rooms) ------------------------------------------------------------
+
+
+class SpeakingLog(Protocol):
+    """Speaking events the participants' pages report while a media server hosts the room."""
+
+    def add(self, meeting_id: uuid.UUID, events: list[SpeakingEvent]) -> None: ...
+
+    def between(self, meeting_id: uuid.UUID, start: datetime, end: datetime) -> list[SpeakingEvent]:
+        """The meeting's events from `start` (included) to `end` (excluded), oldest first."""
+        ...
 
 
 # -- browser sessions ----------------------------------------------------------------------------

@@ -92,4 +92,5 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
         attempt=joined["attempt"],
         key=_component_key(meeting.id),
         on_action=lambda: _on_action(meeting.id),
+        speaking_url=f"/api/rooms/{meeting.id}/speaking",
     )

@@ -14,22 +14,25 @@ as a row too: it is what the operator is shown (`problems_for`).
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from visio_core.adapters.openvidu.client import OpenViduClient, OvRecording
 from visio_core.adapters.openvidu.events import recording_event
+from visio_core.domain import speakers
 from visio_core.domain.errors import BackendUnavailable, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Meeting, utcnow
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.jobs import LeaseLost, PermanentFailure, Renew, RetryPolicy
-from visio_core.services.ports import DownloadQueue, DownloadRow, MeetingRepository
+from visio_core.services.ports import DownloadQueue, DownloadRow, MeetingRepository, SpeakingLog
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +40,43 @@ log = logging.getLogger(__name__)
 Ingest = Callable[[Meeting, OvRecording, OpenViduClient], None]
 
 
+# A start reported just before the recording began still counts (a page's clock is not the server's).
+SPEAKING_SLACK = timedelta(seconds=5)
+
+
 class NotReadyYet(BackendUnavailable):
     """Announced ready by someone, not ready on the server yet: try again later."""
 
 
-def pipeline_ingest(ingest: RecordingIngest) -> Ingest:
-    """Stream a ready OpenVidu recording into the recording pipeline (idempotent on OpenVidu's recording id)."""
+def pipeline_ingest(ingest: RecordingIngest, speaking: SpeakingLog | None = None) -> Ingest:
+    """Stream a ready OpenVidu recording into the recording pipeline (idempotent on OpenVidu's recording id),
+    with the speaking timeline its participants' pages reported, to name each transcript line."""
 
     def run(meeting: Meeting, recording: OvRecording, client: OpenViduClient) -> None:
         if ingest.existing(meeting.id, recording.id) is not None:
             return  # fetched before (by this worker or another): not downloaded again
-        with client.download(recording) as chunks:
-            ingest.ingest_chunks(meeting.id, chunks, filename=f"{recording.name}.{recording.extension}",
-                                 source_recording_id=recording.id)
+        with tempfile.TemporaryDirectory() as folder:
+            timeline = _speaking_file(speaking, meeting, recording, Path(folder))
+            with client.download(recording) as chunks:
+                ingest.ingest_chunks(meeting.id, chunks, filename=f"{recording.name}.{recording.extension}",
+                                     source_recording_id=recording.id, speaking=timeline)
 
     return run
+
+
+def _speaking_file(speaking: SpeakingLog | None, meeting: Meeting, recording: OvRecording,
+                   folder: Path) -> Path | None:
+    """The recording's speaking timeline as a file, from the events reported during it; None when none were."""
+    if speaking is None or recording.created_at <= 0:
+        return None
+    start = datetime.fromtimestamp(recording.created_at / 1000, UTC)
+    events = speaking.between(meeting.id, start - SPEAKING_SLACK,
+                              start + timedelta(seconds=recording.duration) + SPEAKING_SLACK)
+    if not events:
+        return None
+    path = folder / "speakers.json"
+    path.write_text(speakers.to_json(speakers.timeline_from_events(events, start, recording.duration)), "utf-8")
+    return path
 
 
 @dataclass

@@ -55,6 +55,7 @@ def openvidu_room(
     key: str,
     on_action: Callable[[], None] | None = None,
     connect_timeout_s: float = 20.0,
+    speaking_url: str | None = None,
 ) -> Any:
     """Mount the room. `key` is stable per meeting; a new `attempt` (with a new token) reconnects."""
     data = {
@@ -63,6 +64,7 @@ def openvidu_room(
         "name": display_name,
         "library_url": OPENVIDU_BROWSER_PATH,
         "connect_timeout_ms": int(connect_timeout_s * 1000),
+        "speaking_url": speaking_url,  # where the page reports when its participant speaks
         "labels": labels(),
     }
     return _room(

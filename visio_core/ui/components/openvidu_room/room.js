@@ -262,6 +262,34 @@ class Room {
     s.on("reconnected", () => this.live && this.setStatus("connected"));
     s.on("sessionDisconnected", (event) => this.onDisconnected(event && event.reason));
     s.on("exception", (event) => console.warn("OpenVidu exception", event && event.name, event && event.message));
+    // Who speaks when: openvidu-browser detects it on every stream; each page reports its own
+    // participant only, so every start and stop reaches the dashboard once.
+    s.on("publisherStartSpeaking", (event) => this.spoke(event, "start"));
+    s.on("publisherStopSpeaking", (event) => this.spoke(event, "stop"));
+  }
+
+  spoke(event, kind) {
+    const mine = this.session && this.session.connection && event && event.connection
+      && event.connection.connectionId === this.session.connection.connectionId;
+    if (!mine || !this.data.speaking_url) return;
+    (this.spoken = this.spoken || []).push({ kind, at: Date.now() });
+    if (!this.speakTimer) this.speakTimer = setTimeout(() => this.reportSpeaking(), 2000);
+  }
+
+  // Sent in batches; `ago_ms` lets the server date each event with its own clock.
+  reportSpeaking() {
+    clearTimeout(this.speakTimer);
+    this.speakTimer = null;
+    const batch = (this.spoken || []).splice(0);
+    if (!batch.length) return;
+    const now = Date.now();
+    fetch(new URL(this.data.speaking_url, document.baseURI), {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ events: batch.map((e) => ({ kind: e.kind, ago_ms: Math.max(0, now - e.at) })) }),
+    }).catch((error) => console.warn("speaking report failed", error));
   }
 
   onStreamCreated(event) {
@@ -484,6 +512,7 @@ class Room {
 
   leave() {
     if (!this.session) return;
+    this.reportSpeaking();
     this.bridge.trigger("action", { type: "left", at: Date.now() });
     try {
       this.session.disconnect(); // fires sessionDisconnected with reason "disconnect"
@@ -501,6 +530,7 @@ class Room {
   // Torn down for good: a new attempt replaced it, or the component left the page.
   destroy() {
     if (this.closed) return;
+    this.reportSpeaking();
     if (this.pendingChoice) this.pendingChoice("abort");
     this.closed = true;
     try {
