@@ -242,3 +242,83 @@ def test_transcript_search_narrows_to_one_speaker(ctx, people, meeting, speech_m
     assert ctx.recordings.search_transcripts(people.op1, "budget", speaker="Personne") == []
     with pytest.raises(InvalidInput, match="trop long"):
         ctx.recordings.search_transcripts(people.op1, "budget", speaker="x" * 500)
+
+
+@pytest.fixture
+def named(ctx, people, meeting, speech_mp4, clock, tmp_path):
+    """A transcribed room recording whose lines are given to "Intervenant 1" and "Intervenant 2"."""
+    from visio_core.domain import speakers
+    from visio_core.domain.srt import Cue
+
+    class Dialogue:
+        name = "stub"
+
+        def transcribe(self, media_path, *, language, on_progress=None):
+            return [Cue(1, 0.1, 1.4, "Le budget est prêt."), Cue(2, 1.6, 2.9, "Merci, le budget me va.")]
+
+    timeline = tmp_path / "t.speakers.json"
+    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline(
+        {"Intervenant 1": [-20.0] * 15 + [-90.0] * 15, "Intervenant 2": [-90.0] * 15 + [-20.0] * 15})))
+    recording, _ = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:z", speaking=timeline)
+    assert worker(ctx, clock, Dialogue()).run_once()
+    return recording
+
+
+def test_a_speaker_is_renamed_once_for_the_whole_recording(ctx, people, named):
+    renamed = ctx.recordings.rename_speaker(people.analyst, named.id, "Intervenant 2", "  Claire   Martin ")
+    assert renamed.speakers == ["Intervenant 1", "Claire Martin"]
+    cues = ctx.recordings.transcript(people.client_a, named.id).cues  # the client reads the new name
+    assert [c.speaker for c in cues] == ["Intervenant 1", "Claire Martin"]
+    folder = ctx.settings.storage_dir / TRANSCRIPTS
+    assert "Claire Martin: Merci, le budget me va." in (folder / transcript_key(named.id)).read_text()
+    assert "<v Claire Martin>Merci" in (folder / f"{named.id}.vtt").read_text()
+    (hit,) = ctx.recordings.search_transcripts(people.op1, "budget", speaker="Claire Martin")
+    assert hit.text == "Merci, le budget me va."
+    # Two names can become one: the operator says both voices were his.
+    merged = ctx.recordings.rename_speaker(people.op1, named.id, "Intervenant 1", "Claire Martin")
+    assert merged.speakers == ["Claire Martin"]
+
+
+@pytest.mark.parametrize("who, error", [("client_a", "Forbidden"), ("client_b", "NotFound"), ("op2", "NotFound")])
+def test_only_the_operator_and_his_analysts_rename(ctx, people, named, who, error):
+    from visio_core.domain import errors
+
+    with pytest.raises(getattr(errors, error)):
+        ctx.recordings.rename_speaker(getattr(people, who), named.id, "Intervenant 2", "Claire")
+    assert [c.speaker for c in ctx.recordings.transcript(people.op1, named.id).cues] == ["Intervenant 1",
+                                                                                          "Intervenant 2"]
+
+
+@pytest.mark.parametrize("current, new, message", [
+    ("Intervenant 2", "", "ne peut pas être vide"), ("Intervenant 2", "   \n ", "ne peut pas être vide"),
+    ("Intervenant 2", "x" * 500, "trop long"), ("Personne", "Claire", "Aucune ligne"),
+])
+def test_bad_renames_are_refused_and_change_nothing(ctx, people, named, current, new, message):
+    before = (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text()
+    with pytest.raises(InvalidInput, match=message):
+        ctx.recordings.rename_speaker(people.op1, named.id, current, new)
+    assert (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text() == before
+
+
+def test_the_recordings_page_names_the_speakers(ctx, people, named):
+    from tests.test_pages import signed_in
+    from visio_core.entrypoints.bootstrap import set_context
+
+    set_context(ctx)
+    test = signed_in(people.op1, meeting=str(named.meeting_id), recording=str(named.id))
+    test.switch_page("pages/recordings.py")
+    test.run()
+    assert not test.exception, test.exception
+    field = next(f for f in test.text_input if f.value == "Intervenant 2")
+    field.input("Claire Martin")
+    next(b for b in test.button if b.label == "Renommer").click()
+    test.run()
+    assert not test.exception, test.exception
+    assert any("s'appelle désormais" in str(s.value) for s in test.success)
+    (player,) = test.get("bidi_component")
+    assert "Claire Martin" in str(player.proto) and "Intervenant 2" not in str(player.proto)
+    client = signed_in(people.client_a, meeting=str(named.meeting_id), recording=str(named.id))
+    client.switch_page("pages/recordings.py")
+    client.run()
+    assert not any(b.label == "Renommer" for b in client.button)  # clients read only
+    set_context(None)

@@ -19,6 +19,11 @@ def can_change(actor: Identity, meeting: Meeting) -> bool:
     return actor.role is Role.OPERATOR and meeting.operator_id == actor.id
 
 
+def can_edit_transcript(actor: Identity, meeting: Meeting) -> bool:
+    """The meeting's operator and his analysts correct its transcripts; clients only read them."""
+    return actor.role in (Role.OPERATOR, Role.ANALYST) and meeting.operator_id == actor.scope_operator_id
+
+
 def check_room_entry(actor: Identity, meeting: Meeting) -> None:
     """Raise unless `actor` (who can see the meeting) may be in its room now.
 

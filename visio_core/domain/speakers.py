@@ -16,8 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from visio_core.domain.errors import InvalidInput
+from visio_core.domain.i18n import t
 from visio_core.domain.srt import Cue
 
+NAME_MAX = 80
 STEP_SECONDS = 0.1
 SPEECH_DBFS = -50.0  # a track quieter than this over a cue did not carry speech
 SILENCE_DBFS = -120.0
@@ -87,6 +90,23 @@ def timeline_from_events(events: list[SpeakingEvent], start: datetime, seconds: 
 def _mark(series: list[float], begin: float, end: float) -> None:
     for step in range(max(0, int(begin / STEP_SECONDS)), min(len(series), math.ceil(end / STEP_SECONDS))):
         series[step] = SPEAKING_DBFS
+
+
+def check_name(name: str | None) -> str:
+    """A speaker's name as a person types it: trimmed, 1 to NAME_MAX characters, one line."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InvalidInput(t("rec.speaker_empty"))
+    if len(cleaned) > NAME_MAX:
+        raise InvalidInput(t("rec.speaker_too_long", max=NAME_MAX))
+    return cleaned
+
+
+def rename(cues: list[Cue], current: str, new: str) -> list[Cue]:
+    """The cues with every line of `current` given to `new` (two names become one if `new` speaks too)."""
+    if not any(c.speaker == current for c in cues):
+        raise InvalidInput(t("rec.speaker_unknown", name=current))
+    return [replace(c, speaker=new) if c.speaker == current else c for c in cues]
 
 
 def to_json(timeline: SpeakingTimeline) -> str:

@@ -64,6 +64,7 @@ from visio_core.services.ports import (
 )
 from visio_core.services.recordings import RecordingService
 from visio_core.services.spool import remove_orphans
+from visio_core.services.transcripts import TranscriptFiles
 
 log = logging.getLogger("visio")
 
@@ -88,8 +89,10 @@ class SupabaseBackend:
     auth: SupabaseAuth
     sessions: SupabaseSessions
 
-    def scope_for(self, session: SupabaseSession, engine: MediaEngine, ingest: RecordingIngest) -> UserScope:
-        """Services acting as this user: every request carries his JWT, so RLS applies."""
+    def scope_for(self, session: SupabaseSession, engine: MediaEngine, ingest: RecordingIngest,
+                  files: TranscriptFiles) -> UserScope:
+        """Services acting as this user: every request carries his JWT, so RLS applies (the system's
+        `ingest` and transcript `files` write only after the services checked his rights)."""
         from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository, user_client
         from visio_core.adapters.supabase.profiles import SupabaseProfiles
         from visio_core.adapters.supabase.recordings import UserRecordings
@@ -103,7 +106,7 @@ class SupabaseBackend:
         storage = SupabaseStorage(url, anon, default_ttl=self.settings.signed_url_ttl_seconds, http=self.http,
                                   spool_dir=self.settings.data_dir / "tmp", bearer=session.access_token)
         recordings = RecordingService(UserRecordings(client), meetings, storage, ingest,
-                                      SupabaseTranscriptSearch(client), self.settings.max_upload_bytes)
+                                      SupabaseTranscriptSearch(client), self.settings.max_upload_bytes, files)
         return UserScope(self.settings, engine, profiles, MeetingService(meetings, profiles, engine), recordings)
 
 
@@ -195,7 +198,7 @@ class AppContext:
         session = self.supabase.sessions.current(key) if key else None
         if session is None or session.identity.id != identity.id:
             raise AuthenticationFailed(t("error.session_expired"))
-        return self.supabase.scope_for(session, self.engine, self.ingest)
+        return self.supabase.scope_for(session, self.engine, self.ingest, TranscriptFiles(self.storage, self.index))
 
     def end_session(self, key: str | None) -> None:
         if self.supabase is not None:
@@ -264,7 +267,7 @@ def build_context(
         accounts=accounts,
         meetings=MeetingService(store.meetings, store.people, engine, clock),
         recordings=RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
-                                    settings.max_upload_bytes, clock),
+                                    settings.max_upload_bytes, TranscriptFiles(store.storage, store.index), clock),
         system_recordings=store.recordings,
         ingest=ingest,
         index=store.index,

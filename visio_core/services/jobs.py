@@ -12,7 +12,6 @@ Kinds today: transcription of recordings (below) and fetching OpenVidu's recordi
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import socket
@@ -24,21 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from visio_core.domain import speakers, srt, webvtt
+from visio_core.domain import speakers, srt
 from visio_core.domain.errors import InvalidInput, VisioError
 from visio_core.domain.languages import AUTO
 from visio_core.domain.model import Recording, utcnow
-from visio_core.domain.storage_keys import (
-    RECORDINGS,
-    TRANSCRIPTS,
-    captions_key,
-    object_url,
-    speaking_key,
-    transcript_data_key,
-    transcript_key,
-)
-from visio_core.domain.transcript import Transcript, to_json
+from visio_core.domain.storage_keys import RECORDINGS, speaking_key
+from visio_core.domain.transcript import Transcript
 from visio_core.services.ports import LanguageDetector, Storage, Transcriber, TranscriptIndex, TranscriptionQueue
+from visio_core.services.transcripts import TranscriptFiles
 
 log = logging.getLogger("visio.worker")
 
@@ -249,13 +241,10 @@ class TranscriptionJobs:
         if timeline is not None:
             cues = speakers.attribute(cues, timeline)
         transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
-        self.storage.upload_stream(TRANSCRIPTS, transcript_data_key(job.id), io.BytesIO(to_json(transcript).encode()))
-        self.storage.upload_stream(TRANSCRIPTS, captions_key(job.id), io.BytesIO(webvtt.format(cues).encode()))
-        key = transcript_key(job.id)  # written last: its URL on the row says the transcript is complete
-        self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
-        done = self.queue.complete(job.id, worker, object_url(TRANSCRIPTS, key), self.clock(), language=language)
-        if done and self.index is not None:
-            self.index.index(job, cues)
+        files = TranscriptFiles(self.storage, self.index)
+        url = files.publish(job, transcript)
+        if self.queue.complete(job.id, worker, url, self.clock(), language=language):
+            files.reindex(job, transcript)
 
     def _speaking_timeline(self, job: Recording) -> speakers.SpeakingTimeline | None:
         """Who spoke when in this recording, when its room told us (embedded room recordings)."""

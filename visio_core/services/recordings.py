@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,12 +10,12 @@ from datetime import datetime
 from typing import BinaryIO
 
 from visio_core.domain import model as models
-from visio_core.domain import srt
+from visio_core.domain import speakers, srt
 from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.languages import check_language
 from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
-from visio_core.domain.policy import can_change, can_see
+from visio_core.domain.policy import can_change, can_edit_transcript, can_see
 from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.storage_keys import (
     RECORDINGS,
@@ -26,6 +27,7 @@ from visio_core.domain.storage_keys import (
 from visio_core.domain.transcript import Transcript, from_json
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
+from visio_core.services.transcripts import TranscriptFiles
 
 SPEAKER_MAX = 120
 
@@ -38,6 +40,7 @@ class RecordingService:
     ingest: RecordingIngest
     search: TranscriptSearch
     max_upload_bytes: int
+    files: TranscriptFiles  # writes transcripts with the system's rights, after the checks below
     clock: Callable[[], datetime] = models.utcnow
 
     # -- reading -----------------------------------------------------------------------------
@@ -147,6 +150,21 @@ class RecordingService:
         allowed = (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED, TranscriptionStatus.PENDING)
         if not self.recordings.requeue(recording.id, self.clock(), language=code, only_if=allowed):
             raise IllegalTransition(t("rec.busy"))
+
+    def rename_speaker(self, actor: Identity, recording_id: uuid.UUID | str, current: str, new: str) -> Transcript:
+        """Give every line of `current` to `new`, in the transcript, its downloads and search."""
+        recording, meeting = self.get_recording(actor, recording_id)
+        if not can_edit_transcript(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        name = speakers.check_name(new)
+        transcript = self.transcript(actor, recording.id)
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            raise IllegalTransition(t("rec.no_transcript"))
+        cues = speakers.rename(transcript.cues, current, name)
+        renamed = dataclasses.replace(transcript, cues=cues, speakers=srt.speakers_of(cues), skipped=0)
+        self.files.publish(recording, renamed)
+        self.files.reindex(recording, renamed)
+        return renamed
 
     # -- helpers ------------------------------------------------------------------------------
     def _visible_meeting(self, actor: Identity, meeting_id: uuid.UUID | str) -> Meeting:

@@ -12,14 +12,14 @@ from visio_core.domain.errors import InvalidInput, NotFound, VisioError
 from visio_core.domain.i18n import format_duration, format_size, language_label, t
 from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
-from visio_core.domain.policy import can_change
+from visio_core.domain.policy import can_change, can_edit_transcript
 from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param
-from visio_core.ui.text import md
+from visio_core.ui.text import md, t_md
 
 
 def transcription_label(recording: Recording) -> str:
@@ -96,6 +96,29 @@ def _pick(recordings: list[Recording]) -> Recording:
     return by_id[chosen]
 
 
+def _rename_form(ctx: UserScope, identity: Identity, recording: Recording, names: list[str]) -> None:
+    """Name the speakers once for the whole recording ("Intervenant 2" → "Claire Martin")."""
+    with st.expander(t("recordings.rename_title")), st.form(f"rename-{recording.id}"):
+        for n, name in enumerate(names):
+            st.text_input(t("recordings.rename_field", name=name), value=name, max_chars=80,
+                          key=f"rename-{recording.id}-{n}")
+        st.form_submit_button(t("recordings.rename_submit"), on_click=_rename,
+                              args=(ctx, identity, recording, names))
+
+
+def _rename(ctx: UserScope, identity: Identity, recording: Recording, names: list[str]) -> None:
+    for n, name in enumerate(names):
+        new = st.session_state.get(f"rename-{recording.id}-{n}", name)
+        if new.strip() == name:
+            continue
+        try:
+            ctx.recordings.rename_speaker(identity, recording.id, name, new)
+        except VisioError as error:
+            flash.push(str(error), "error")
+            return
+        flash.push(t_md("recordings.renamed", old=name, new=" ".join(new.split())))
+
+
 def _by_speaker(cues: list[Cue], recording: Recording) -> list[Cue]:
     """The cues of the speaker picked above the player (all of them by default)."""
     names = speakers_of(cues)
@@ -132,6 +155,8 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
             st.error(str(error))
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}")
+    if cues.speakers and can_edit_transcript(identity, meeting):
+        _rename_form(ctx, identity, recording, cues.speakers)
 
     left, middle, right = st.columns(3)
     left.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),

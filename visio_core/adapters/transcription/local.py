@@ -154,9 +154,11 @@ def _pad(raw: list[dict[str, int]], size: int, pad: int) -> list[tuple[int, int]
     """Speech bounds widened by `pad` samples each side; a shorter silence is shared (as faster-whisper does)."""
     padded = []
     for i, chunk in enumerate(raw):
-        start = chunk["start"] - pad if i == 0 else padded[-1][1] if raw[i - 1]["end"] + 2 * pad > chunk["start"] \
-            else chunk["start"] - pad
-        if i + 1 < len(raw) and chunk["end"] + 2 * pad > raw[i + 1]["start"]:
+        if i > 0 and chunk["start"] - raw[i - 1]["end"] < 2 * pad:
+            start = padded[-1][1]  # the middle of the short silence
+        else:
+            start = chunk["start"] - pad
+        if i + 1 < len(raw) and raw[i + 1]["start"] - chunk["end"] < 2 * pad:
             end = (chunk["end"] + raw[i + 1]["start"]) // 2
         else:
             end = chunk["end"] + pad
