@@ -118,11 +118,19 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
     assert "budget" in " ".join(cues.all_inner_texts()).lower()
     video = page.locator("video.vp-video")
     video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
+    # The transcript is also the video's own subtitle track, so full-screen playback keeps it.
+    for _ in range(40):  # the <video> lives in the component's shadow root: the locator reaches it
+        if video.evaluate("v => { const t = v.textTracks[0]; return !!(t && t.mode === 'showing' && t.cues"
+                          " && t.cues.length > 0); }"):
+            break
+        page.wait_for_timeout(500)
+    first_caption = video.evaluate("v => v.textTracks[0].cues[0].text")
+    assert first_caption and first_caption == cues.first.locator(".vp-text").inner_text()
     video.evaluate("v => { v.currentTime = v.duration - 0.1; }")
     cues.first.click()
     start = float(cues.first.get_attribute("data-start"))
     assert abs(video.evaluate("v => v.currentTime") - start) < 0.3
-    srt_link = page.get_by_role("link", name=re.compile("Télécharger la transcription"))
+    srt_link = page.get_by_role("link", name=re.compile(r"Sous-titres \(SRT\)"))
     href = srt_link.get_attribute("href")
     response = page.request.get(href if href.startswith("http") else server + href)
     assert response.status == 200 and "-->" in response.text()

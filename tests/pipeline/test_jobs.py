@@ -36,7 +36,10 @@ MAX_ATTEMPTS = TranscriptionJobs.policy.max_attempts
 
 
 def worker(ctx, clock, transcriber, name="w1", **kwargs) -> JobRunner:
-    jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock, **kwargs)
+    from visio_core.adapters.exports.docx_export import transcript_docx
+
+    jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock,
+                             document=transcript_docx, **kwargs)
     return JobRunner([jobs], clock=clock, worker_id=name)
 
 
@@ -181,9 +184,9 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(ctx, meeting, speech_mp4, 
     assert survivor.returncode == 0, err
     row = ctx.system_recordings.get(recording.id)
     assert row.transcription_status is TranscriptionStatus.COMPLETED and row.attempts == 2
-    transcripts = list((ctx.settings.storage_dir / TRANSCRIPTS).iterdir())
-    assert transcripts == [ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)]
-    assert "survivor" in transcripts[0].read_text()
+    transcripts = sorted(p.name for p in (ctx.settings.storage_dir / TRANSCRIPTS).iterdir())
+    assert transcripts == [f"{recording.id}.{ext}" for ext in ("json", "srt", "txt", "vtt")]  # one of each
+    assert "survivor" in (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)).read_text()
 
 
 def test_a_room_recording_is_transcribed_with_each_line_named(ctx, people, meeting, speech_mp4, clock, tmp_path):
@@ -322,3 +325,37 @@ def test_the_recordings_page_names_the_speakers(ctx, people, named):
     client.run()
     assert not any(b.label == "Renommer" for b in client.button)  # clients read only
     set_context(None)
+
+
+def test_every_export_carries_the_names_and_opens_in_its_own_reader(ctx, people, named):
+    """SRT, WebVTT, text and DOCX, each through a signed link, each read back by its own parser."""
+    import io
+
+    import docx
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from visio_core.domain import srt
+    from visio_core.entrypoints.web import make_routes
+
+    ctx.recordings.rename_speaker(people.op1, named.id, "Intervenant 2", "Claire Martin")
+    http = TestClient(Starlette(routes=make_routes(lambda: ctx)))
+
+    def fetch(kind: str):
+        response = http.get(ctx.recordings.transcript_url(people.client_a, named.id, kind))
+        assert response.status_code == 200, kind
+        assert f"{named.created_at:%Y%m%d}" in response.headers["content-disposition"]  # a named download
+        return response
+
+    cues = ctx.recordings.transcript(people.client_a, named.id).cues
+    assert srt.parse(fetch("srt").text, speakers=["Intervenant 1", "Claire Martin"]).cues == cues
+    vtt = fetch("vtt")
+    assert vtt.headers["content-type"].startswith("text/vtt")
+    assert vtt.text.startswith("WEBVTT\n") and "<v Claire Martin>Merci, le budget me va." in vtt.text
+    assert "[00:01] Claire Martin: Merci, le budget me va." in fetch("txt").text
+    document = docx.Document(io.BytesIO(fetch("docx").content))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0].startswith("Transcription de l'enregistrement du")
+    assert "[00:01] Claire Martin : Merci, le budget me va." in paragraphs
+    with pytest.raises(InvalidInput, match="srt, vtt, txt ou docx"):
+        ctx.recordings.transcript_url(people.client_a, named.id, "exe")

@@ -6,6 +6,7 @@ import pytest
 
 from tests.pipeline.stubs import StubTranscriber
 from tests.test_pages import signed_in, texts
+from visio_core.adapters.exports.docx_export import transcript_docx
 from visio_core.domain.model import TranscriptionStatus
 from visio_core.domain.srt import Cue
 from visio_core.entrypoints.bootstrap import set_context
@@ -30,7 +31,8 @@ def world(ctx, people, speech_mp4):
         m.start_meeting(people.op1, meeting.id)
         m.end_meeting(people.op1, meeting.id)
         recordings[meeting.title] = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="s")[0]
-    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: Scripted(), ctx.index)]).run_until_idle()
+    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: Scripted(), ctx.index,
+                                 document=transcript_docx)]).run_until_idle()
     yield {"mine": mine, "other": other, "rec": recordings["Revue A"], "rec_b": recordings["Revue B"]}
     set_context(None)
 
@@ -50,9 +52,10 @@ def test_client_plays_his_recording_with_transcript(world, people):
     raw = str(component[0].proto)
     assert "Bonjour et bienvenue" in raw and "/files/recordings/" in raw and "2.5" in raw
     labels = [b.proto.label for b in test.get("link_button")]
-    assert labels == ["Télécharger la vidéo", "Télécharger la transcription (SRT)", "Télécharger les sous-titres (WebVTT)"]
+    assert labels == ["Télécharger la vidéo", "Sous-titres (SRT)", "Sous-titres (WebVTT)", "Texte (TXT)", "Word (DOCX)"]
     urls = [b.proto.url for b in test.get("link_button")]
-    assert "download=" in urls[0] and urls[1].startswith("/files/transcripts/") and ".vtt?" in urls[2]
+    assert "download=" in urls[0] and urls[1].startswith("/files/transcripts/")
+    assert [u.split("?")[0].rsplit(".", 1)[1] for u in urls[1:]] == ["srt", "vtt", "txt", "docx"]
     assert "Terminée" in test.dataframe[0].value.to_string()
     assert "Relancer" not in str(test.button)  # clients change nothing
 

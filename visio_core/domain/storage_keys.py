@@ -2,7 +2,7 @@
 
 Layout (both backends): bucket `recordings` -> `{session_id}/{recording_id}.{ext}` (and, for
 rooms we host, `{session_id}/{recording_id}.speakers.json`); bucket `transcripts` ->
-`{recording_id}.srt`, `{recording_id}.vtt` and `{recording_id}.json`. Keys never allow traversal, however spelled.
+`{recording_id}.srt`, `.vtt`, `.txt`, `.docx` (the downloads) and `.json` (what pages read). Keys never allow traversal, however spelled.
 """
 
 from __future__ import annotations
@@ -34,9 +34,17 @@ def transcript_key(recording_id: uuid.UUID) -> str:
     return f"{recording_id}.srt"
 
 
+EXPORTS = ("srt", "vtt", "txt", "docx")  # the transcript's downloadable forms, each `{recording_id}.{ext}`
+
+
+def export_key(recording_id: uuid.UUID, kind: str) -> str:
+    """One of the transcript's downloadable forms (EXPORTS) in the `transcripts` bucket."""
+    return f"{recording_id}.{kind}"
+
+
 def captions_key(recording_id: uuid.UUID) -> str:
     """Beside the SRT: the same transcript as WebVTT, speakers as voice tags."""
-    return f"{recording_id}.vtt"
+    return export_key(recording_id, "vtt")
 
 
 def transcript_data_key(recording_id: uuid.UUID) -> str:

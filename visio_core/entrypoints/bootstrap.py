@@ -26,6 +26,7 @@ import httpx
 from argon2 import PasswordHasher
 
 from visio_core.adapters.argon2_passwords import Argon2Passwords
+from visio_core.adapters.exports.docx_export import transcript_docx
 from visio_core.adapters.local_storage import LocalStorage
 from visio_core.adapters.openvidu.client import OpenViduClient
 from visio_core.adapters.openvidu.downloads import RecordingDownloads, pipeline_ingest
@@ -149,7 +150,8 @@ class AppContext:
         lease = timedelta(seconds=self.settings.job_lease_seconds)
         kinds: list[JobKind[Any]] = [
             TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
-                              detect_language=self.detect_language, lease=lease, clock=self.clock)
+                              detect_language=self.detect_language, document=transcript_docx, lease=lease,
+                              clock=self.clock)
         ]
         if self.downloads is not None:
             kinds.append(self.downloads)
@@ -198,7 +200,8 @@ class AppContext:
         session = self.supabase.sessions.current(key) if key else None
         if session is None or session.identity.id != identity.id:
             raise AuthenticationFailed(t("error.session_expired"))
-        return self.supabase.scope_for(session, self.engine, self.ingest, TranscriptFiles(self.storage, self.index))
+        return self.supabase.scope_for(session, self.engine, self.ingest,
+                                       TranscriptFiles(self.storage, self.index, transcript_docx))
 
     def end_session(self, key: str | None) -> None:
         if self.supabase is not None:
@@ -267,7 +270,8 @@ def build_context(
         accounts=accounts,
         meetings=MeetingService(store.meetings, store.people, engine, clock),
         recordings=RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
-                                    settings.max_upload_bytes, TranscriptFiles(store.storage, store.index), clock),
+                                    settings.max_upload_bytes,
+                                    TranscriptFiles(store.storage, store.index, transcript_docx), clock),
         system_recordings=store.recordings,
         ingest=ingest,
         index=store.index,

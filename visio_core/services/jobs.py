@@ -30,7 +30,7 @@ from visio_core.domain.model import Recording, utcnow
 from visio_core.domain.storage_keys import RECORDINGS, speaking_key
 from visio_core.domain.transcript import Transcript
 from visio_core.services.ports import LanguageDetector, Storage, Transcriber, TranscriptIndex, TranscriptionQueue
-from visio_core.services.transcripts import TranscriptFiles
+from visio_core.services.transcripts import DocumentWriter, TranscriptFiles
 
 log = logging.getLogger("visio.worker")
 
@@ -210,6 +210,7 @@ class TranscriptionJobs:
     transcriber: Callable[[], Transcriber]  # built lazily: the model loads on the first job
     index: TranscriptIndex | None = None
     detect_language: LanguageDetector | None = None  # for recordings set to "auto"
+    document: DocumentWriter | None = None  # the DOCX download
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
     lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
@@ -241,7 +242,7 @@ class TranscriptionJobs:
         if timeline is not None:
             cues = speakers.attribute(cues, timeline)
         transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
-        files = TranscriptFiles(self.storage, self.index)
+        files = TranscriptFiles(self.storage, self.index, self.document)
         url = files.publish(job, transcript)
         if self.queue.complete(job.id, worker, url, self.clock(), language=language):
             files.reindex(job, transcript)

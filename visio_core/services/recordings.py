@@ -18,9 +18,10 @@ from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionS
 from visio_core.domain.policy import can_change, can_edit_transcript, can_see
 from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.storage_keys import (
+    EXPORTS,
     RECORDINGS,
     TRANSCRIPTS,
-    captions_key,
+    export_key,
     transcript_data_key,
     transcript_key,
 )
@@ -60,18 +61,20 @@ class RecordingService:
         name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.extension}" if download else None
         return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
 
-    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt") -> str:
-        """A signed download link to the transcript as SRT (`kind="srt"`) or WebVTT with voice tags ("vtt")."""
+    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt",
+                       *, download: bool = True) -> str:
+        """A signed link to the transcript as SRT, WebVTT (voice tags), plain text or DOCX; a download
+        (with a file name) unless `download` is False (the player's subtitle track)."""
         recording, meeting = self.get_recording(actor, recording_id)
         if recording.transcription_status is not TranscriptionStatus.COMPLETED:
             raise NotFound(t("rec.no_transcript"))
-        keys = {"srt": transcript_key(recording.id), "vtt": captions_key(recording.id)}
-        if kind not in keys:
+        if kind not in EXPORTS:
             raise InvalidInput(t("rec.bad_format", value=kind))
-        if kind == "vtt" and not self.storage.exists(TRANSCRIPTS, keys[kind]):
-            raise NotFound(t("rec.no_transcript"))  # transcribed before WebVTT was written: transcribe again
+        key = export_key(recording.id, kind)
+        if kind != "srt" and not self.storage.exists(TRANSCRIPTS, key):
+            raise NotFound(t("rec.no_transcript"))  # transcribed before this form was written: transcribe again
         name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.{kind}"
-        return self.storage.signed_url(TRANSCRIPTS, keys[kind], download_name=name)
+        return self.storage.signed_url(TRANSCRIPTS, key, download_name=name if download else None)
 
     def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> Transcript:
         """The cues of a finished transcript, with their speakers when known (none before it is done).

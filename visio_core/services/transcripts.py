@@ -7,25 +7,45 @@ here, with the system's storage (on Supabase the service role: no user writes tr
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from visio_core.domain import srt, webvtt
+from visio_core.domain import plain_text, srt, webvtt
+from visio_core.domain.i18n import t
 from visio_core.domain.model import Recording
-from visio_core.domain.storage_keys import TRANSCRIPTS, captions_key, object_url, transcript_data_key, transcript_key
+from visio_core.domain.storage_keys import (
+    TRANSCRIPTS,
+    captions_key,
+    export_key,
+    object_url,
+    transcript_data_key,
+    transcript_key,
+)
+from visio_core.domain.timefmt import show
 from visio_core.domain.transcript import Transcript, to_json
 from visio_core.services.ports import Storage, TranscriptIndex
+
+DocumentWriter = Callable[[Transcript, str], bytes]
+"""A transcript as a word-processor document (DOCX), given a heading."""
 
 
 @dataclass
 class TranscriptFiles:
     storage: Storage
     index: TranscriptIndex | None = None
+    document: DocumentWriter | None = None
 
     def publish(self, recording: Recording, transcript: Transcript) -> str:
-        """Write the three files; returns the SRT's object URL (written last: its URL says "complete")."""
+        """Write every form; returns the SRT's object URL (written last: its URL says "complete")."""
         cues = transcript.cues
+        heading = t("export.heading", when=show(recording.created_at))
         self.storage.upload_stream(TRANSCRIPTS, transcript_data_key(recording.id), io.BytesIO(to_json(transcript).encode()))
         self.storage.upload_stream(TRANSCRIPTS, captions_key(recording.id), io.BytesIO(webvtt.format(cues).encode()))
+        self.storage.upload_stream(TRANSCRIPTS, export_key(recording.id, "txt"),
+                                   io.BytesIO(plain_text.format(cues, heading).encode()))
+        if self.document is not None:
+            self.storage.upload_stream(TRANSCRIPTS, export_key(recording.id, "docx"),
+                                       io.BytesIO(self.document(transcript, heading)))
         key = transcript_key(recording.id)
         self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
         return object_url(TRANSCRIPTS, key)

@@ -96,6 +96,32 @@ def _pick(recordings: list[Recording]) -> Recording:
     return by_id[chosen]
 
 
+_DOWNLOADS = (("srt", "recordings.download_srt", ":material/subtitles:"),
+              ("vtt", "recordings.download_vtt", ":material/closed_caption:"),
+              ("txt", "recordings.download_txt", ":material/description:"),
+              ("docx", "recordings.download_docx", ":material/article:"))
+
+
+def _captions(ctx: UserScope, identity: Identity, recording: Recording) -> str | None:
+    """The WebVTT subtitles of a finished transcript (None before, or for one written before WebVTT)."""
+    if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+        return None
+    try:
+        return ctx.recordings.transcript_url(identity, recording.id, "vtt", download=False)
+    except NotFound:
+        return None
+
+
+def _transcript_downloads(ctx: UserScope, identity: Identity, recording: Recording) -> None:
+    """The transcript in every form it was written in (older transcripts may lack the newer forms)."""
+    st.caption(t("recordings.downloads"))
+    for column, (kind, label, icon) in zip(st.columns(len(_DOWNLOADS)), _DOWNLOADS, strict=True):
+        try:
+            column.link_button(t(label), ctx.recordings.transcript_url(identity, recording.id, kind), icon=icon)
+        except NotFound:
+            pass
+
+
 def _rename_form(ctx: UserScope, identity: Identity, recording: Recording, names: list[str]) -> None:
     """Name the speakers once for the whole recording ("Intervenant 2" → "Claire Martin")."""
     with st.expander(t("recordings.rename_title")), st.form(f"rename-{recording.id}"):
@@ -154,21 +180,15 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
         except InvalidInput as error:
             st.error(str(error))
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
-                      start_at=start_at, key=f"player-{recording.id}")
+                      start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
+                      language=cues.language)
     if cues.speakers and can_edit_transcript(identity, meeting):
         _rename_form(ctx, identity, recording, cues.speakers)
 
-    left, middle, right = st.columns(3)
-    left.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
-                     icon=":material/download:")
+    st.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
+                   icon=":material/download:")
     if status is TranscriptionStatus.COMPLETED:
-        middle.link_button(t("recordings.download_srt"), ctx.recordings.transcript_url(identity, recording.id),
-                           icon=":material/subtitles:")
-        try:
-            right.link_button(t("recordings.download_vtt"), ctx.recordings.transcript_url(identity, recording.id, "vtt"),
-                              icon=":material/closed_caption:")
-        except NotFound:
-            pass  # transcribed before WebVTT files were written
+        _transcript_downloads(ctx, identity, recording)
     st.caption(t("recordings.links_valid", minutes=ctx.settings.signed_url_ttl_seconds // 60))
     if can_change(identity, meeting):
         _operator_actions(ctx, identity, recording)

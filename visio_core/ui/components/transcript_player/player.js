@@ -34,6 +34,18 @@ function build(root, data) {
   const video = el("video", "vp-video");
   video.controls = true;
   video.preload = "metadata";
+  if (data.captions_url) {
+    // The transcript as subtitles of the video itself: full-screen playback keeps them.
+    const captions = new URL(data.captions_url, document.baseURI);
+    if (captions.origin !== window.location.origin) video.crossOrigin = "anonymous";
+    const track = el("track");
+    track.kind = "subtitles";
+    track.label = labels.captions || "Subtitles";
+    if (data.language) track.srclang = data.language;
+    track.src = captions.href;
+    track.default = true;
+    video.append(track);
+  }
   video.src = data.video_url;
   video.setAttribute("aria-label", labels.video || "Video");
   const side = el("div", "vp-side");
