@@ -108,13 +108,8 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
     page.get_by_role("link", name=re.compile("Voir les enregistrements")).click()
     expect(page.get_by_role("heading", name="Lancement du projet")).to_be_visible(timeout=30_000)
     cues = page.locator("li.vp-cue")
-    for _ in range(30):  # the worker needs a few seconds; the page shows the state until then
-        if cues.count():
-            break
-        page.wait_for_timeout(2000)
-        page.goto(f"{server}/recordings?meeting={meeting_id}")  # the cookie keeps her signed in
-        page.wait_for_timeout(2000)
-    expect(cues.first).to_be_visible(timeout=10_000)
+    # Nobody reloads: the page follows the worker by itself and shows the transcript when it is ready.
+    expect(cues.first).to_be_visible(timeout=120_000)
     assert "budget" in " ".join(cues.all_inner_texts()).lower()
     video = page.locator("video.vp-video")
     video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
@@ -138,6 +133,38 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
     assert tampered.status == 403
     page.wait_for_timeout(500)
     screenshot(page, "journey-5-recording")
+    page.close()
+
+
+def test_a_search_hit_opens_on_its_line_and_back_keeps_the_search(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, server, "mikl@foxeo.demo")
+    expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Transcriptions").click()
+    page.get_by_label("Rechercher dans les transcriptions").fill("budget")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("Ouvrir")).first.click()
+    active = page.locator("li.vp-cue.vp-active")
+    expect(active).to_have_count(1, timeout=30_000)  # the hit's own line, marked and in view
+    expect(active.locator("mark").first).to_have_text(re.compile("budget", re.IGNORECASE))
+    assert abs(float(active.get_attribute("data-start")) - float(page.url.split("t=")[1].split("&")[0])) < 0.001
+    screenshot(page, "journey-5b-search-hit")
+    page.go_back()
+    expect(page.get_by_label("Rechercher dans les transcriptions")).to_have_value("budget", timeout=30_000)
+    expect(page.get_by_role("link", name=re.compile("Ouvrir")).first).to_be_visible(timeout=30_000)
+
+    # Transcribing again in another language keeps the transcript on screen until the new one is in.
+    page.get_by_role("link", name=re.compile("Ouvrir")).first.click()
+    expect(page.locator("li.vp-cue").first).to_be_visible(timeout=30_000)
+    language = page.get_by_role("combobox", name=re.compile("Langue de la transcription"))
+    language.click()
+    page.keyboard.type("en")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Transcrire à nouveau").click()
+    expect(page.get_by_text(re.compile("précédente reste affichée"))).to_be_visible(timeout=30_000)
+    assert page.locator("li.vp-cue").count() > 0
+    expect(page.get_by_text(re.compile("précédente reste affichée"))).to_have_count(0, timeout=120_000)
+    expect(page.locator("li.vp-cue").first).to_be_visible()
     page.close()
 
 

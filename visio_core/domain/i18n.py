@@ -151,6 +151,7 @@ FR: dict[str, str] = {
     "recordings.download_txt": "Texte (TXT)",
     "recordings.download_docx": "Word (DOCX)",
     "recordings.downloads": "Télécharger la transcription :",
+    "recordings.previous_kept": "La transcription précédente reste affichée jusqu'à ce que la nouvelle soit prête.",
     "recordings.speaker": "Intervenant",
     "recordings.all_speakers": "Tous les intervenants",
     "recordings.bad_offset": "Position de lecture invalide (paramètre t).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -155,16 +156,37 @@ def _by_speaker(cues: list[Cue], recording: Recording) -> list[Cue]:
     return cues if picked == everyone else [c for c in cues if c.speaker == picked]
 
 
-def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recording) -> None:
-    status = recording.transcription_status
-    if status is TranscriptionStatus.PENDING:
-        st.info(t("recordings.pending"))
-    elif status is TranscriptionStatus.PROCESSING:
-        st.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))
-    elif status is TranscriptionStatus.FAILED:
-        st.error(t("recordings.failed", reason=recording.last_error or "?"))
+LIVE_REFRESH = timedelta(seconds=3)
 
+
+def _status(ctx: UserScope, identity: Identity, recording: Recording) -> None:
+    """The transcription's state; while it is not done it follows the worker by itself, and the page
+    reloads once when the new transcript is ready (no manual reload)."""
+    status = recording.transcription_status
+    if status is TranscriptionStatus.FAILED:
+        st.error(t("recordings.failed", reason=recording.last_error or "?"))
+    if status not in (TranscriptionStatus.PENDING, TranscriptionStatus.PROCESSING):
+        return
+
+    @st.fragment(run_every=LIVE_REFRESH)
+    def follow() -> None:
+        now, _ = ctx.recordings.get_recording(identity, recording.id)
+        if now.transcription_status is not status and now.transcription_status in (
+                TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED):
+            st.rerun()  # the whole page: the player shows the new transcript
+        if now.transcription_status is TranscriptionStatus.PROCESSING:
+            st.progress(now.progress, text=t("recordings.processing", share=round(now.progress * 100)))
+        else:
+            st.info(t("recordings.pending"))
+
+    follow()
+
+
+def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recording) -> None:
+    _status(ctx, identity, recording)
     cues = ctx.recordings.transcript(identity, recording.id)
+    if cues.cues and recording.transcription_status is not TranscriptionStatus.COMPLETED:
+        st.caption(t("recordings.previous_kept"))
     if cues.skipped:
         st.warning(t("recordings.skipped_cues", count=cues.skipped))
     if cues.detected:
@@ -179,15 +201,16 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
             start_at = parse_offset(st.query_params.get("t", 0) or 0)
         except InvalidInput as error:
             st.error(str(error))
+    query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording") == recording.id else ""
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
-                      language=cues.language)
+                      language=cues.language, query=query)
     if cues.speakers and can_edit_transcript(identity, meeting):
         _rename_form(ctx, identity, recording, cues.speakers)
 
     st.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
                    icon=":material/download:")
-    if status is TranscriptionStatus.COMPLETED:
+    if recording.transcription_status is TranscriptionStatus.COMPLETED:
         _transcript_downloads(ctx, identity, recording)
     st.caption(t("recordings.links_valid", minutes=ctx.settings.signed_url_ttl_seconds // 60))
     if can_change(identity, meeting):
@@ -220,11 +243,15 @@ def _act(action: Callable[[], object], success: str) -> None:
 
 
 def meeting_link_params(
-    meeting_id: uuid.UUID, recording_id: uuid.UUID | None = None, at: float | None = None
+    meeting_id: uuid.UUID, recording_id: uuid.UUID | None = None, at: float | None = None, query: str = ""
 ) -> dict[str, str]:
+    """The recordings page at a moment: `t` to the millisecond (a rounded-down time would land just
+    before the line), `q` the words to highlight in the player."""
     params = {"meeting": str(meeting_id)}
     if recording_id:
         params["recording"] = str(recording_id)
     if at is not None:
-        params["t"] = f"{at:.1f}"
+        params["t"] = f"{at:.3f}"
+    if query:
+        params["q"] = query
     return params

@@ -23,6 +23,9 @@ SHOWN = 50
 ALL = "all"
 
 
+_KEPT = "ts_query_kept"
+
+
 def results_table(hits: list[CueHit]) -> pd.DataFrame:
     """What the page lists and the CSV export contains, one row per matching cue."""
     return pd.DataFrame(
@@ -45,8 +48,11 @@ def export_csv(table: pd.DataFrame) -> bytes:
 
 def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("transcripts.title"))
+    if "ts_query" not in st.session_state:  # back on the page: the last search, or the link's
+        st.session_state["ts_query"] = st.session_state.get(_KEPT) or str(st.query_params.get("q", ""))[:200]
     query = st.text_input(t("transcripts.query"), key="ts_query", max_chars=200,
                           placeholder=t("transcripts.placeholder"))
+    st.session_state[_KEPT] = query  # Streamlit forgets a widget's value once its page is left
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     clients = {c.id: c for c in ctx.accounts.clients_of(identity)} if identity.role is not Role.CLIENT else {}
     client = c1.selectbox(
@@ -89,7 +95,7 @@ def render(ctx: UserScope, identity: Identity) -> None:
             left.text(hit.text)  # st.text: the cue is shown as typed, never as markdown or HTML
             right.page_link(
                 "pages/recordings.py", label=t("transcripts.open"), icon=":material/play_arrow:",
-                query_params=meeting_link_params(hit.meeting_id, hit.recording_id, hit.start),
+                query_params=meeting_link_params(hit.meeting_id, hit.recording_id, hit.start, query.strip()),
             )
     if len(hits) > SHOWN:
         st.caption(t("transcripts.more", shown=SHOWN, count=len(hits)))

@@ -26,13 +26,14 @@ _player = st.components.v2.component(
 
 
 def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0, key: str,
-                      captions_url: str | None = None, language: str | None = None) -> None:
+                      captions_url: str | None = None, language: str | None = None, query: str = "") -> None:
     """Render the player. `key` must be stable per recording so reruns keep the DOM.
 
     `captions_url`: the transcript as WebVTT, shown as the video's own subtitles (kept full screen)."""
     payload = {
         "video_url": video_url,
         "captions_url": captions_url,
+        "query": query,  # words highlighted in the transcript when it opens
         "language": language,
         "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in cues],
         "start_at": max(0.0, start_at) if math.isfinite(start_at) else 0.0,  # JSON has no inf/nan
@@ -48,7 +49,7 @@ def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0,
     }
     # The signed URL changes on every run; the key only on new content, so playback is not reset.
     digest = hashlib.sha256(
-        json.dumps([payload["cues"], payload["start_at"], key]).encode()
+        json.dumps([payload["cues"], payload["start_at"], payload["query"], key]).encode()
     ).hexdigest()[:16]
     payload["key"] = digest
     _player(data=payload, key=key)

@@ -156,7 +156,14 @@ function build(root, data) {
   next.addEventListener("click", () => jump(1));
   update();
 
+  if (data.query) {
+    input.value = data.query;
+    highlight(data.query);
+  }
   if (data.start_at > 0) {
+    setActive(cueAt(cues, data.start_at)); // the line is marked and in view before the video loads
+    const first = matches.findIndex((m) => m.index === active);
+    if (first >= 0) { current = first; matches[first].mark.classList.add("vp-current"); update(); }
     const go = () => seek(data.start_at);
     if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, { once: true });
   }
