@@ -359,3 +359,74 @@ def test_every_export_carries_the_names_and_opens_in_its_own_reader(ctx, people,
     assert "[00:01] Claire Martin : Merci, le budget me va." in paragraphs
     with pytest.raises(InvalidInput, match="srt, vtt, txt ou docx"):
         ctx.recordings.transcript_url(people.client_a, named.id, "exe")
+
+
+def test_corrections_are_kept_with_who_and_when_and_can_be_undone(ctx, people, named, clock):
+    before = ctx.recordings.transcript(people.op1, named.id)
+    fixed = ctx.recordings.correct_cue(people.analyst, named.id, 0, "  Le budget est prêt à 100 %. ", before.revision)
+    assert fixed.cues[0].text == "Le budget est prêt à 100 %." and fixed.cues[0].speaker == "Intervenant 1"
+    (edit,) = fixed.edits
+    assert (edit.position, edit.before, edit.after, edit.by, edit.at) == (
+        0, "Le budget est prêt.", "Le budget est prêt à 100 %.", "Analyste", clock())
+    assert "Le budget est prêt à 100 %." in (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text()
+    assert [h.text for h in ctx.recordings.search_transcripts(people.op1, "100")] == ["Le budget est prêt à 100 %."]
+    # Two people corrected the same version: the second is told, nothing of his is written.
+    with pytest.raises(IllegalTransition, match="entre-temps"):
+        ctx.recordings.correct_cue(people.op1, named.id, 0, "Autre chose.", before.revision)
+    undone = ctx.recordings.undo_correction(people.op1, named.id, fixed.revision)
+    assert undone.cues[0].text == "Le budget est prêt." and undone.edits == []
+    assert ctx.recordings.search_transcripts(people.op1, "100") == []
+
+
+@pytest.mark.parametrize("who, position, text, error", [
+    ("client_a", 0, "Nouveau texte", "Forbidden"), ("op2", 0, "Nouveau texte", "NotFound"),
+    ("op1", 7, "Nouveau texte", "InvalidInput"), ("op1", -1, "Nouveau texte", "InvalidInput"),
+    ("op1", 0, "   ", "InvalidInput"), ("op1", 0, "x" * 3000, "InvalidInput"),
+])
+def test_bad_corrections_are_refused_and_change_nothing(ctx, people, named, who, position, text, error):
+    from visio_core.domain import errors
+
+    with pytest.raises(getattr(errors, error)):
+        ctx.recordings.correct_cue(getattr(people, who), named.id, position, text, 0)
+    assert ctx.recordings.transcript(people.op1, named.id).edits == []
+    with pytest.raises(InvalidInput, match="Aucune correction"):
+        ctx.recordings.undo_correction(people.op1, named.id, 0)
+
+
+def test_transcribing_a_corrected_transcript_again_asks_first_and_keeps_the_corrected_one(ctx, people, named, clock):
+    from visio_core.domain.errors import NeedsConfirmation
+
+    ctx.recordings.correct_cue(people.op1, named.id, 1, "Merci, ce budget me convient.", 0)
+    with pytest.raises(NeedsConfirmation, match="1 correction"):
+        ctx.recordings.change_language(people.op1, named.id, "en")
+    assert ctx.system_recordings.get(named.id).transcription_status is TranscriptionStatus.COMPLETED  # untouched
+    ctx.recordings.change_language(people.op1, named.id, "en", replace_corrections=True)
+    assert ctx.system_recordings.get(named.id).transcription_status is TranscriptionStatus.PENDING
+    kept = ctx.recordings.edited_url(people.op1, named.id)
+    assert kept and "corrige.srt" in kept
+    assert "ce budget me convient" in (ctx.settings.storage_dir / TRANSCRIPTS / f"{named.id}.edited.srt").read_text()
+    # meanwhile the corrected transcript is still what the page shows
+    assert ctx.recordings.transcript(people.client_a, named.id).cues[1].text == "Merci, ce budget me convient."
+
+
+def test_the_recordings_page_corrects_a_line(ctx, people, named):
+    from tests.test_pages import signed_in
+    from visio_core.entrypoints.bootstrap import set_context
+
+    set_context(ctx)
+    test = signed_in(people.analyst, meeting=str(named.meeting_id), recording=str(named.id))
+    test.switch_page("pages/recordings.py")
+    test.run()
+    area = next(a for a in test.text_area if a.value == "Le budget est prêt.")
+    area.input("Le budget est prêt, validé.")
+    test.button(key=f"edit-save-{named.id}").click()
+    test.run()
+    assert not test.exception, test.exception
+    assert any("Correction enregistrée" in str(s.value) for s in test.success)
+    assert "Le budget est prêt, validé." in str(test.get("bidi_component")[0].proto)
+    assert any("Analyste" in str(c.value) and "validé" in str(c.value) for c in test.caption)  # the history
+    client = signed_in(people.client_a, meeting=str(named.meeting_id), recording=str(named.id))
+    client.switch_page("pages/recordings.py")
+    client.run()
+    assert not client.text_area  # clients read only
+    set_context(None)

@@ -29,3 +29,7 @@ class AuthenticationFailed(VisioError):
 
 class BackendUnavailable(VisioError):
     """An outside system (media server, storage, transcription API) refused or did not answer."""
+
+
+class NeedsConfirmation(VisioError):
+    """The action would lose something the user made (corrections): it waits for his explicit agreement."""

@@ -42,6 +42,11 @@ def export_key(recording_id: uuid.UUID, kind: str) -> str:
     return f"{recording_id}.{kind}"
 
 
+def edited_key(recording_id: uuid.UUID) -> str:
+    """The hand-corrected SRT kept aside when the recording is transcribed again."""
+    return f"{recording_id}.edited.srt"
+
+
 def captions_key(recording_id: uuid.UUID) -> str:
     """Beside the SRT: the same transcript as WebVTT, speakers as voice tags."""
     return export_key(recording_id, "vtt")

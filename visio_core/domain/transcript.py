@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
+from visio_core.domain.errors import IllegalTransition, InvalidInput
+from visio_core.domain.i18n import t
 from visio_core.domain.srt import Cue
+
+TEXT_MAX = 2000  # one cue's text
 
 VERSION = 1
 LOW_CONFIDENCE = 0.7  # a detected language below this probability is flagged on the page
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One correction of one cue, kept so it can be seen and undone: who, when, before and after."""
+
+    position: int  # the cue's place in the transcript, from 0
+    before: str
+    after: str
+    by: str  # the editor's display name
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,8 @@ class Transcript:
     language_probability: float | None = None  # Whisper's confidence when the language was detected
     speakers: list[str] = field(default_factory=list)  # names in order of first appearance
     skipped: int = 0  # unreadable SRT blocks, when read from an SRT
+    revision: int = 0  # grows with every correction: an edit made on an older revision is refused
+    edits: list[Edit] = field(default_factory=list)  # oldest first
 
     @property
     def detected(self) -> bool:
@@ -35,13 +53,53 @@ class Transcript:
         return self.language_probability is not None and self.language_probability < LOW_CONFIDENCE
 
 
+def correct(transcript: Transcript, position: int, text: str, by: str, at: datetime, revision: int) -> Transcript:
+    """The transcript with one cue's text corrected, the correction kept in its history.
+
+    `revision` is the one the editor saw: if someone corrected the transcript since, nothing is
+    changed and he is told (IllegalTransition), rather than one correction silently erasing another."""
+    _check_revision(transcript, revision)
+    if not 0 <= position < len(transcript.cues):
+        raise InvalidInput(t("rec.cue_unknown"))
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput(t("rec.cue_empty"))
+    if len(cleaned) > TEXT_MAX:
+        raise InvalidInput(t("rec.cue_too_long", max=TEXT_MAX))
+    cue = transcript.cues[position]
+    if cleaned == cue.text:
+        return transcript
+    cues = [*transcript.cues[:position], replace(cue, text=cleaned), *transcript.cues[position + 1:]]
+    edit = Edit(position, cue.text, cleaned, by, at)
+    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=[*transcript.edits, edit])
+
+
+def undo(transcript: Transcript, revision: int) -> Transcript:
+    """The transcript with its last correction undone (itself left out of the history)."""
+    _check_revision(transcript, revision)
+    if not transcript.edits:
+        raise InvalidInput(t("rec.nothing_to_undo"))
+    last = transcript.edits[-1]
+    cues = list(transcript.cues)
+    cues[last.position] = replace(cues[last.position], text=last.before)
+    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=transcript.edits[:-1])
+
+
+def _check_revision(transcript: Transcript, revision: int) -> None:
+    if revision != transcript.revision:
+        raise IllegalTransition(t("rec.edited_meanwhile"))
+
+
 def to_json(transcript: Transcript) -> str:
     return json.dumps({
         "version": VERSION,
         "language": transcript.language,
         "language_probability": transcript.language_probability,
         "speakers": transcript.speakers,
+        "revision": transcript.revision,
         "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in transcript.cues],
+        "edits": [{"position": e.position, "before": e.before, "after": e.after, "by": e.by, "at": e.at.isoformat()}
+                  for e in transcript.edits],
     }, ensure_ascii=False)
 
 
@@ -54,8 +112,11 @@ def from_json(text: str) -> Transcript | None:
         probability = data.get("language_probability")
         if probability is not None and not math.isfinite(float(probability)):
             return None
+        edits = [Edit(int(e["position"]), str(e["before"]), str(e["after"]), str(e["by"]),
+                      datetime.fromisoformat(str(e["at"]))) for e in data.get("edits") or []]
         return Transcript(cues, data.get("language") or None,
                           float(probability) if probability is not None else None,
-                          [str(s) for s in data.get("speakers") or []])
+                          [str(s) for s in data.get("speakers") or []],
+                          revision=int(data.get("revision") or 0), edits=edits)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import BinaryIO
 
 from visio_core.domain import model as models
 from visio_core.domain import speakers, srt
-from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NeedsConfirmation, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.languages import check_language
 from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
@@ -21,11 +22,12 @@ from visio_core.domain.storage_keys import (
     EXPORTS,
     RECORDINGS,
     TRANSCRIPTS,
+    edited_key,
     export_key,
     transcript_data_key,
     transcript_key,
 )
-from visio_core.domain.transcript import Transcript, from_json
+from visio_core.domain.transcript import Transcript, correct, from_json, undo
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
 from visio_core.services.transcripts import TranscriptFiles
@@ -148,13 +150,55 @@ class RecordingService:
         if not self.recordings.requeue(recording.id, self.clock(), only_if=(TranscriptionStatus.FAILED,)):
             raise IllegalTransition(t("rec.retry_not_failed"))
 
-    def change_language(self, actor: Identity, recording_id: uuid.UUID | str, language: str) -> None:
-        """Transcribe again in another language (a running transcription finishes first)."""
+    def change_language(self, actor: Identity, recording_id: uuid.UUID | str, language: str, *,
+                        replace_corrections: bool = False) -> None:
+        """Transcribe again in another language (a running transcription finishes first).
+
+        A transcript corrected by hand is only replaced when `replace_corrections` says the user
+        agreed (NeedsConfirmation otherwise); its corrected SRT stays downloadable (`edited_url`)."""
         recording = self._changeable_recording(actor, recording_id)
         code = check_language(language)
+        corrected = self.transcript(actor, recording.id)
+        if corrected.edits:
+            if not replace_corrections:
+                raise NeedsConfirmation(t("rec.has_edits", count=len(corrected.edits)))
+            self.files.keep_corrected(recording)
         allowed = (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED, TranscriptionStatus.PENDING)
         if not self.recordings.requeue(recording.id, self.clock(), language=code, only_if=allowed):
             raise IllegalTransition(t("rec.busy"))
+
+    def correct_cue(self, actor: Identity, recording_id: uuid.UUID | str, position: int, text: str,
+                    revision: int) -> Transcript:
+        """Correct one line's text; kept in the history with who and when, in downloads and search."""
+        return self._edit(actor, recording_id, lambda transcript: correct(
+            transcript, position, text, actor.display_name, self.clock(), revision))
+
+    def undo_correction(self, actor: Identity, recording_id: uuid.UUID | str, revision: int) -> Transcript:
+        return self._edit(actor, recording_id, lambda transcript: undo(transcript, revision))
+
+    def edited_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str | None:
+        """The corrected SRT kept when the recording was transcribed again, if there is one."""
+        recording, meeting = self.get_recording(actor, recording_id)
+        key = edited_key(recording.id)
+        if not self.storage.exists(TRANSCRIPTS, key):
+            return None
+        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.corrige.srt"
+        return self.storage.signed_url(TRANSCRIPTS, key, download_name=name)
+
+    def _edit(self, actor: Identity, recording_id: uuid.UUID | str,
+              change: Callable[[Transcript], Transcript]) -> Transcript:
+        recording, meeting = self.get_recording(actor, recording_id)
+        if not can_edit_transcript(actor, meeting):
+            raise Forbidden(t("error.forbidden"))
+        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+            raise IllegalTransition(t("rec.no_transcript"))
+        with _editing(recording.id):  # read, change, write: one edit at a time per recording here
+            before = self.transcript(actor, recording.id)
+            after = change(before)
+            if after is not before:
+                self.files.publish(recording, after)
+                self.files.reindex(recording, after)
+        return after
 
     def rename_speaker(self, actor: Identity, recording_id: uuid.UUID | str, current: str, new: str) -> Transcript:
         """Give every line of `current` to `new`, in the transcript, its downloads and search."""
@@ -189,6 +233,15 @@ class RecordingService:
         if not can_change(actor, meeting):
             raise Forbidden(t("error.forbidden"))
         return recording
+
+
+_edit_locks: dict[uuid.UUID, threading.Lock] = {}
+_edit_locks_guard = threading.Lock()
+
+
+def _editing(recording_id: uuid.UUID) -> threading.Lock:
+    with _edit_locks_guard:
+        return _edit_locks.setdefault(recording_id, threading.Lock())
 
 
 def _speaker_name(name: str | None) -> str | None:

@@ -16,6 +16,7 @@ from visio_core.domain.model import Recording
 from visio_core.domain.storage_keys import (
     TRANSCRIPTS,
     captions_key,
+    edited_key,
     export_key,
     object_url,
     transcript_data_key,
@@ -49,6 +50,11 @@ class TranscriptFiles:
         key = transcript_key(recording.id)
         self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
         return object_url(TRANSCRIPTS, key)
+
+    def keep_corrected(self, recording: Recording) -> None:
+        """Set the corrected SRT aside before a new transcription overwrites it."""
+        with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as corrected:
+            self.storage.upload_stream(TRANSCRIPTS, edited_key(recording.id), io.BytesIO(corrected.read()))
 
     def reindex(self, recording: Recording, transcript: Transcript) -> None:
         """File the cues for search (speakers included)."""

@@ -9,13 +9,15 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from visio_core.domain.errors import InvalidInput, NotFound, VisioError
+from visio_core.domain.errors import InvalidInput, NeedsConfirmation, NotFound, VisioError
 from visio_core.domain.i18n import format_duration, format_size, language_label, t
 from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
+from visio_core.domain.plain_text import clock
 from visio_core.domain.policy import can_change, can_edit_transcript
 from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
+from visio_core.domain.transcript import TEXT_MAX, Transcript
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash
 from visio_core.ui.components.transcript_player import transcript_player
@@ -123,6 +125,48 @@ def _transcript_downloads(ctx: UserScope, identity: Identity, recording: Recordi
             pass
 
 
+def _correction_form(ctx: UserScope, identity: Identity, recording: Recording, transcript: Transcript) -> None:
+    """Correct a line's text; each correction is kept (who, when, before, after) and can be undone."""
+    with st.expander(t("recordings.edit_title")):
+        lines = list(range(len(transcript.cues)))
+
+        def label(i: int) -> str:
+            cue = transcript.cues[i]
+            return f"{clock(cue.start)} — {cue.line[:80]}"
+
+        position = st.selectbox(t("recordings.edit_line"), lines, format_func=label, key=f"edit-line-{recording.id}")
+        text_key = f"edit-text-{recording.id}-{position}-{transcript.revision}"
+        st.text_area(t("recordings.edit_text"), value=transcript.cues[position].text, max_chars=TEXT_MAX, key=text_key)
+        save, back = st.columns(2)
+        save.button(t("recordings.edit_save"), key=f"edit-save-{recording.id}", type="primary",
+                    on_click=_correct, args=(ctx, identity, recording, position, text_key, transcript.revision))
+        if transcript.edits:
+            back.button(t("recordings.edit_undo"), key=f"edit-undo-{recording.id}",
+                        on_click=_undo, args=(ctx, identity, recording, transcript.revision))
+            for edit in reversed(transcript.edits[-10:]):
+                st.caption(t_md("recordings.edit_history", when=show(edit.at), by=edit.by, before=edit.before,
+                                after=edit.after))
+
+
+def _correct(ctx: UserScope, identity: Identity, recording: Recording, position: int, text_key: str,
+             revision: int) -> None:
+    try:
+        ctx.recordings.correct_cue(identity, recording.id, position, st.session_state.get(text_key, ""), revision)
+    except VisioError as error:
+        flash.push(str(error), "error")
+        return
+    flash.push(t("recordings.edit_saved"))
+
+
+def _undo(ctx: UserScope, identity: Identity, recording: Recording, revision: int) -> None:
+    try:
+        ctx.recordings.undo_correction(identity, recording.id, revision)
+    except VisioError as error:
+        flash.push(str(error), "error")
+        return
+    flash.push(t("recordings.edit_undone"))
+
+
 def _rename_form(ctx: UserScope, identity: Identity, recording: Recording, names: list[str]) -> None:
     """Name the speakers once for the whole recording ("Intervenant 2" → "Claire Martin")."""
     with st.expander(t("recordings.rename_title")), st.form(f"rename-{recording.id}"):
@@ -205,8 +249,11 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
                       language=cues.language, query=query)
-    if cues.speakers and can_edit_transcript(identity, meeting):
-        _rename_form(ctx, identity, recording, cues.speakers)
+    if cues.cues and can_edit_transcript(identity, meeting) \
+            and recording.transcription_status is TranscriptionStatus.COMPLETED:
+        _correction_form(ctx, identity, recording, cues)
+        if cues.speakers:
+            _rename_form(ctx, identity, recording, cues.speakers)
 
     st.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
                    icon=":material/download:")
@@ -226,10 +273,28 @@ def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) 
         current = recording.transcription_language
         options = list(dict.fromkeys([current, *OFFERED_LANGUAGES]))
         language = c1.selectbox(t("recordings.language"), options, key=f"lang-{recording.id}")
+        confirm = f"retranscribe-confirm-{recording.id}"
         if c2.button(t("recordings.retranscribe"), key=f"retranscribe-{recording.id}", disabled=language == current
                      and recording.transcription_status is not TranscriptionStatus.FAILED):
-            _act(lambda: ctx.recordings.change_language(operator, recording.id, language),
-                 t("recordings.retranscribing", language=language))
+            try:
+                ctx.recordings.change_language(operator, recording.id, language)
+            except NeedsConfirmation as question:  # corrections would be replaced: ask first
+                st.session_state[confirm] = (language, str(question))
+            except VisioError as error:
+                st.error(str(error))
+            else:
+                flash.push(t("recordings.retranscribing", language=language))
+                st.rerun()
+        asked = st.session_state.get(confirm)
+        if asked:
+            st.warning(asked[1])
+            if st.button(t("recordings.confirm_retranscribe"), key=f"{confirm}-yes", type="primary"):
+                st.session_state.pop(confirm, None)
+                _act(lambda: ctx.recordings.change_language(operator, recording.id, asked[0], replace_corrections=True),
+                     t("recordings.retranscribing", language=asked[0]))
+        edited = ctx.recordings.edited_url(operator, recording.id)
+        if edited:
+            st.link_button(t("recordings.download_edited"), edited, icon=":material/history:")
 
 
 def _act(action: Callable[[], object], success: str) -> None:
