@@ -423,7 +423,8 @@ def test_the_recordings_page_corrects_a_line(ctx, people, named):
     test.run()
     assert not test.exception, test.exception
     assert any("Correction enregistrée" in str(s.value) for s in test.success)
-    assert "Le budget est prêt, validé." in str(test.get("bidi_component")[0].proto)
+    assert ctx.recordings.transcript(people.client_a, named.id).cues[0].text == "Le budget est prêt, validé."
+    assert "t, valid" in str(test.get("bidi_component")[0].proto)  # the player shows it (JSON escapes the accents)
     assert any("Analyste" in str(c.value) and "validé" in str(c.value) for c in test.caption)  # the history
     client = signed_in(people.client_a, meeting=str(named.meeting_id), recording=str(named.id))
     client.switch_page("pages/recordings.py")
