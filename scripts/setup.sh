@@ -31,6 +31,13 @@ install_if_changed requirements.txt runtime
 
 .venv/bin/python scripts/assemble_model.py
 
+# espeak-ng voices the demo meeting's recording (make run): Debian's speech synthesiser, no download.
+if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "==> installing espeak-ng (Debian package) for the demo recording"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng || \
+    echo "espeak-ng could not be installed: the demo meeting will have no recording" >&2
+fi
+
 vendor=visio_core/entrypoints/assets
 bundle=node_modules/openvidu-browser/static/js/openvidu-browser-2.32.2.min.js
 lock_sum=$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)

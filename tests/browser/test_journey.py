@@ -54,7 +54,7 @@ def test_operator_creates_starts_and_ends_a_meeting(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, server, "mikl@foxeo.demo")
     expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Page 1 / 1 — 6 meeting(s)")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Page 1 / 1 — 7 meeting(s)")).to_be_visible(timeout=20_000)
     page.wait_for_timeout(1000)  # let the table's canvas paint for the screenshot
     screenshot(page, "journey-1-hub")
 
@@ -105,7 +105,9 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, server, "claire@client.demo")
-    page.get_by_role("link", name=re.compile("Voir les enregistrements")).click()
+    expect(page.get_by_role("heading", name="Mes meetings")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)  # the page exchanges its sign-in for the cookie a new page load uses
+    page.goto(f"{server}/recordings?meeting={meeting_id}")
     expect(page.get_by_role("heading", name="Lancement du projet")).to_be_visible(timeout=30_000)
     cues = page.locator("li.vp-cue")
     # Nobody reloads: the page follows the worker by itself and shows the transcript when it is ready.
@@ -141,16 +143,16 @@ def test_a_search_hit_opens_on_its_line_and_back_keeps_the_search(server, browse
     sign_in(page, server, "mikl@foxeo.demo")
     expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
     page.get_by_role("link", name="Transcriptions").click()
-    page.get_by_label("Rechercher dans les transcriptions").fill("budget")
+    page.get_by_label("Rechercher dans les transcriptions").fill("projet")
     page.keyboard.press("Enter")
     page.get_by_role("link", name=re.compile("Ouvrir")).first.click()
     active = page.locator("li.vp-cue.vp-active")
     expect(active).to_have_count(1, timeout=30_000)  # the hit's own line, marked and in view
-    expect(active.locator("mark").first).to_have_text(re.compile("budget", re.IGNORECASE))
+    expect(active.locator("mark").first).to_have_text(re.compile("projet", re.IGNORECASE))
     assert abs(float(active.get_attribute("data-start")) - float(page.url.split("t=")[1].split("&")[0])) < 0.001
     screenshot(page, "journey-5b-search-hit")
     page.go_back()
-    expect(page.get_by_label("Rechercher dans les transcriptions")).to_have_value("budget", timeout=30_000)
+    expect(page.get_by_label("Rechercher dans les transcriptions")).to_have_value("projet", timeout=30_000)
     expect(page.get_by_role("link", name=re.compile("Ouvrir")).first).to_be_visible(timeout=30_000)
 
     # Transcribing again in another language keeps the transcript on screen until the new one is in.
@@ -231,9 +233,11 @@ def test_operator_imports_a_recording_from_the_hub(server, browser, tmp_path):
     page.locator("input[type=file]").set_input_files(str(broken))
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_text("pas un enregistrement lisible")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)  # let the page settle (the Hub's list refreshes itself) before the next upload
     page.locator("input[type=file]").set_input_files(str(media))
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text(re.compile("Enregistrement importé pour"))).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(re.compile("Enregistrement importé pour"))).to_be_visible(timeout=40_000)
     screenshot(page, "journey-6-import")
     page.close()
 
