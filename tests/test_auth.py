@@ -115,3 +115,11 @@ def test_set_password(ctx, people):
     assert ctx.accounts.authenticate("a@example.com", "a-brand-new-secret").id == people.client_a.id
     with pytest.raises(NotFound):
         ctx.accounts.set_password("ghost@example.com", "a-brand-new-secret")
+
+
+@pytest.mark.parametrize("email, password", [("", PASSWORD), ("op1@example.com", ""), ("  ", "  ")])
+def test_empty_fields_are_asked_for_and_not_counted(ctx, people, email, password):
+    for _ in range(FREE_FAILURES + 2):
+        with pytest.raises(InvalidInput, match="Saisissez votre email et votre mot de passe"):
+            ctx.accounts.authenticate(email, password, "203.0.113.7")
+    assert ctx.accounts.authenticate("op1@example.com", PASSWORD, "203.0.113.7").id == people.op1.id

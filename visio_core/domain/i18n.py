@@ -31,6 +31,7 @@ FR: dict[str, str] = {
     "error.bad_status": "Statut inconnu : « {value} ».",
     "error.bad_page": "Numéro de page invalide.",
     "error.login_failed": "Email ou mot de passe incorrect.",
+    "error.login_missing": "Saisissez votre email et votre mot de passe.",
     "error.login_throttled": "Trop de tentatives. Réessayez dans {minutes} minute(s).",
     "error.bad_email": "Adresse email invalide.",
     "error.email_taken": "Un compte existe déjà avec cet email.",

@@ -178,7 +178,7 @@ class AppContext:
             identity = self.accounts.authenticate(email, password, client)
             return identity, self.web_sessions.open_session(identity.id)
         if not (email or "").strip() or not password:
-            raise InvalidInput(t("error.login_failed"))
+            raise InvalidInput(t("error.login_missing"))
         session = self.supabase.auth.sign_in(email, password)
         opened = self.web_sessions.open_session(session.identity.id, secret=session.refresh_token)
         self.supabase.sessions.start(opened, session)

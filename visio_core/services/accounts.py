@@ -85,6 +85,8 @@ class AccountService:
         `client` is the address the attempt comes from (None when unknown, e.g. the CLI).
         """
         email = (email or "").strip().lower()
+        if not email or not password:  # said plainly, and not counted as a failure
+            raise InvalidInput(t("error.login_missing"))
         now = self.clock()
         keys = _throttle_keys(email, client)
         self._refuse_while_locked(keys, now)

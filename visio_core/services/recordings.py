@@ -27,6 +27,7 @@ from visio_core.domain.storage_keys import (
     transcript_data_key,
     transcript_key,
 )
+from visio_core.domain.timefmt import LOCAL_TZ
 from visio_core.domain.transcript import Transcript, correct, from_json, undo
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
@@ -60,7 +61,7 @@ class RecordingService:
 
     def video_url(self, actor: Identity, recording_id: uuid.UUID | str, *, download: bool = False) -> str:
         recording, meeting = self.get_recording(actor, recording_id)
-        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.extension}" if download else None
+        name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.{recording.extension}" if download else None
         return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
 
     def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt",
@@ -75,7 +76,7 @@ class RecordingService:
         key = export_key(recording.id, kind)
         if kind != "srt" and not self.storage.exists(TRANSCRIPTS, key):
             raise NotFound(t("rec.no_transcript"))  # transcribed before this form was written: transcribe again
-        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.{recording.transcription_language}.{kind}"
+        name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.{recording.transcription_language}.{kind}"
         return self.storage.signed_url(TRANSCRIPTS, key, download_name=name if download else None)
 
     def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> Transcript:
@@ -182,7 +183,7 @@ class RecordingService:
         key = edited_key(recording.id)
         if not self.storage.exists(TRANSCRIPTS, key):
             return None
-        name = f"{_slug(meeting.title)}-{recording.created_at:%Y%m%d-%H%M}.corrige.srt"
+        name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.corrige.srt"
         return self.storage.signed_url(TRANSCRIPTS, key, download_name=name)
 
     def _edit(self, actor: Identity, recording_id: uuid.UUID | str,
@@ -242,6 +243,11 @@ _edit_locks_guard = threading.Lock()
 def _editing(recording_id: uuid.UUID) -> threading.Lock:
     with _edit_locks_guard:
         return _edit_locks.setdefault(recording_id, threading.Lock())
+
+
+def _local(moment: datetime) -> datetime:
+    """File names say the time the page shows (Paris), not UTC."""
+    return moment.astimezone(LOCAL_TZ)
 
 
 def _speaker_name(name: str | None) -> str | None:

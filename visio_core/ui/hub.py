@@ -13,7 +13,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, language_label, t
 from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
-from visio_core.domain.model import Identity, Meeting, MeetingStatus
+from visio_core.domain.model import TITLE_MAX, Identity, Meeting, MeetingStatus
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash, recording_jobs
@@ -271,7 +271,7 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
         with st.form("hub_create"):
             st.selectbox(t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
                          key="create_client")
-            st.text_input(t("hub.title_field"), max_chars=250, key="create_title")
+            st.text_input(t("hub.title_field"), max_chars=TITLE_MAX, key="create_title")
             st.text_area(t("hub.description_field"), max_chars=5500, key="create_description")
             soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)

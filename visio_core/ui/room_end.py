@@ -14,7 +14,7 @@ def end_controls(ctx: UserScope, identity: Identity, meeting: Meeting) -> bool:
     """The operator's end-meeting button (with confirmation); True once the meeting has ended."""
     confirm_key = f"room_end_confirm_{meeting.id}"
     if not st.session_state.get(confirm_key):
-        if st.button(t("room.end"), key=f"room_end_{meeting.id}", type="primary", icon="⏹️"):
+        if st.button(t("room.end"), key=f"room_end_{meeting.id}", type="primary", icon=":material/stop_circle:"):
             st.session_state[confirm_key] = True
             st.rerun()
         return False
