@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from tests.conftest import at
-from tests.supabase.database_functions import DOWNLOAD_COLUMNS, SPEAKING_COLUMNS, claim_openvidu_download
+from tests.supabase.database_functions import (
+    DOWNLOAD_COLUMNS,
+    SPEAKING_COLUMNS,
+    VOCABULARY_COLUMNS,
+    claim_openvidu_download,
+)
 from tests.supabase.fake_postgrest import FakePostgrest
 from tests.supabase.test_jobs_on_supabase import (
     ANON,
@@ -26,10 +31,12 @@ from visio_core.adapters.sqlite.meetings import SqliteMeetingRepository
 from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 from visio_core.adapters.sqlite.speaking import SqliteSpeakingLog
 from visio_core.adapters.sqlite.users import SqliteUserRepository
+from visio_core.adapters.sqlite.vocabulary import SqliteVocabularyStore
 from visio_core.adapters.supabase.downloads import SupabaseDownloadQueue
 from visio_core.adapters.supabase.jobs import SupabaseRecordingJobs, service_client
 from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 from visio_core.adapters.supabase.speaking import SupabaseSpeakingLog
+from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 from visio_core.domain import model
 from visio_core.domain.model import Identity, Role
 
@@ -37,12 +44,13 @@ from visio_core.domain.model import Identity, Role
 class Store:
     """One backend's adapters, built on one database."""
 
-    def __init__(self, name: str, meetings, recordings, downloads, speaking, users=None) -> None:
+    def __init__(self, name: str, meetings, recordings, downloads, speaking, vocabulary, users=None) -> None:
         self.name = name
         self.meetings = meetings
         self.recordings = recordings
         self.downloads = downloads
         self.speaking = speaking
+        self.vocabulary = vocabulary
         self._users = users
 
     def person(self, person_id: uuid.UUID, role: Role, operator: uuid.UUID | None = None) -> None:
@@ -64,22 +72,23 @@ class Store:
 def sqlite_store(folder: Path) -> Store:
     db = Database(folder / "contract.sqlite3")
     return Store("sqlite", SqliteMeetingRepository(db), SqliteRecordingRepository(db), SqliteDownloadQueue(db),
-                 SqliteSpeakingLog(db), SqliteUserRepository(db))
+                 SqliteSpeakingLog(db), SqliteVocabularyStore(db), SqliteUserRepository(db))
 
 
 def supabase_store() -> Store:
     fake = FakePostgrest(
         anon_key=ANON, tokens={SERVICE_KEY},
         columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS,
-                 "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS},
+                 "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
+                 "vocabularies": VOCABULARY_COLUMNS},
         unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                "openvidu_downloads": [("recording_id",)]},
+                "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)]},
         functions={"claim_transcription_job": claim_transcription_job,
                    "claim_openvidu_download": claim_openvidu_download},
     )
     service = service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=fake.transport()))
     return Store("supabase", SupabaseMeetingRepository(service), SupabaseRecordingJobs(service),
-                 SupabaseDownloadQueue(service), SupabaseSpeakingLog(service))
+                 SupabaseDownloadQueue(service), SupabaseSpeakingLog(service), SupabaseVocabularyStore(service))
 
 
 @pytest.fixture(params=["sqlite", "supabase"])

@@ -81,7 +81,7 @@ def test_the_worker_loop_fetches_then_transcribes(ov_ctx, crew, fake_ov, real_me
     from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
     class Stub:
-        def transcribe(self, path, *, language=None, on_progress=None):
+        def transcribe(self, path, *, language=None, on_progress=None, vocabulary=()):
             assert path.read_bytes() == real_media.read_bytes()
             return [Cue(1, 0.0, 1.5, "Bonjour à tous")]
 

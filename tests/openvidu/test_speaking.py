@@ -103,7 +103,7 @@ def test_the_recordings_transcript_names_who_spoke(ov_ctx, crew, fake_ov, tmp_pa
     assert fetch_due(ov_ctx.downloads) == 1
 
     class Dialogue(StubTranscriber):
-        def transcribe(self, media_path, *, language, on_progress=None):
+        def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
             return [Cue(1, 0.2, 1.8, "Bonjour Claire."), Cue(2, 2.2, 3.8, "Bonjour !")]
 
     JobRunner([TranscriptionJobs(ov_ctx.system_recordings, ov_ctx.storage, Dialogue, ov_ctx.index)]).run_until_idle()

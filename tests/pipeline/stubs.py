@@ -17,7 +17,8 @@ class StubTranscriber:
         self.fail_with, self.sleep, self.log, self.tag = fail_with, sleep, log, tag
         self.calls: list[tuple[Path, str | None]] = []
 
-    def transcribe(self, media_path: Path, *, language: str | None, on_progress=None) -> list[Cue]:
+    def transcribe(self, media_path: Path, *, language: str | None, on_progress=None, vocabulary=()) -> list[Cue]:
+        self.vocabulary = list(vocabulary)
         self.calls.append((media_path, language))
         if self.log:
             with open(self.log, "a") as fh:

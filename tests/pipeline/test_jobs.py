@@ -118,7 +118,7 @@ def test_progress_is_recorded_while_working(ctx, recording, clock):
     seen = []
 
     class Watching(StubTranscriber):
-        def transcribe(self, media_path, *, language, on_progress=None):
+        def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
             for share in (0.25, 0.5):
                 on_progress(share)
                 seen.append(ctx.system_recordings.get(recording.id).progress)
@@ -197,7 +197,7 @@ def test_a_room_recording_is_transcribed_with_each_line_named(ctx, people, meeti
     class TwoVoices:
         name = "stub"
 
-        def transcribe(self, media_path, *, language, on_progress=None):
+        def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
             return [Cue(1, 0.1, 1.4, "Bonjour Claire."), Cue(2, 1.6, 2.9, "Bonjour, merci pour l'invitation."),
                     Cue(3, 3.0, 3.9, "Commençons.")]
 
@@ -231,7 +231,7 @@ def test_transcript_search_narrows_to_one_speaker(ctx, people, meeting, speech_m
     class Dialogue:
         name = "stub"
 
-        def transcribe(self, media_path, *, language, on_progress=None):
+        def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
             return [Cue(1, 0.1, 1.4, "Le budget de MiKL."), Cue(2, 1.6, 2.9, "Le budget de Claire.")]
 
     timeline = tmp_path / "t.speakers.json"
@@ -256,7 +256,7 @@ def named(ctx, people, meeting, speech_mp4, clock, tmp_path):
     class Dialogue:
         name = "stub"
 
-        def transcribe(self, media_path, *, language, on_progress=None):
+        def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
             return [Cue(1, 0.1, 1.4, "Le budget est prêt."), Cue(2, 1.6, 2.9, "Merci, le budget me va.")]
 
     timeline = tmp_path / "t.speakers.json"

@@ -14,7 +14,7 @@ from visio_core.services.jobs import JobRunner, TranscriptionJobs
 
 
 class Scripted(StubTranscriber):
-    def transcribe(self, media_path, *, language, on_progress=None):
+    def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
         return [Cue(1, 0.0, 2.0, "Bonjour et bienvenue"), Cue(2, 2.0, 4.0, "<b>Le budget</b> est validé")]
 
 

@@ -13,6 +13,7 @@ import httpx
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 
 SERVICE_KEY = "service-role-key-for-tests"
+VOCABULARY_COLUMNS = {"operator_id", "terms", "updated_at"}
 SPEAKING_COLUMNS = {"meeting_id", "speaker", "kind", "at"}
 DOWNLOAD_COLUMNS = {"recording_id", "session_id", "meeting_id", "state", "source", "attempts", "next_attempt_at",
                     "lease_owner", "lease_until", "last_error", "created_at", "updated_at"}

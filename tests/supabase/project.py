@@ -18,7 +18,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.http_server import serve
-from tests.supabase.database_functions import DOWNLOAD_COLUMNS, SPEAKING_COLUMNS, claim_openvidu_download
+from tests.supabase.database_functions import (
+    DOWNLOAD_COLUMNS,
+    SPEAKING_COLUMNS,
+    VOCABULARY_COLUMNS,
+    claim_openvidu_download,
+)
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
 from tests.supabase.fake_storage import FakeStorage
@@ -56,10 +61,11 @@ class FakeSupabase:
             anon_key=ANON, tokens={SERVICE_KEY},
             columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
                      "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS,
-                     "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS},
+                     "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
+                     "vocabularies": VOCABULARY_COLUMNS},
             unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
                     "transcript_cues": [("recording_id", "position")],
-                    "openvidu_downloads": [("recording_id",)]},
+                    "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)]},
             functions={"search_transcripts": self._search, "requeue_transcription": self._requeue,
                        "claim_transcription_job": claim_transcription_job,
                        "claim_openvidu_download": claim_openvidu_download},

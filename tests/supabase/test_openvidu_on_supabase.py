@@ -23,7 +23,7 @@ WEBHOOK_SECRET = "webhook-secret-for-tests"
 class Stub:
     name = "stub"
 
-    def transcribe(self, path, *, language=None, on_progress=None):
+    def transcribe(self, path, *, language=None, on_progress=None, vocabulary=()):
         return [Cue(1, 0.0, 1.5, "Bonjour à tous")]
 
 

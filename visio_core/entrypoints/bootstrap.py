@@ -38,13 +38,14 @@ from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 from visio_core.adapters.sqlite.search import SqliteTranscriptSearch
 from visio_core.adapters.sqlite.speaking import SqliteSpeakingLog
 from visio_core.adapters.sqlite.users import SqliteUserRepository
+from visio_core.adapters.sqlite.vocabulary import SqliteVocabularyStore
 from visio_core.adapters.sqlite.web_sessions import WebSessions
 from visio_core.adapters.supabase.auth import SupabaseAuth, SupabaseSession
 from visio_core.adapters.supabase.sessions import SupabaseSessions
 from visio_core.adapters.transcription.audio import probe_recording
 from visio_core.domain.errors import AuthenticationFailed, InvalidInput
 from visio_core.domain.i18n import t
-from visio_core.domain.model import Identity, utcnow
+from visio_core.domain.model import Identity, Recording, utcnow
 from visio_core.entrypoints.config import Settings
 from visio_core.services.accounts import AccountService
 from visio_core.services.ingest import RecordingIngest
@@ -62,10 +63,12 @@ from visio_core.services.ports import (
     Transcriber,
     TranscriptIndex,
     TranscriptSearch,
+    VocabularyStore,
 )
 from visio_core.services.recordings import RecordingService
 from visio_core.services.spool import remove_orphans
 from visio_core.services.transcripts import TranscriptFiles
+from visio_core.services.vocabulary import VocabularyService
 
 log = logging.getLogger("visio")
 
@@ -79,6 +82,7 @@ class UserScope:
     accounts: People
     meetings: MeetingService
     recordings: RecordingService
+    vocabulary: VocabularyService
 
 
 @dataclass
@@ -99,6 +103,7 @@ class SupabaseBackend:
         from visio_core.adapters.supabase.recordings import UserRecordings
         from visio_core.adapters.supabase.search import SupabaseTranscriptSearch
         from visio_core.adapters.supabase.storage import SupabaseStorage
+        from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 
         url, anon = self.settings.supabase_url or "", self.settings.supabase_anon_key or ""
         client = user_client(url, anon, session.access_token, http_client=self.http)
@@ -108,7 +113,8 @@ class SupabaseBackend:
                                   spool_dir=self.settings.data_dir / "tmp", bearer=session.access_token)
         recordings = RecordingService(UserRecordings(client), meetings, storage, ingest,
                                       SupabaseTranscriptSearch(client), self.settings.max_upload_bytes, files)
-        return UserScope(self.settings, engine, profiles, MeetingService(meetings, profiles, engine), recordings)
+        return UserScope(self.settings, engine, profiles, MeetingService(meetings, profiles, engine), recordings,
+                         VocabularyService(SupabaseVocabularyStore(client)))
 
 
 @dataclass
@@ -128,9 +134,15 @@ class AppContext:
     web_sessions: WebSessions
     downloads: RecordingDownloads | None  # OpenVidu's recordings to fetch; None on the embedded room
     speaking: SpeakingLog  # who spoke when, as OpenVidu rooms' pages report it
+    vocabulary: VocabularyService
     transcriber: Callable[[], Transcriber]  # built on first use: loading a model is not free
     clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
+
+    def vocabulary_for(self, recording: Recording) -> list[str]:
+        """The vocabulary of the operator whose meeting this recording is (system access)."""
+        meeting = self.meetings.meetings.get(recording.meeting_id)
+        return self.vocabulary.for_operator(meeting.operator_id) if meeting is not None else []
 
     def detect_language(self, media_path: Path) -> tuple[str, float]:
         """For recordings set to "auto": the offline model's detection on the speech (loaded on first use)."""
@@ -150,8 +162,8 @@ class AppContext:
         lease = timedelta(seconds=self.settings.job_lease_seconds)
         kinds: list[JobKind[Any]] = [
             TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
-                              detect_language=self.detect_language, document=transcript_docx, lease=lease,
-                              clock=self.clock)
+                              detect_language=self.detect_language, document=transcript_docx,
+                              vocabulary=self.vocabulary_for, lease=lease, clock=self.clock)
         ]
         if self.downloads is not None:
             kinds.append(self.downloads)
@@ -196,7 +208,7 @@ class AppContext:
 
     def scope_for(self, identity: Identity, key: str | None) -> UserScope:
         if self.supabase is None:
-            return UserScope(self.settings, self.engine, self.accounts, self.meetings, self.recordings)
+            return UserScope(self.settings, self.engine, self.accounts, self.meetings, self.recordings, self.vocabulary)
         session = self.supabase.sessions.current(key) if key else None
         if session is None or session.identity.id != identity.id:
             raise AuthenticationFailed(t("error.session_expired"))
@@ -221,6 +233,7 @@ class _Store:
     index: TranscriptIndex
     downloads: DownloadQueue
     speaking: SpeakingLog
+    vocabulary: VocabularyStore
     supabase: SupabaseBackend | None = None
 
 
@@ -251,7 +264,7 @@ def build_context(
         recordings = SqliteRecordingRepository(db)
         search = SqliteTranscriptSearch(db)
         store = _Store(SqliteMeetingRepository(db), accounts, recordings, _local_storage(settings),
-                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db))
+                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db), SqliteVocabularyStore(db))
     ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
                              settings.data_dir / "tmp", settings.default_language, clock)
     downloads = None
@@ -278,6 +291,7 @@ def build_context(
         web_sessions=web_sessions,
         downloads=downloads,
         speaking=store.speaking,
+        vocabulary=VocabularyService(store.vocabulary),
         transcriber=transcriber or lazy_transcriber(settings),
         clock=clock,
         supabase=store.supabase,
@@ -297,6 +311,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
     from visio_core.adapters.supabase.search import SupabaseTranscriptIndex
     from visio_core.adapters.supabase.speaking import SupabaseSpeakingLog
     from visio_core.adapters.supabase.storage import SupabaseStorage
+    from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 
     key = settings.supabase_service_role_key
     if not key:
@@ -319,6 +334,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
         index=index,
         downloads=SupabaseDownloadQueue(service),
         speaking=SupabaseSpeakingLog(service),
+        vocabulary=SupabaseVocabularyStore(service),
         supabase=SupabaseBackend(settings, http, auth, SupabaseSessions(auth, web_sessions)),
     )
 

@@ -211,6 +211,7 @@ class TranscriptionJobs:
     index: TranscriptIndex | None = None
     detect_language: LanguageDetector | None = None  # for recordings set to "auto"
     document: DocumentWriter | None = None  # the DOCX download
+    vocabulary: Callable[[Recording], list[str]] | None = None  # the meeting's operator's names and jargon
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
     lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
@@ -236,7 +237,8 @@ class TranscriptionJobs:
         with self.storage.local_copy(RECORDINGS, job.storage_key) as path:
             if language == AUTO:  # no detector: the transcriber detects it, with no confidence to show
                 language, probability = self.detect_language(path) if self.detect_language else (None, None)
-            cues = self.transcriber().transcribe(path, language=language, on_progress=renew)
+            terms = self.vocabulary(job) if self.vocabulary is not None else []
+            cues = self.transcriber().transcribe(path, language=language, on_progress=renew, vocabulary=terms)
         cues = srt.normalize(cues)
         timeline = self._speaking_timeline(job)
         if timeline is not None:

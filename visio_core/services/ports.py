@@ -9,7 +9,7 @@ assertions against every implementation of a repository port.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -189,6 +189,16 @@ class DownloadQueue(Protocol):
     def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool: ...
 
 
+# -- an operator's vocabulary ----------------------------------------------------------------------
+
+
+class VocabularyStore(Protocol):
+    """The names and jargon an operator wants spelled right in his meetings' transcripts."""
+
+    def get(self, operator_id: uuid.UUID) -> list[str]: ...
+    def set(self, operator_id: uuid.UUID, terms: list[str]) -> None: ...
+
+
 # -- who spoke when (OpenVidu rooms) ------------------------------------------------------------
 
 
@@ -310,9 +320,11 @@ class Transcriber(Protocol):
         *,
         language: str | None,
         on_progress: ProgressCallback | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> list[Cue]:
         """`language`: ISO 639-1 code, or None to detect it. `on_progress` receives the
-        share of the audio done, from 0 to 1, ending with 1.0. Raises InvalidInput for
+        share of the audio done, from 0 to 1, ending with 1.0. `vocabulary`: names and
+        jargon to spell as given (Whisper's prompt / hotwords). Raises InvalidInput for
         a file that is not media with sound, BackendUnavailable when the engine or
         the service cannot do the work."""
         ...

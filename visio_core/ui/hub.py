@@ -20,6 +20,7 @@ from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.guard import uuid_param
 from visio_core.ui.text import t_md
+from visio_core.ui.vocabulary_form import vocabulary_form
 
 PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
@@ -43,6 +44,7 @@ def render(ctx: UserScope, operator: Identity) -> None:
     _live_meetings(ctx, operator, clients, filters)
     _create_form(ctx, operator, clients)
     recording_jobs.import_form(ctx, operator)
+    vocabulary_form(ctx, operator)
 
 
 # -- filters, mirrored in the URL so a filtered view can be bookmarked -----------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -75,7 +76,9 @@ class OpenAITranscriber:
         *,
         language: str | None,
         on_progress: ProgressCallback | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> list[Cue]:
+        prompt = vocabulary_prompt(vocabulary)
         with tempfile.TemporaryDirectory(prefix="visio-transcribe-") as tmp:
             audio = Path(tmp) / f"audio{self.audio_suffix}"
             total = extract_audio(media_path, audio, bitrate=self.bitrate)
@@ -88,7 +91,7 @@ class OpenAITranscriber:
             merged: list[Cue] = []
             for number, (path, offset) in enumerate(chunks):
                 end = chunks[number + 1][1] if number + 1 < len(chunks) else total
-                cues = self._transcribe_file(path, language)
+                cues = self._transcribe_file(path, language, prompt)
                 # Whisper may time a last word past the end of its piece: keep each piece in its lane.
                 length = end - offset
                 cues = [
@@ -100,13 +103,14 @@ class OpenAITranscriber:
                     on_progress(min(1.0, end / total))
             return srt.normalize(merged)
 
-    def _transcribe_file(self, path: Path, language: str | None) -> list[Cue]:
+    def _transcribe_file(self, path: Path, language: str | None, prompt: str | None = None) -> list[Cue]:
         with path.open("rb") as fh:
             try:
                 result = self._client.audio.transcriptions.create(
                     file=(path.name, fh, _MIME.get(path.suffix.lower(), "application/octet-stream")),
                     model=self.model,
                     language=language if language else openai.omit,
+                    prompt=prompt if prompt else openai.omit,  # the API's way to spell names right
                     response_format=self.response_format,
                 )
             except openai.APIStatusError as error:
@@ -150,3 +154,15 @@ class OpenAITranscriber:
         if self._secret:
             text = text.replace(self._secret, "***")
         return text
+
+
+def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
+    """The vocabulary as Whisper's prompt: a short list it imitates the spelling of (the API keeps
+    the prompt's last 224 tokens, so the list is cut well before that)."""
+    terms, length = [], 0
+    for term in vocabulary:
+        length += len(term) + 2
+        if length > 600:
+            break
+        terms.append(term)
+    return ", ".join(terms) + "." if terms else None
