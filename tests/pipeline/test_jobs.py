@@ -431,3 +431,12 @@ def test_the_recordings_page_corrects_a_line(ctx, people, named):
     client.run()
     assert not client.text_area  # clients read only
     set_context(None)
+
+
+
+def test_the_operators_vocabulary_reaches_the_decoder(ctx, people, recording, clock):
+    ctx.vocabulary.set_terms(people.op1, "Foxeo\nClaire Martin")
+    stub = StubTranscriber()
+    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: stub, ctx.index, clock=clock,
+                                 vocabulary=ctx.vocabulary_for)], clock=clock).run_until_idle()
+    assert stub.vocabulary == ["Foxeo", "Claire Martin"]

@@ -58,6 +58,7 @@ class Received:
     model: str
     language: str | None
     response_format: str
+    prompt: str | None = None
 
 
 @dataclass
@@ -157,9 +158,10 @@ class OpenAICompatibleServer:
             if len(data) > self.max_bytes:
                 return _error(413, f"Maximum content size limit ({self.max_bytes}) exceeded "
                                    f"({len(data)} bytes read)", type_="server_error")
-            self.received.append(Received(upload.filename or "", len(data), model, language, response_format))
+            prompt = str(form.get("prompt") or "") or None  # OpenAI: text the model continues, spelling included
+            self.received.append(Received(upload.filename or "", len(data), model, language, response_format, prompt))
             try:
-                segments, info = await run_in_threadpool(self._run, data, suffix, language)
+                segments, info = await run_in_threadpool(self._run, data, suffix, language, prompt)
             except Exception:  # noqa: BLE001 - undecodable upload
                 return _error(400, f"Invalid file format. Supported formats: {SUPPORTED_FILE_FORMATS}",
                               param="file")
@@ -167,12 +169,13 @@ class OpenAICompatibleServer:
             await form.close()
         return self._render(response_format, segments, info)
 
-    def _run(self, data: bytes, suffix: str, language: str | None):
+    def _run(self, data: bytes, suffix: str, language: str | None, prompt: str | None = None):
         with tempfile.NamedTemporaryFile(suffix="." + suffix) as fh:
             fh.write(data)
             fh.flush()
             with self._lock:
-                segments, info = self._model.transcribe(fh.name, language=language, vad_filter=True)
+                segments, info = self._model.transcribe(fh.name, language=language, vad_filter=True,
+                                                        initial_prompt=prompt)
                 return list(segments), info
 
     @staticmethod

@@ -42,6 +42,12 @@ def test_transcribes_through_the_api(server, mp4_with_speech, response_format):
     assert (request.model, request.language, request.response_format) == ("whisper-1", "en", response_format)
 
 
+def test_the_vocabulary_is_sent_as_the_prompt(server, mp4_with_speech):
+    _client(server).transcribe(mp4_with_speech, language="en", vocabulary=["Foxeo", "Claire Martin"])
+    [request] = server.received
+    assert request.prompt == "Foxeo, Claire Martin."
+
+
 def test_long_recording_is_sent_in_pieces_and_merged(server, long_speech):
     max_bytes = 60_000
     server.max_bytes = max_bytes  # the server refuses anything bigger (413), like OpenAI past 25 MB
