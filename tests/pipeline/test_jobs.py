@@ -440,3 +440,17 @@ def test_the_operators_vocabulary_reaches_the_decoder(ctx, people, recording, cl
     JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: stub, ctx.index, clock=clock,
                                  vocabulary=ctx.vocabulary_for)], clock=clock).run_until_idle()
     assert stub.vocabulary == ["Foxeo", "Claire Martin"]
+
+
+def test_an_imported_recording_gets_names_line_by_line(ctx, people, recording, clock):
+    """Imported files carry no names; the operator assigns them where he knows who spoke."""
+    assert worker(ctx, clock, StubTranscriber()).run_once()
+    (cue,) = ctx.recordings.transcript(people.op1, recording.id).cues
+    assert cue.speaker is None
+    named = ctx.recordings.correct_cue(people.op1, recording.id, 0, cue.text, 0, speaker=" Claire  Martin ")
+    assert named.cues[0].speaker == "Claire Martin" and named.speakers == ["Claire Martin"]
+    assert named.edits[-1].speaker_before is None and named.edits[-1].speaker_after == "Claire Martin"
+    with pytest.raises(InvalidInput, match="trop long"):
+        ctx.recordings.correct_cue(people.op1, recording.id, 0, cue.text, named.revision, speaker="x" * 500)
+    back = ctx.recordings.undo_correction(people.op1, recording.id, named.revision)
+    assert back.cues[0].speaker is None and back.speakers == []

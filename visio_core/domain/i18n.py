@@ -156,6 +156,8 @@ FR: dict[str, str] = {
     "recordings.edit_title": "Corriger la transcription",
     "recordings.edit_line": "Ligne",
     "recordings.edit_text": "Texte corrigé",
+    "recordings.edit_speaker": "Intervenant de la ligne",
+    "recordings.edit_speaker_help": "Vide : personne. Pour un fichier importé, c'est ainsi qu'on nomme les intervenants.",
     "recordings.edit_save": "Enregistrer la correction",
     "recordings.edit_undo": "Annuler la dernière correction",
     "recordings.edit_saved": "Correction enregistrée.",

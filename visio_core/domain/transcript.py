@@ -15,7 +15,8 @@ from typing import Any
 
 from visio_core.domain.errors import IllegalTransition, InvalidInput
 from visio_core.domain.i18n import t
-from visio_core.domain.srt import Cue
+from visio_core.domain.speakers import check_name
+from visio_core.domain.srt import Cue, speakers_of
 
 TEXT_MAX = 2000  # one cue's text
 
@@ -32,6 +33,8 @@ class Edit:
     after: str
     by: str  # the editor's display name
     at: datetime
+    speaker_before: str | None = None
+    speaker_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,10 @@ class Transcript:
         return self.language_probability is not None and self.language_probability < LOW_CONFIDENCE
 
 
-def correct(transcript: Transcript, position: int, text: str, by: str, at: datetime, revision: int) -> Transcript:
-    """The transcript with one cue's text corrected, the correction kept in its history.
+def correct(transcript: Transcript, position: int, text: str, by: str, at: datetime, revision: int,
+            speaker: str | None = None) -> Transcript:
+    """The transcript with one cue's text (and, when given, its speaker: "" for nobody) corrected,
+    the correction kept in its history.
 
     `revision` is the one the editor saw: if someone corrected the transcript since, nothing is
     changed and he is told (IllegalTransition), rather than one correction silently erasing another."""
@@ -67,11 +72,13 @@ def correct(transcript: Transcript, position: int, text: str, by: str, at: datet
     if len(cleaned) > TEXT_MAX:
         raise InvalidInput(t("rec.cue_too_long", max=TEXT_MAX))
     cue = transcript.cues[position]
-    if cleaned == cue.text:
+    who = cue.speaker if speaker is None else (check_name(speaker) if speaker.strip() else None)
+    if cleaned == cue.text and who == cue.speaker:
         return transcript
-    cues = [*transcript.cues[:position], replace(cue, text=cleaned), *transcript.cues[position + 1:]]
-    edit = Edit(position, cue.text, cleaned, by, at)
-    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=[*transcript.edits, edit])
+    cues = [*transcript.cues[:position], replace(cue, text=cleaned, speaker=who), *transcript.cues[position + 1:]]
+    edit = Edit(position, cue.text, cleaned, by, at, cue.speaker, who)
+    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=[*transcript.edits, edit],
+                   speakers=speakers_of(cues))
 
 
 def undo(transcript: Transcript, revision: int) -> Transcript:
@@ -81,8 +88,9 @@ def undo(transcript: Transcript, revision: int) -> Transcript:
         raise InvalidInput(t("rec.nothing_to_undo"))
     last = transcript.edits[-1]
     cues = list(transcript.cues)
-    cues[last.position] = replace(cues[last.position], text=last.before)
-    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=transcript.edits[:-1])
+    cues[last.position] = replace(cues[last.position], text=last.before, speaker=last.speaker_before)
+    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=transcript.edits[:-1],
+                   speakers=speakers_of(cues))
 
 
 def _check_revision(transcript: Transcript, revision: int) -> None:
@@ -98,8 +106,8 @@ def to_json(transcript: Transcript) -> str:
         "speakers": transcript.speakers,
         "revision": transcript.revision,
         "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in transcript.cues],
-        "edits": [{"position": e.position, "before": e.before, "after": e.after, "by": e.by, "at": e.at.isoformat()}
-                  for e in transcript.edits],
+        "edits": [{"position": e.position, "before": e.before, "after": e.after, "by": e.by, "at": e.at.isoformat(),
+                   "speaker_before": e.speaker_before, "speaker_after": e.speaker_after} for e in transcript.edits],
     }, ensure_ascii=False)
 
 
@@ -113,7 +121,8 @@ def from_json(text: str) -> Transcript | None:
         if probability is not None and not math.isfinite(float(probability)):
             return None
         edits = [Edit(int(e["position"]), str(e["before"]), str(e["after"]), str(e["by"]),
-                      datetime.fromisoformat(str(e["at"]))) for e in data.get("edits") or []]
+                      datetime.fromisoformat(str(e["at"])), e.get("speaker_before"), e.get("speaker_after"))
+                 for e in data.get("edits") or []]
         return Transcript(cues, data.get("language") or None,
                           float(probability) if probability is not None else None,
                           [str(s) for s in data.get("speakers") or []],

@@ -169,10 +169,11 @@ class RecordingService:
             raise IllegalTransition(t("rec.busy"))
 
     def correct_cue(self, actor: Identity, recording_id: uuid.UUID | str, position: int, text: str,
-                    revision: int) -> Transcript:
-        """Correct one line's text; kept in the history with who and when, in downloads and search."""
+                    revision: int, speaker: str | None = None) -> Transcript:
+        """Correct one line's text (and its speaker when given: how an imported recording gets names);
+        kept in the history with who and when, in downloads and search."""
         return self._edit(actor, recording_id, lambda transcript: correct(
-            transcript, position, text, actor.display_name, self.clock(), revision))
+            transcript, position, text, actor.display_name, self.clock(), revision, speaker))
 
     def undo_correction(self, actor: Identity, recording_id: uuid.UUID | str, revision: int) -> Transcript:
         return self._edit(actor, recording_id, lambda transcript: undo(transcript, revision))

@@ -137,6 +137,8 @@ def _correction_form(ctx: UserScope, identity: Identity, recording: Recording, t
         position = st.selectbox(t("recordings.edit_line"), lines, format_func=label, key=f"edit-line-{recording.id}")
         text_key = f"edit-text-{recording.id}-{position}-{transcript.revision}"
         st.text_area(t("recordings.edit_text"), value=transcript.cues[position].text, max_chars=TEXT_MAX, key=text_key)
+        st.text_input(t("recordings.edit_speaker"), value=transcript.cues[position].speaker or "", max_chars=80,
+                      key=f"{text_key}-speaker", help=t("recordings.edit_speaker_help"))
         save, back = st.columns(2)
         save.button(t("recordings.edit_save"), key=f"edit-save-{recording.id}", type="primary",
                     on_click=_correct, args=(ctx, identity, recording, position, text_key, transcript.revision))
@@ -151,7 +153,8 @@ def _correction_form(ctx: UserScope, identity: Identity, recording: Recording, t
 def _correct(ctx: UserScope, identity: Identity, recording: Recording, position: int, text_key: str,
              revision: int) -> None:
     try:
-        ctx.recordings.correct_cue(identity, recording.id, position, st.session_state.get(text_key, ""), revision)
+        ctx.recordings.correct_cue(identity, recording.id, position, st.session_state.get(text_key, ""), revision,
+                                   speaker=st.session_state.get(f"{text_key}-speaker", ""))
     except VisioError as error:
         flash.push(str(error), "error")
         return
