@@ -32,9 +32,10 @@ WhisperModel.transcribe; docs/PERFORMANCE.md has the numbers.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from visio_core.domain.srt import Cue, normalize
 from visio_core.services.ports import ProgressCallback
 
 log = logging.getLogger(__name__)
+HOTWORDS_MAX = 400  # characters of vocabulary given to the decoder
 
 DEFAULT_BATCH_SIZE = 8
 LOOP_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for "this text repeats itself"
@@ -64,6 +66,7 @@ MISSED_SPEECH_VAD = 0.3  # ... of which at least this much VAD speech
 WORD_SLACK = 0.2  # seconds a word timestamp may be off
 CUE_PAUSE = 1.5  # a longer pause between two words starts a new cue
 ENCODE_STEP = 1  # windows encoded at once
+ALIGN_STEP = 1  # windows aligned (word timestamps) at once
 
 _models: dict[tuple[str, int, str], object] = {}
 _models_lock = threading.Lock()
@@ -152,7 +155,7 @@ class Window:
 
 def _pad(raw: list[dict[str, int]], size: int, pad: int) -> list[tuple[int, int]]:
     """Speech bounds widened by `pad` samples each side; a shorter silence is shared (as faster-whisper does)."""
-    padded = []
+    padded: list[tuple[int, int]] = []
     for i, chunk in enumerate(raw):
         if i > 0 and chunk["start"] - raw[i - 1]["end"] < 2 * pad:
             start = padded[-1][1]  # the middle of the short silence
@@ -282,25 +285,54 @@ class Line:
         return Line(self.start + by, self.end + by, self.text, words, self.avg_logprob, self.compression_ratio)
 
 
-class _SteppedEncoder:
-    """The WhisperModel as BatchedInferencePipeline sees it, except that a batch is encoded
-    ENCODE_STEP windows at a time. Same result; the encoder's self-attention over 8 windows
-    at once took ~600 MB on top of the model, one at a time it takes ~75 MB, at the same speed."""
+class _Stepwise:
+    """The CTranslate2 Whisper model, except that the encoder and the word aligner take
+    a batch a few windows at a time (same results). On 8 windows at once, the encoder's
+    self-attention took ~600 MB and the aligner ~450 MB on top of the model; one or
+    two at a time they take tens of MB, at about the same speed (batching pays in the
+    beam search, which still sees the whole batch)."""
 
-    def __init__(self, model: Any) -> None:
-        self._model = model
+    def __init__(self, whisper: Any) -> None:
+        self._whisper = whisper
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._model, name)
+        return getattr(self._whisper, name)
 
-    def encode(self, features: np.ndarray) -> Any:
-        if features.ndim == 2 or features.shape[0] <= ENCODE_STEP:
-            return self._model.encode(features)
+    @staticmethod
+    def _rows(features: Any, start: int, stop: int) -> Any:
         import ctranslate2
 
-        parts = [np.asarray(self._model.encode(features[i:i + ENCODE_STEP]))
-                 for i in range(0, features.shape[0], ENCODE_STEP)]
-        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.asarray(features)[start:stop]))
+
+    def encode(self, features: Any, to_cpu: bool = False) -> Any:
+        rows = features.shape[0]
+        if rows <= ENCODE_STEP:
+            return self._whisper.encode(features, to_cpu=to_cpu)
+        import ctranslate2
+
+        parts = [np.asarray(self._whisper.encode(self._rows(features, i, i + ENCODE_STEP), to_cpu=to_cpu))
+                 for i in range(0, rows, ENCODE_STEP)]
+        return ctranslate2.StorageView.from_array(np.concatenate(parts))
+
+    def align(self, features: Any, start_sequence: Any, text_tokens: list[Any], num_frames: Any,
+              **options: Any) -> list[Any]:
+        rows = len(text_tokens)
+        if rows <= ALIGN_STEP:
+            return list(self._whisper.align(features, start_sequence, text_tokens, num_frames, **options))
+        results: list[Any] = []
+        for i in range(0, rows, ALIGN_STEP):
+            frames = num_frames[i:i + ALIGN_STEP] if isinstance(num_frames, list) else num_frames
+            results += self._whisper.align(self._rows(features, i, i + ALIGN_STEP), start_sequence,
+                                           text_tokens[i:i + ALIGN_STEP], frames, **options)
+        return results
+
+
+def _stepwise(model: Any) -> Any:
+    """A view of the shared WhisperModel whose CTranslate2 model is `_Stepwise` (the shared
+    model itself is left untouched: other threads use it)."""
+    view = copy.copy(model)
+    view.model = _Stepwise(model.model)
+    return view
 
 
 def _poor(lines: list[Line]) -> bool:
@@ -352,6 +384,7 @@ class LocalWhisperTranscriber:
         self.compute_type = compute_type
         self.batch_size = batch_size
         self.beam_size = beam_size
+        self._hotwords: str | None = None  # set per transcription from the operator's vocabulary
         self.redecoded = 0  # stretches decoded a second time by the last transcribe() (for tests and benches)
 
     def __repr__(self) -> str:
@@ -363,9 +396,13 @@ class LocalWhisperTranscriber:
         *,
         language: str | None,
         on_progress: ProgressCallback | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> list[Cue]:
         language = _check_language(language)
-        model = load_model(self.model_dir, cpu_threads=self.cpu_threads, compute_type=self.compute_type)
+        # faster-whisper's `hotwords`: the operator's names and jargon, put before each window as the
+        # previous text Whisper continues, so it prefers their spelling (kept short: it costs tokens).
+        self._hotwords = " ".join(vocabulary)[:HOTWORDS_MAX] or None
+        model = _stepwise(load_model(self.model_dir, cpu_threads=self.cpu_threads, compute_type=self.compute_type))
         expected = probe_duration(media_path)
         self.redecoded = 0
         cues: list[Cue] = []
@@ -419,7 +456,10 @@ class LocalWhisperTranscriber:
         return cues
 
     def _options(self, language: str) -> dict[str, Any]:
-        return dict(language=language, beam_size=self.beam_size, word_timestamps=True)
+        options: dict[str, Any] = dict(language=language, beam_size=self.beam_size, word_timestamps=True)
+        if self._hotwords:
+            options["hotwords"] = self._hotwords
+        return options
 
     def _batched(self, model: Any, batch: list[Window], language: str) -> list[list[Line]]:
         """Each window decoded once, the whole batch at a time."""
@@ -432,7 +472,7 @@ class LocalWhisperTranscriber:
         for k, window in enumerate(batch):
             audio[k * step:k * step + window.audio.size] = window.audio
             clips.append({"start": k * WINDOW_SECONDS, "end": k * WINDOW_SECONDS + window.seconds})
-        pipeline = BatchedInferencePipeline(_SteppedEncoder(model))
+        pipeline = BatchedInferencePipeline(model)
         segments, _info = pipeline.transcribe(
             audio, batch_size=len(batch), clip_timestamps=clips, vad_filter=False,
             without_timestamps=False, **self._options(language))
