@@ -123,12 +123,13 @@ def parse(text: str, speakers: Collection[str] = ()) -> ParseResult:
     return ParseResult(cues=cues, skipped=skipped)
 
 
-def format_timestamp(seconds: float) -> str:
+def format_timestamp(seconds: float, separator: str = ",") -> str:
+    """`HH:MM:SS,mmm` (WebVTT writes the same with a `.`)."""
     millis = max(0, round(seconds * 1000))
     hours, rest = divmod(millis, 3600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
 def format(cues: Iterable[Cue]) -> str:  # noqa: A001 - the module's public name

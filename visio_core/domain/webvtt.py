@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from visio_core.domain.srt import Cue
+from visio_core.domain.srt import Cue, format_timestamp
 
 
 def timestamp(seconds: float) -> str:
-    millis = max(0, round(seconds * 1000))
-    hours, rest = divmod(millis, 3600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+    return format_timestamp(seconds, ".")
 
 
 def _escape(text: str) -> str:
