@@ -66,7 +66,7 @@ def _translations() -> Translations:
 def _keep_call_mounted(key: str) -> None:
     """streamlit-webrtc resets a live call when a script run did not render it, to recover after
     the user visited another page. A run interrupted by a rerun (a click, a fragment) is not a
-    visit elsewhere, but it counts the same and used to cut calls (DESIGN §5). We know which page
+    visit elsewhere, but it counts the same and used to cut calls (seen with streamlit-webrtc 0.79). We know which page
     each run was for, so we let the reset happen only after a real visit to another page."""
     context = st.session_state.get(key)
     if context is not None and not left_page_since(key):

@@ -2,7 +2,7 @@
 
 One canvas serves every participant and the recorder (composed once per tick); each
 consumer wraps it in its own frame object, because PyAV keeps per-frame converter
-state and sharing one frame between encoder threads crashed the server (DESIGN §5).
+state and sharing one frame between encoder threads crashed the server (seen with PyAV 18).
 """
 
 from __future__ import annotations

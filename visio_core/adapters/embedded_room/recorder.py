@@ -7,7 +7,7 @@ end does the same at once: a plain MP4 with its index first plays and seeks best
 
 We encode with PyAV directly instead of aiortc's MediaRecorder: its timestamps follow
 the network (gaps, jumps) and it failed when audio reached it before video
-(DESIGN §5). Here the room clock drives both streams, so timestamps are steady by
+(seen with aiortc 1.16). Here the room clock drives both streams, so timestamps are steady by
 construction: video pts counts frames, audio pts counts samples.
 """
 
