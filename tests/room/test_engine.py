@@ -52,6 +52,7 @@ def test_no_room_before_the_start_or_after_the_end(ctx, people, embedded, meetin
         embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
 
 
+@pytest.mark.slow
 def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people, embedded, meeting):
     room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False  # this test drives the room clock itself

@@ -108,6 +108,7 @@ def test_a_participant_whose_media_stopped_loses_his_seat(room, clock):
     assert [p["name"] for p in room.roster()] == ["A"]
 
 
+@pytest.mark.slow
 def test_recording_has_the_grid_and_the_mix_of_everyone(room, clock):
     admit(room, "ana", "bob")
     run(room, clock, 250, {"ana": lambda i: tone(440, tick=i), "bob": lambda i: quiet()},
@@ -127,6 +128,7 @@ def test_recording_has_the_grid_and_the_mix_of_everyone(room, clock):
     assert dominant_frequency(samples[48_000:96_000]) == pytest.approx(440, abs=10)
 
 
+@pytest.mark.slow
 def test_recording_keeps_audio_when_every_camera_is_off_and_pauses_when_the_room_is_empty(room, clock):
     admit(room, "ana")
     run(room, clock, 100, {"ana": lambda i: tone(300, tick=i)})

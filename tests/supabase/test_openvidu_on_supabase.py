@@ -42,6 +42,7 @@ def fake_ov(tmp_path):
         yield server
 
 
+@pytest.mark.slow
 def test_a_remote_worker_fetches_what_the_dashboard_webhook_queued(tmp_path, fake_ov):
     project = seeded_project()
     dashboard = build_context(settings_for(tmp_path / "dashboard", fake_ov), http=project.client(),
