@@ -5,21 +5,26 @@ every transcriber and thread of the process.
 
 How a recording is transcribed:
 
-1. The audio is read in blocks of a few minutes (`iter_blocks`), never whole, and
+1. The audio is read in blocks of a minute (`iter_blocks`), never whole, and
    Silero VAD (faster-whisper's) finds the speech in each block.
 2. Speech pieces are packed into windows of at most 30 s, silence left out, as
-   faster-whisper's batched pipeline does, but a window is closed at the longest
-   pause of its last part rather than wherever the next piece no longer fits, so a
-   window rarely ends in the middle of a sentence.
-3. Windows are decoded 8 at a time (beam search, word timestamps) by
-   BatchedInferencePipeline. The batch is encoded one window at a time: the
-   encoder's attention on 8 windows at once peaked near 1 GB on its own.
-4. A batched decode has no second chance: Whisper decodes each window once and
-   what it leaves out is lost. Measured on meeting speech, it regularly stops
-   before the end of a full window or skips a sentence in the middle, where
-   sequential decoding would have seeked back to it. So every window is checked:
-   - a stretch of a second or more where VAD hears speech but no word was decoded is
-     decoded again on its own, sequentially (with Whisper's temperature fallback);
+   faster-whisper's batched pipeline does, except that a window is closed at the
+   longest pause of its last part rather than wherever the next piece no longer
+   fits, so a window rarely ends in the middle of a sentence.
+3. Windows are decoded 3 at a time (beam search, word timestamps) by
+   BatchedInferencePipeline, given as clips. The encoder and the word aligner see
+   one window at a time (`_Stepwise`), and the C heap is trimmed after each stage
+   (`release_memory`). What is left is the beam search, ~60 MB per window of the
+   batch: an hour of audio peaked at ~505 MB with 3, 563–592 MB with 4, and 8 took
+   650–675 MB on 3 minutes already (a worker must stay under 600 MB). Batches of 8
+   are ~1.3× faster than batches of 3.
+4. A batched decode has no second chance: Whisper decodes each window once, and
+   what it leaves out is lost (it often stops before the end of a full window, or
+   skips a sentence, where sequential decoding would seek back to it). So every
+   window is checked:
+   - a stretch of a second or more with no decoded word where VAD hears speech is
+     decoded again on its own, sequentially (Whisper's loop, with its temperature
+     fallback);
    - a window whose decode looks poor (a repetition loop, or a mean log-probability
      under Whisper's -1.0) is decoded again whole, sequentially; Whisper's own
      no-speech rule then drops it if it was noise.
@@ -38,7 +43,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -52,18 +57,17 @@ from visio_core.services.ports import ProgressCallback
 log = logging.getLogger(__name__)
 HOTWORDS_MAX = 400  # characters of vocabulary given to the decoder
 
-DEFAULT_BATCH_SIZE = 8
+DEFAULT_BATCH_SIZE = 3  # windows decoded together: each costs ~60 MB in the beam search (see above)
 LOOP_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for "this text repeats itself"
 LOW_LOGPROB = -1.0  # Whisper's own threshold for "this decode failed"
 WINDOW_SECONDS = 30.0  # what Whisper sees at once
-BLOCK_SECONDS = 240.0  # audio read and run through VAD at a time
+BLOCK_SECONDS = 60.0  # audio read and run through VAD at a time
 MIN_FILL = 0.6  # a window is closed at its longest pause after this share of WINDOW_SECONDS
 VAD_THRESHOLD = 0.5
 VAD_MIN_SILENCE_MS = 160  # a pause this long ends a speech piece (faster-whisper's batched default)
 SPEECH_PAD = 0.4  # seconds of audio kept around each speech piece
 MISSED_SPEECH = 1.0  # seconds without a decoded word, while VAD hears speech, that are decoded again
 MISSED_SPEECH_VAD = 0.3  # ... of which at least this much VAD speech
-WORD_SLACK = 0.2  # seconds a word timestamp may be off
 CUE_PAUSE = 1.5  # a longer pause between two words starts a new cue
 ENCODE_STEP = 1  # windows encoded at once
 ALIGN_STEP = 1  # windows aligned (word timestamps) at once
@@ -141,16 +145,30 @@ class Window:
     def seconds(self) -> float:
         return self.audio.size / SAMPLE_RATE
 
+    def _piece_at(self, sample: float, side: Literal["left", "right"]) -> int:
+        index = int(np.searchsorted(self.offsets, sample, side=side)) - 1
+        return min(max(index, 0), len(self.pieces) - 1)
+
+    def _in_piece(self, index: int, sample: float) -> float:
+        piece = self.pieces[index]
+        inside = min(max(sample - float(self.offsets[index]), 0.0), float(piece.end - piece.start))
+        return float((piece.start + inside) / SAMPLE_RATE)
+
     def original(self, seconds: float, *, end: bool = False) -> float:
         """A time inside the window → the same instant in the recording.
 
         A time on the join of two pieces belongs to the earlier piece when it ends something."""
         sample = min(max(seconds, 0.0) * SAMPLE_RATE, float(self.audio.size))
-        index = int(np.searchsorted(self.offsets, sample, side="left" if end else "right")) - 1
-        index = min(max(index, 0), len(self.pieces) - 1)
-        piece = self.pieces[index]
-        inside = min(max(sample - float(self.offsets[index]), 0.0), float(piece.end - piece.start))
-        return (piece.start + inside) / SAMPLE_RATE
+        return self._in_piece(self._piece_at(sample, "left" if end else "right"), sample)
+
+    def span(self, start: float, end: float) -> tuple[float, float]:
+        """A word's (start, end) inside the window → in the recording, both in the piece that
+        holds its middle: a word whose timestamps straddle a join must not span the silence
+        that was cut out there."""
+        lo = min(max(start, 0.0) * SAMPLE_RATE, float(self.audio.size))
+        hi = min(max(end, start, 0.0) * SAMPLE_RATE, float(self.audio.size))
+        index = self._piece_at((lo + hi) / 2, "right")
+        return self._in_piece(index, lo), self._in_piece(index, hi)
 
 
 def _pad(raw: list[dict[str, int]], size: int, pad: int) -> list[tuple[int, int]]:
@@ -285,11 +303,34 @@ class Line:
         return Line(self.start + by, self.end + by, self.text, words, self.avg_logprob, self.compression_ratio)
 
 
+_libc: Any = None
+
+
+def release_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim).
+
+    CTranslate2 allocates and frees hundreds of MB per batch in blocks of many sizes; glibc
+    keeps the freed ones, fragmented, and a worker's peak RSS crept up over an hour (from
+    ~540 to ~670 MB with batches of 4). Trimming after each stage keeps it flat (~565 MB)."""
+    global _libc
+    if _libc is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _libc.malloc_trim  # noqa: B018 - only glibc has it
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
 class _Stepwise:
     """The CTranslate2 Whisper model, except that the encoder and the word aligner take
     a batch a few windows at a time (same results). On 8 windows at once, the encoder's
-    self-attention took ~600 MB and the aligner ~450 MB on top of the model; one or
-    two at a time they take tens of MB, at about the same speed (batching pays in the
+    self-attention took ~780 MB and the aligner ~450 MB on top of the model; one window
+    at a time they take ~150 and ~60 MB, at about the same speed (batching pays in the
     beam search, which still sees the whole batch)."""
 
     def __init__(self, whisper: Any) -> None:
@@ -312,7 +353,14 @@ class _Stepwise:
 
         parts = [np.asarray(self._whisper.encode(self._rows(features, i, i + ENCODE_STEP), to_cpu=to_cpu))
                  for i in range(0, rows, ENCODE_STEP)]
+        release_memory()
         return ctranslate2.StorageView.from_array(np.concatenate(parts))
+
+    def generate(self, *args: Any, **options: Any) -> Any:
+        try:
+            return self._whisper.generate(*args, **options)
+        finally:
+            release_memory()
 
     def align(self, features: Any, start_sequence: Any, text_tokens: list[Any], num_frames: Any,
               **options: Any) -> list[Any]:
@@ -453,6 +501,7 @@ class LocalWhisperTranscriber:
                 self.redecoded += 1
                 lines += self._again(model, window, start, end, language)
             cues += _cues(lines, window)
+        release_memory()
         return cues
 
     def _options(self, language: str) -> dict[str, Any]:
@@ -517,7 +566,7 @@ def _cues(lines: list[Line], window: Window) -> list[Cue]:
             continue
         group: list[tuple[float, float, str]] = []
         for word in words:
-            start, end = window.original(word.start), window.original(word.end, end=True)
+            start, end = window.span(word.start, word.end)
             if group and start - group[-1][1] > CUE_PAUSE:
                 cues.append(_cue(group))
                 group = []
