@@ -108,7 +108,10 @@ def build(language: str, out_dir: Path) -> tuple[Path, str, float]:
 
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parent.parent / "data" / "bench"
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from visio_core.entrypoints.config import Settings
+
+    target = Settings.load().data_dir / "bench"
     for code in SCRIPTS:
         try:
             path, _text, seconds = build(code, target)

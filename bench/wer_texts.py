@@ -1,8 +1,8 @@
 """Meeting scripts for bench/wer.py: one (speaker, text) per turn, French and English.
 
 Written for this bench (not taken from anywhere): several people, names, dates, amounts.
-Numbers are written in digits where Whisper writes digits; the normaliser of wer_metric.py
-reads both sides the same way. Run on its own, this module prints the word counts.
+Numbers are spelled out as they are said; wer_metric.py turns number words and digits into
+the same tokens on both sides. Run on its own, this module prints the word counts.
 """
 
 from __future__ import annotations
