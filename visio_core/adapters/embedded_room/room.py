@@ -48,6 +48,9 @@ MIC_OFF_DBFS = -90.0  # a disabled browser track sends digital silence (≈ −1
 MIC_OFF_AFTER = 1.0
 CAMERA_OFF_AFTER = 1.5
 DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (network drop, closed tab)
+# A call that ended without the user leaving (network drop, closed tab) keeps its seat this long:
+# the page negotiates a new call by itself, and a full room must not take the seat meanwhile.
+RECONNECT_GRACE = 45.0
 
 
 class RoomFull(VisioError):
@@ -71,6 +74,7 @@ class Participant:
     level: float = SILENCE_DBFS
     video_frames: int = 0
     audio_frames: int = 0
+    lost_at: float | None = None  # the call ended without the user leaving; cleared by the next media
 
     def last_media(self) -> float:
         return max(self.video_at, self.audio_at, self.joined_at)
@@ -123,7 +127,19 @@ class Room:
                 raise RoomFull(t("room.full", max=self.max_participants))
             self._candidates[key] = Candidate(user_id, name)
 
+    def lost(self, key: str) -> None:
+        """The tab's call ended without the user leaving: keep the seat for RECONNECT_GRACE seconds."""
+        participant = self._participants.get(key)
+        if participant is not None and participant.lost_at is None:
+            participant.lost_at = self.clock()
+            log.info("room %s: a participant's call dropped, seat kept while the page reconnects", self.meeting_id)
+
+    def is_lost(self, key: str) -> bool:
+        participant = self._participants.get(key)
+        return participant is not None and participant.lost_at is not None
+
     def leave(self, key: str) -> None:
+        """The user left on purpose: his seat is free at once."""
         with self._lock:
             if self._participants.pop(key, None) is not None:
                 log.info("room %s: a participant left (%d in)", self.meeting_id, len(self._participants))
@@ -149,7 +165,8 @@ class Room:
 
     def _drop_stale(self, now: float) -> None:
         for key, participant in list(self._participants.items()):
-            if now - participant.last_media() > DROPPED_AFTER:
+            limit = DROPPED_AFTER if participant.lost_at is None else RECONNECT_GRACE
+            if now - max(participant.last_media(), participant.lost_at or 0.0) > limit:
                 log.info("room %s: a participant's media stopped, seat freed", self.meeting_id)
                 del self._participants[key]
 
@@ -162,6 +179,7 @@ class Room:
         samples = participant.converter.convert(frame)
         participant.audio_in.push(samples)
         participant.audio_at = now
+        participant.lost_at = None
         participant.audio_frames += 1
         participant.level = level_dbfs(samples)
         if participant.level > MIC_OFF_DBFS:
@@ -173,6 +191,7 @@ class Room:
         if participant is None:
             return
         participant.video_at = now
+        participant.lost_at = None
         participant.video_frames += 1
         if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
             return  # browsers send up to 30 fps; the grid uses 15
@@ -203,6 +222,7 @@ class Room:
                 "audio_level_dbfs": round(p.level, 1),
                 "audio_frames": p.audio_frames,
                 "video_frames": p.video_frames,
+                "connected": p.lost_at is None,
             }
             for p in participants
         ]
@@ -248,7 +268,9 @@ class Room:
         if now >= self._next_video:
             self._next_video = now + self._video_interval
             tiles = [
-                grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now)) for p in participants
+                grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
+                if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
+                for p in participants
             ]
             self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
         if not participants:
