@@ -198,7 +198,7 @@ class AppContext:
             "storage": self.storage.name,
             "media": self.engine.name,
             "transcription": self.settings.transcription_backend,
-            "summary": self.settings.summary_backend or "off",
+            "summary": "openai" if self.chat_model is not None else "off",
         }
 
     # -- signed-in users ---------------------------------------------------------------------
