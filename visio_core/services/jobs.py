@@ -6,8 +6,8 @@ on any number of machines can share it. The runner decides what a failure means:
 will never work (`InvalidInput`, `PermanentFailure`) fails at once; anything else is retried
 by the kind's `RetryPolicy`, then given up.
 
-Kinds today: transcription of recordings (below) and fetching OpenVidu's recordings
-(adapters/openvidu/downloads.py).
+Kinds today: transcription of recordings (below), fetching OpenVidu's recordings
+(adapters/openvidu/downloads.py) and meeting summaries (services/summaries.py).
 """
 
 from __future__ import annotations
