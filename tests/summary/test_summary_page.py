@@ -8,7 +8,9 @@ import pytest
 
 from tests.conftest import FAST_HASHER
 from tests.summary.conftest import Scripted
+from tests.test_hostile_text import assert_no_live_markdown
 from tests.test_pages import signed_in, texts
+from visio_core.domain.srt import Cue
 from visio_core.entrypoints.bootstrap import build_context, set_context
 from visio_core.entrypoints.config import Settings
 from visio_core.services.jobs import JobRunner
@@ -102,3 +104,16 @@ def test_without_a_chat_model_the_page_says_how_and_shows_nothing_else(tmp_path,
         assert "Régénérer le résumé" not in [b.label for b in test.button]
     finally:
         plain.db.close()
+
+
+HOSTILE = [Cue(1, 0.0, 3.0, "Nous avons décidé ![pixel](https://tracker.example/p.png) <b>gras</b>", "Claire"),
+           Cue(2, 3.0, 6.0, "Bruno doit cliquer [ici](https://evil.example).", "MiKL")]
+
+
+@pytest.mark.parametrize("cues", [HOSTILE])
+def test_what_the_model_writes_is_shown_as_text_never_markdown(page_world, people):
+    meeting, recording = page_world
+    test = open_page(people.op1, meeting, recording)
+    assert_no_live_markdown(test)
+    assert "tracker.example" in shown(test) and "evil.example" in shown(test)
+    assert [b.label for b in jump_buttons(test)] == ["Aller à 00:00", "Aller à 00:03"]
