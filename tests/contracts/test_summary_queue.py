@@ -29,18 +29,18 @@ def test_a_summary_is_asked_for_claimed_once_and_written_by_its_holder(store):
     assert job.recording_id == rid and job.attempts == 1
     assert queue.claim_next("w2", now(), LEASE) is None
     assert queue.heartbeat(rid, "w1", now() + LEASE) and not queue.heartbeat(rid, "w2", now() + LEASE)
-    written = to_json(Summary("Résumé", [], [], 2, "m", at()))
+    written = to_json(Summary("Résumé", [], [], "abc", "m", at()))
     assert not queue.complete(rid, "w2", written, now())
     assert queue.complete(rid, "w1", written, now())
     state = queue.get(rid)
-    assert state.status == "completed" and state.summary.overview == "Résumé" and state.summary.revision == 2
+    assert state.status == "completed" and state.summary.overview == "Résumé" and state.summary.source == "abc"
 
 
 def test_failures_wait_then_give_up_and_the_last_summary_stays(store):
     queue, rid = store.summaries, filed(store)
     queue.request(rid, now() - timedelta(seconds=1))
     queue.claim_next("w1", now(), LEASE)
-    queue.complete(rid, "w1", to_json(Summary("Ancien", [], [], 0, "m", at())), now())
+    queue.complete(rid, "w1", to_json(Summary("Ancien", [], [], "", "m", at())), now())
     queue.request(rid, now() - timedelta(seconds=1))  # asked again after corrections: fresh attempts
     assert queue.get(rid).attempts == 0 and queue.get(rid).summary.overview == "Ancien"
     queue.claim_next("w1", now(), LEASE)

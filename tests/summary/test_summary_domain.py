@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.conftest import at
@@ -27,7 +29,7 @@ CUES = [Cue(1, 0.0, 2.5, "Bonjour à tous.", "Claire"),
 
 
 def parse(answer, allowed=None):
-    return parse_answer(answer, CUES, allowed if allowed is not None else {0, 1, 2}, revision=3, model="m", at=at())
+    return parse_answer(answer, CUES, allowed if allowed is not None else {0, 1, 2}, model="m", at=at())
 
 
 def test_each_line_carries_its_number_time_and_speaker_on_one_line():
@@ -57,7 +59,7 @@ def test_items_keep_their_line_and_its_start():
     assert summary.overview == "Point budget."
     assert [(d.text, d.position, d.start) for d in summary.decisions] == [("Budget validé", 1, 65.2)]
     assert [(a.owner, a.position, a.start) for a in summary.actions] == [("Bruno", 2, 3725.0), (None, 0, 0.0)]
-    assert summary.dropped == 0 and summary.revision == 3 and summary.model == "m"
+    assert summary.dropped == 0 and summary.model == "m"
 
 
 @pytest.mark.parametrize("item", [
@@ -89,16 +91,19 @@ def test_lengths_are_bounded():
     assert len(summary.actions[0].text) == ITEM_MAX and len(summary.actions[0].owner or "") == 120
 
 
-def test_stored_form_round_trips_and_staleness_follows_the_revision():
+def test_stored_form_round_trips_and_staleness_follows_the_text_the_model_read():
     summary = parse({"summary": "s", "decisions": [{"text": "d", "cue": 2}],
                      "action_items": [{"text": "a", "owner": "Bruno", "cue": 3}]})
     assert from_json(to_json(summary)) == summary
     assert from_json("{") is None and from_json(None) is None and from_json('{"overview": 1}') is None
-    assert not summary.stale(3) and summary.stale(4)
+    assert not summary.stale(CUES)
+    assert summary.stale([*CUES[:2], replace(CUES[2], text="Bruno envoie le devis.")])
+    assert summary.stale([*CUES[:2], replace(CUES[2], speaker="Bruno")])  # a speaker named since
+    assert not summary.stale([replace(c) for c in CUES])  # an undone correction: the same text again
 
 
 def test_merge_input_names_the_lines_cited():
-    part = Summary("p", [], [], 0, "m", at())
+    part = Summary("p", [], [], "", "m", at())
     first = parse({"summary": "a", "decisions": [{"text": "d", "cue": 2}], "action_items": []})
     text = partial_text([first, part], CUES)
     assert '"cue": 2' in text and '"time": "01:05"' in text and len(text.splitlines()) == 2

@@ -101,7 +101,7 @@ def test_corrections_make_it_stale_and_a_new_one_reads_them(ctx, people, chat, t
     run_jobs(ctx)
     corrected = ctx.recordings.correct_cue(people.analyst, recording.id, 3, "Il faut revoir le budget 2027.", 0)
     state = ctx.summaries.state(people.analyst, recording.id)
-    assert state.summary.stale(corrected.revision)
+    assert state.summary.stale(corrected.cues)
     ctx.summaries.regenerate(people.analyst, recording.id)
     pending = ctx.summaries.state(people.analyst, recording.id)
     assert pending.busy and pending.summary == state.summary  # the last one stays while the new one is made
@@ -109,7 +109,7 @@ def test_corrections_make_it_stale_and_a_new_one_reads_them(ctx, people, chat, t
         ctx.summaries.regenerate(people.op1, recording.id)
     run_jobs(ctx)
     fresh = ctx.summaries.state(people.analyst, recording.id).summary
-    assert not fresh.stale(corrected.revision) and "budget 2027" in chat.received[-1].user
+    assert not fresh.stale(corrected.cues) and "budget 2027" in chat.received[-1].user
 
 
 def test_who_may_read_and_who_may_ask_again(ctx, people, transcribed):

@@ -69,7 +69,7 @@ def test_after_a_correction_the_analyst_sees_it_stale_and_asks_again(ctx, page_w
     meeting, recording = page_world
     ctx.recordings.correct_cue(people.analyst, recording.id, 0, "Bonjour, point budget.", 0)
     test = open_page(people.analyst, meeting, recording)
-    assert "La transcription a été corrigée depuis ce résumé" in shown(test)
+    assert "La transcription a changé depuis ce résumé" in shown(test)
     (again,) = [b for b in test.button if b.label == "Régénérer le résumé"]
     again.click().run()
     assert not test.exception

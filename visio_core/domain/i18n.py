@@ -337,7 +337,8 @@ FR: dict[str, str] = {
     "summary.pending": "Résumé en file d'attente.",
     "summary.processing": "Résumé en cours de rédaction…",
     "summary.failed": "Le résumé a échoué : {reason}",
-    "summary.stale": "La transcription a été corrigée depuis ce résumé : régénérez-le pour en tenir compte.",
+    "summary.stale": "La transcription a changé depuis ce résumé (corrections, noms des intervenants) : "
+                     "régénérez-le pour en tenir compte.",
     "summary.decisions": "Décisions",
     "summary.actions": "Actions",
     "summary.no_decisions": "Aucune décision relevée.",

@@ -9,6 +9,7 @@ partial summaries cited.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,14 +42,15 @@ class Summary:
     overview: str
     decisions: list[Item]
     actions: list[Item]
-    revision: int  # the transcript revision it was made from: a later correction makes it stale
+    source: str  # fingerprint of the transcript it was made from (see `fingerprint`)
     model: str
     created_at: datetime
     dropped: int = 0  # items the model gave without a line of the transcript to back them
     chunks: int = 1  # parts the transcript was cut into
 
-    def stale(self, transcript_revision: int) -> bool:
-        return transcript_revision != self.revision
+    def stale(self, cues: list[Cue]) -> bool:
+        """The transcript changed since: a correction, a renamed speaker, a new transcription."""
+        return fingerprint(cues) != self.source
 
 
 # -- what the model is shown ---------------------------------------------------------------------
@@ -80,6 +82,12 @@ def chunks(cues: list[Cue], max_chars: int) -> list[list[int]]:
 
 def transcript_text(cues: list[Cue], positions: Iterable[int]) -> str:
     return "\n".join(line(p, cues[p]) for p in positions)
+
+
+def fingerprint(cues: list[Cue]) -> str:
+    """The transcript as the model reads it, hashed: what a summary was made from. (Not the
+    transcript's revision: renaming a speaker changes no revision, undoing a correction restores the text.)"""
+    return hashlib.sha256(transcript_text(cues, range(len(cues))).encode()).hexdigest()
 
 
 def partial_text(summaries: list[Summary], cues: list[Cue]) -> str:
@@ -123,8 +131,7 @@ class UnusableAnswer(ValueError):
     """The model's answer is not the JSON object asked for (worth another try)."""
 
 
-def parse_answer(answer: Any, cues: list[Cue], allowed: set[int], *, revision: int, model: str,
-                 at: datetime) -> Summary:
+def parse_answer(answer: Any, cues: list[Cue], allowed: set[int], *, model: str, at: datetime) -> Summary:
     """The model's JSON answer as a Summary, keeping only items that cite a line in `allowed`."""
     if not isinstance(answer, Mapping) or not isinstance(answer.get("summary"), str):
         raise UnusableAnswer(t("summary.bad_answer"))
@@ -145,7 +152,7 @@ def parse_answer(answer: Any, cues: list[Cue], allowed: set[int], *, revision: i
     decisions = items("decisions", False)
     actions = items("action_items", True)
     overview = _clean(answer["summary"], OVERVIEW_MAX)
-    return Summary(overview, decisions, actions, revision, model, at, dropped)
+    return Summary(overview, decisions, actions, fingerprint(cues), model, at, dropped)
 
 
 def _item(entry: Any, cues: list[Cue], allowed: set[int], with_owner: bool) -> Item | None:
@@ -174,7 +181,7 @@ def to_json(summary: Summary) -> str:
 
     return json.dumps({
         "version": VERSION, "overview": summary.overview, "decisions": items(summary.decisions),
-        "actions": items(summary.actions), "revision": summary.revision, "model": summary.model,
+        "actions": items(summary.actions), "source": summary.source, "model": summary.model,
         "created_at": summary.created_at.isoformat(), "dropped": summary.dropped, "chunks": summary.chunks,
     }, ensure_ascii=False)
 
@@ -191,7 +198,7 @@ def from_json(text: str | None) -> Summary | None:
                          str(i["owner"]) if i.get("owner") else None) for i in values]
 
         return Summary(str(data["overview"]), items(data["decisions"]), items(data["actions"]),
-                       int(data["revision"]), str(data["model"]), datetime.fromisoformat(str(data["created_at"])),
+                       str(data["source"]), str(data["model"]), datetime.fromisoformat(str(data["created_at"])),
                        int(data.get("dropped") or 0), int(data.get("chunks") or 1))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

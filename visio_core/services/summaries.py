@@ -65,13 +65,13 @@ def summarize(model: ChatModel, transcript: Transcript, *, at: datetime, chunk_c
     for n, run in enumerate(runs):
         prompt = CHUNK_PROMPT.format(part=n + 1, parts=len(runs)) + transcript_text(cues, run)
         answer = model.complete_json(SYSTEM, prompt, SCHEMA_NAME, SCHEMA)
-        parts.append(parse_answer(answer, cues, set(run), revision=transcript.revision, model=model.name, at=at))
+        parts.append(parse_answer(answer, cues, set(run), model=model.name, at=at))
         if renew is not None:
             renew((n + 1) / calls)
     if len(parts) == 1:
         return parts[0]
     answer = model.complete_json(SYSTEM, MERGE_PROMPT + partial_text(parts, cues), SCHEMA_NAME, SCHEMA)
-    merged = parse_answer(answer, cues, cited(parts), revision=transcript.revision, model=model.name, at=at)
+    merged = parse_answer(answer, cues, cited(parts), model=model.name, at=at)
     return dataclasses.replace(merged, dropped=merged.dropped + sum(p.dropped for p in parts), chunks=len(runs))
 
 

@@ -66,7 +66,7 @@ def _status(ctx: UserScope, identity: Identity, recording: Recording, state: Sum
 
 
 def _summary(recording: Recording, summary: Summary, transcript: Transcript) -> None:
-    if summary.stale(transcript.revision):
+    if summary.stale(transcript.cues):
         st.warning(t("summary.stale"))
     st.markdown(md(summary.overview))
     st.markdown(f"**{t('summary.decisions')}**")
