@@ -269,15 +269,14 @@ def build_context(
     openvidu_transport: httpx.BaseTransport | None = None,
     retry_sleep: Callable[[float], None] = time.sleep,
     transcriber: Callable[[], Transcriber] | None = None,
-    chat_model: Callable[[], ChatModel] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> AppContext:
     """Everything a process needs, from its settings.
 
     Test seams: `engine` replaces the media engine; `http` carries every Supabase request;
     `openvidu_transport` every OpenVidu request (under the retrying transport, whose pauses
-    go to `retry_sleep`); `transcriber` replaces the Whisper provider; `chat_model` the summaries'
-    chat model (which also turns summaries on); `clock` the wall clock.
+    go to `retry_sleep`); `transcriber` replaces the Whisper provider; `clock` the wall clock.
+    The summaries' chat model comes from the settings only (tests point OPENAI_BASE_URL at a fake).
     """
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
@@ -301,7 +300,7 @@ def build_context(
                                        clock,
                                        lease=timedelta(seconds=settings.job_lease_seconds))
     engine = engine or _engine(settings, ingest, downloads)
-    chat_model = chat_model or lazy_chat_model(settings)
+    chat_model = lazy_chat_model(settings)
     recordings_service = RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
                                           settings.max_upload_bytes,
                                           TranscriptFiles(store.storage, store.index, transcript_docx), clock)
