@@ -333,6 +333,38 @@ FR: dict[str, str] = {
     "ov.ui.timeout": "le serveur vidéo ne répond pas",
     "ov.ui.muted": "micro coupé",
     "ov.ui.camera_off": "caméra coupée",
+    # meeting summary
+    "summary.title": "Résumé",
+    "summary.not_configured": "Le résumé automatique n'est pas activé. Pour l'activer, renseignez OPENAI_API_KEY "
+                              "et VISIO_SUMMARY_MODEL (le nom d'un modèle de chat), et OPENAI_BASE_URL pour un "
+                              "serveur compatible OpenAI autre que celui d'OpenAI, puis redémarrez Visio.",
+    "summary.none": "Pas encore de résumé pour cet enregistrement.",
+    "summary.waiting_transcript": "Le résumé sera rédigé une fois la transcription terminée.",
+    "summary.pending": "Résumé en file d'attente.",
+    "summary.processing": "Résumé en cours de rédaction…",
+    "summary.failed": "Le résumé a échoué : {reason}",
+    "summary.stale": "La transcription a changé depuis ce résumé (corrections, noms des intervenants) : "
+                     "régénérez-le pour en tenir compte.",
+    "summary.decisions": "Décisions",
+    "summary.actions": "Actions",
+    "summary.no_decisions": "Aucune décision relevée.",
+    "summary.no_actions": "Aucune action relevée.",
+    "summary.owner": "{owner} : {text}",
+    "summary.jump": "Aller à {time}",
+    "summary.jump_help": "Lire l'enregistrement à partir de cette réplique",
+    "summary.made_by": "Rédigé le {when} par le modèle {model} à partir de la transcription.",
+    "summary.dropped": "{count} élément(s) proposé(s) par le modèle sans réplique de la transcription à l'appui "
+                       "ont été écartés.",
+    "summary.regenerate": "Régénérer le résumé",
+    "summary.requested": "Nouveau résumé demandé : il s'affichera ici dans quelques instants.",
+    "summary.busy": "Un résumé est déjà en cours de rédaction pour cet enregistrement.",
+    "summary.no_transcript": "Pas de transcription terminée à résumer.",
+    "summary.empty_transcript": "La transcription est vide : rien à résumer.",
+    "summary.auth_refused": "Le serveur du modèle refuse la clé d'API (OPENAI_API_KEY) : vérifiez-la.",
+    "summary.model_unknown": "Le serveur du modèle ne connaît pas le modèle « {model} » (VISIO_SUMMARY_MODEL).",
+    "summary.request_refused": "Le serveur du modèle refuse la demande ({status}) : {detail}",
+    "summary.unavailable": "Le serveur du modèle ne répond pas pour le moment ({detail}) ; nouvel essai plus tard.",
+    "summary.bad_answer": "La réponse du modèle n'est pas un résumé lisible ; nouvel essai plus tard.",
 }
 
 _TABLES = {"fr": FR}

@@ -49,6 +49,8 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     transcription_model: str = "whisper-1"
+    summary_model: str | None = None  # a chat model: summaries are written only when it is named
+    summary_chunk_chars: int = 24_000  # transcript characters a summary request carries
     ice_servers: tuple[str, ...] = ()
     turn_username: str | None = None
     turn_credential: str | None = field(default=None, repr=False)
@@ -73,6 +75,12 @@ class Settings:
     @property
     def transcription_backend(self) -> str:
         return "openai" if self.openai_api_key else "offline"
+
+    @property
+    def summary_backend(self) -> str | None:
+        """"openai" when a chat model is configured; no default model, so setting OPENAI_API_KEY for
+        Whisper alone never sends transcripts to a chat model."""
+        return "openai" if self.openai_api_key and self.summary_model else None
 
     def signing_key(self) -> bytes:
         """Key for HMAC-signed file URLs: generated once, kept in the data dir, never logged."""
@@ -110,6 +118,8 @@ class Settings:
             openai_api_key=_optional(values, "OPENAI_API_KEY"),
             openai_base_url=_optional(values, "OPENAI_BASE_URL"),
             transcription_model=_optional(values, "VISIO_TRANSCRIPTION_MODEL") or "whisper-1",
+            summary_model=_optional(values, "VISIO_SUMMARY_MODEL"),
+            summary_chunk_chars=max(500, int(values.get("VISIO_SUMMARY_CHUNK_CHARS") or 24_000)),
             ice_servers=tuple(u.strip() for u in ice.split(",") if u.strip()) if ice else (),
             turn_username=_optional(values, "VISIO_TURN_USERNAME"),
             turn_credential=_optional(values, "VISIO_TURN_CREDENTIAL"),

@@ -6,8 +6,8 @@ on any number of machines can share it. The runner decides what a failure means:
 will never work (`InvalidInput`, `PermanentFailure`) fails at once; anything else is retried
 by the kind's `RetryPolicy`, then given up.
 
-Kinds today: transcription of recordings (below) and fetching OpenVidu's recordings
-(adapters/openvidu/downloads.py).
+Kinds today: transcription of recordings (below), fetching OpenVidu's recordings
+(adapters/openvidu/downloads.py) and meeting summaries (services/summaries.py).
 """
 
 from __future__ import annotations
@@ -212,6 +212,7 @@ class TranscriptionJobs:
     detect_language: LanguageDetector | None = None  # for recordings set to "auto"
     document: DocumentWriter | None = None  # the DOCX download
     vocabulary: Callable[[Recording], list[str]] | None = None  # the meeting's operator's names and jargon
+    on_complete: Callable[[Recording], None] | None = None  # e.g. ask for its summary
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
     lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
@@ -248,6 +249,8 @@ class TranscriptionJobs:
         url = files.publish(job, transcript)
         if self.queue.complete(job.id, worker, url, self.clock(), language=language):
             files.reindex(job, transcript)
+            if self.on_complete is not None:
+                self.on_complete(job)
 
     def _speaking_timeline(self, job: Recording) -> speakers.SpeakingTimeline | None:
         """Who spoke when in this recording, when its room told us (embedded room recordings)."""
