@@ -47,6 +47,7 @@ FR: dict[str, str] = {
     "app.title": "Visio — Foxeo",
     "nav.hub": "Hub",
     "nav.my_meetings": "Mes meetings",
+    "nav.not_for_role": "Cette page n'est pas ouverte à votre rôle. Choisissez une page dans le menu.",
     "nav.room": "Salle",
     "nav.recordings": "Enregistrements",
     "nav.transcripts": "Transcriptions",
