@@ -18,6 +18,7 @@ FR: dict[str, str] = {
     "role.analyst": "Analyste",
     # errors
     "error.bad_id": "Identifiant invalide.",
+    "error.bad_id_param": "Identifiant invalide dans l'adresse (« {name} ») : le lien est abîmé, il a été ignoré.",
     "error.not_found": "Meeting introuvable.",
     "error.recording_not_found": "Enregistrement introuvable.",
     "error.forbidden": "Vous n'avez pas les droits pour cette action.",

@@ -109,17 +109,21 @@ def _joined_key(meeting: Meeting) -> str:
 
 
 def _join_controls(room: Room, tab: str, meeting: Meeting) -> bool:
-    """The page's Join / Leave buttons; whether this tab wants to be in the call."""
+    """The page's Join / Leave buttons; whether this tab wants to be in the call.
+
+    Callbacks, not `if st.button(...)`: a click landing in the live fragment's timed rerun
+    would otherwise be swallowed (seen in Chromium: "Rejoindre" did nothing once in a while)."""
     key = _joined_key(meeting)
-    if not st.session_state.get(key):
-        if st.button(t("room.embedded.start"), key=f"room_join_{meeting.id}", type="primary", icon=":material/call:"):
-            st.session_state[key] = True
-            st.rerun()
-        return False
-    if st.button(t("room.embedded.stop"), key=f"room_leave_{meeting.id}", icon=":material/call_end:"):
+
+    def leave() -> None:
         st.session_state[key] = False
         room.leave(tab)  # on purpose: the seat is free at once, no reconnection
-        st.rerun()
+
+    if not st.session_state.get(key):
+        st.button(t("room.embedded.start"), key=f"room_join_{meeting.id}", type="primary", icon=":material/call:",
+                  on_click=st.session_state.__setitem__, args=(key, True))
+        return False
+    st.button(t("room.embedded.stop"), key=f"room_leave_{meeting.id}", icon=":material/call_end:", on_click=leave)
     return True
 
 

@@ -243,12 +243,12 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
         else:
             st.caption(t("recordings.language_detected", language=language_label(cues.language), percent=percent))
     start_at = 0.0
-    if uuid_param("recording") == recording.id:
+    if uuid_param("recording", quiet=True) == recording.id:
         try:
             start_at = parse_offset(st.query_params.get("t", 0) or 0)
         except InvalidInput as error:
             st.error(str(error))
-    query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording") == recording.id else ""
+    query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording", quiet=True) == recording.id else ""
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
                       language=cues.language, query=query)
