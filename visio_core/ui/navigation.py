@@ -34,6 +34,8 @@ def pages_for(identity: Identity) -> list[st.Page]:
     allowed = _BY_ROLE[identity.role]
     for index, name in enumerate(allowed):
         path, title, icon = _PAGES[name]
+        if identity.role is Role.ANALYST and name == "my_meetings":
+            title = "nav.clients_meetings"  # he has no meetings of his own
         pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, default=index == 0))
     for name, (_, title, icon) in _PAGES.items():
         if name not in allowed:
