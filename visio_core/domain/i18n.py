@@ -237,6 +237,7 @@ FR: dict[str, str] = {
     "rec.speaker_empty": "Le nom de l'intervenant ne peut pas être vide.",
     "rec.speaker_too_long": "Nom d'intervenant trop long ({max} caractères au plus).",
     "rec.speaker_unknown": "Aucune ligne de cette transcription n'est attribuée à « {name} ».",
+    "speakers.numbered": "Intervenant {n}",
     "rec.cue_unknown": "Cette ligne n'existe pas dans la transcription.",
     "rec.cue_empty": "Le texte corrigé ne peut pas être vide.",
     "rec.cue_too_long": "Texte trop long ({max} caractères au plus).",

@@ -10,7 +10,7 @@ from visio_core.domain.i18n import t
 
 if TYPE_CHECKING:
     from visio_core.entrypoints.config import Settings
-    from visio_core.services.ports import ProgressCallback, Transcriber
+    from visio_core.services.ports import ProgressCallback, Transcriber, VoiceClustering
 
 AUTO_LANGUAGE = "auto"
 
@@ -28,6 +28,16 @@ def build_transcriber(settings: Settings) -> Transcriber:
     from visio_core.adapters.transcription.local import LocalWhisperTranscriber
 
     return LocalWhisperTranscriber(settings.whisper_model_dir)
+
+
+def build_voice_clustering(settings: Settings) -> VoiceClustering | None:
+    """Resemblyzer's encoder in numpy when its weights were installed (make setup); None otherwise,
+    and then recordings without a speaking timeline keep lines without speakers."""
+    if not settings.voice_encoder.is_file():
+        return None
+    from visio_core.adapters.transcription.voices import VoiceClusters
+
+    return VoiceClusters(settings.voice_encoder)
 
 
 def resolve_language(settings: Settings, language: str | None) -> str | None:

@@ -329,3 +329,17 @@ class Transcriber(Protocol):
         the service cannot do the work."""
         ...
 
+
+class VoiceClustering(Protocol):
+    """Groups a recording's speech spans by voice, for recordings no room told us who spoke in.
+
+    Offline only: the model's weights were installed at setup time, nothing is fetched here."""
+
+    name: str
+
+    def cluster(self, media_path: Path, spans: Sequence[tuple[float, float]], *,
+                speakers: int | None = None) -> list[int | None]:
+        """A group per span (start, end in seconds): 0, 1, … in the order the groups first speak,
+        None for a span with no voice in it. `speakers`: how many people spoke, when it is known;
+        otherwise the number is estimated."""
+        ...

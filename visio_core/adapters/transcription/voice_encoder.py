@@ -124,7 +124,8 @@ class VoiceEncoder:
         for w_ih, w_hh, bias in self.lstm:
             x, hidden = self._layer(x, w_ih, w_hh, bias)
         raw: np.ndarray = np.maximum(hidden @ self.linear_w.T + self.linear_b, 0)
-        return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+        normed: np.ndarray = raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+        return normed
 
     @staticmethod
     def _layer(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
