@@ -83,3 +83,12 @@ class Clock:
 
 def at(days: float = 0) -> datetime:
     return datetime(2026, 12, 1, 9, 0, tzinfo=UTC) + timedelta(days=days)
+
+
+@pytest.fixture(scope="session")
+def voice_weights() -> Path:
+    path = Settings.load().voice_encoder
+    if not path.is_file():
+        pytest.fail(f"voice encoder weights missing at {path}: run `make setup` "
+                    "(scripts/fetch_voice_encoder.py) or point VISIO_VOICE_ENCODER at Resemblyzer's pretrained.pt")
+    return path

@@ -103,11 +103,3 @@ def server(openai_server):
     yield openai_server
     openai_server.fail_next.clear()
 
-
-@pytest.fixture(scope="session")
-def voice_weights() -> Path:
-    path = Settings.load().voice_encoder
-    if not path.is_file():
-        pytest.fail(f"voice encoder weights missing at {path}: run `make setup` "
-                    "(scripts/fetch_voice_encoder.py) or point VISIO_VOICE_ENCODER at Resemblyzer's pretrained.pt")
-    return path
