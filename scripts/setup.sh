@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent setup: virtualenv, pinned packages, offline Whisper model, npm assets.
+# Idempotent setup: virtualenv, pinned packages, offline Whisper model, voice encoder, npm assets.
 # Each step is skipped when its inputs have not changed since it last succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."

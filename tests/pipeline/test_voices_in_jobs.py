@@ -97,9 +97,9 @@ def test_voices_are_on_only_when_their_weights_are_installed(settings, tmp_path,
 
 @pytest.mark.slow
 def test_an_imported_conversation_through_whisper_names_its_three_voices(ctx, people, meeting, clock, tmp_path,
-                                                                        voice_weights):
+                                                                        voice_weights, mbrola):
     """Real speech, real Whisper cues, real voice encoder: the lines go to the right person."""
-    talk = conversation.build(conversation.mbrola_espeak(), tmp_path / "three.wav", conversation.TURNS)
+    talk = conversation.build(mbrola, tmp_path / "three.wav", conversation.TURNS)
     recording, _ = ctx.ingest.ingest_file(meeting.id, talk.path, source_recording_id="import:talk", language="en")
     from visio_core.adapters.transcription.local import LocalWhisperTranscriber
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pytest
 
 RATE = 16000
 # Three voices that differ as people do: a woman (US), a man (US), a man (British).
@@ -40,6 +39,10 @@ TURNS = [
 ONE_VOICE = [("Alice", text) for _speaker, text in TURNS[:8]]
 
 
+class VoicesMissing(RuntimeError):
+    pass
+
+
 @dataclass(frozen=True)
 class Conversation:
     path: Path
@@ -48,14 +51,14 @@ class Conversation:
 
 
 def mbrola_espeak() -> str:
-    """espeak-ng once every voice above speaks (Debian: mbrola, mbrola-us1, mbrola-us2, mbrola-en1)."""
+    """espeak-ng once every voice above speaks; VoicesMissing (with how to install them) otherwise."""
     espeak = shutil.which("espeak-ng")
     if espeak is None or shutil.which("mbrola") is None:
-        pytest.skip("espeak-ng and mbrola are needed for distinct voices")
+        raise VoicesMissing("espeak-ng and mbrola are needed for distinct voices")
     for voice, _speed in VOICES.values():
         probe = subprocess.run([espeak, "-v", voice, "--stdout", "test"], capture_output=True)
         if probe.returncode != 0 or len(probe.stdout) < 1000:
-            pytest.skip(f"mbrola voice {voice} is not installed")
+            raise VoicesMissing(f"mbrola voice {voice} is not installed (Debian: mbrola-{voice[3:]})")
     return espeak
 
 

@@ -18,15 +18,13 @@ def voices(voice_weights: Path) -> VoiceClusters:
 
 
 @pytest.fixture(scope="module")
-def three_voices(tmp_path_factory) -> conversation.Conversation:
-    espeak = conversation.mbrola_espeak()
-    return conversation.build(espeak, tmp_path_factory.mktemp("voices") / "three.wav", conversation.TURNS)
+def three_voices(tmp_path_factory, mbrola) -> conversation.Conversation:
+    return conversation.build(mbrola, tmp_path_factory.mktemp("voices") / "three.wav", conversation.TURNS)
 
 
 @pytest.fixture(scope="module")
-def one_voice(tmp_path_factory) -> conversation.Conversation:
-    espeak = conversation.mbrola_espeak()
-    return conversation.build(espeak, tmp_path_factory.mktemp("voices") / "one.wav", conversation.ONE_VOICE)
+def one_voice(tmp_path_factory, mbrola) -> conversation.Conversation:
+    return conversation.build(mbrola, tmp_path_factory.mktemp("voices") / "one.wav", conversation.ONE_VOICE)
 
 
 def _turn_spans(talk: conversation.Conversation) -> list[tuple[float, float]]:
