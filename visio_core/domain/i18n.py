@@ -238,6 +238,8 @@ FR: dict[str, str] = {
     "rec.speaker_too_long": "Nom d'intervenant trop long ({max} caractères au plus).",
     "rec.speaker_unknown": "Aucune ligne de cette transcription n'est attribuée à « {name} ».",
     "speakers.numbered": "Intervenant {n}",
+    "transcription.no_voice_encoder": "Regroupement par voix indisponible : le modèle {path} est absent (make setup).",
+    "transcription.bad_speaker_count": "Nombre d'intervenants invalide : « {value} » (un nombre de 1 à 20, ou auto).",
     "rec.cue_unknown": "Cette ligne n'existe pas dans la transcription.",
     "rec.cue_empty": "Le texte corrigé ne peut pas être vide.",
     "rec.cue_too_long": "Texte trop long ({max} caractères au plus).",
