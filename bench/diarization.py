@@ -47,6 +47,19 @@ def repeated(talk: conversation.Conversation, times: int, path: Path) -> convers
     return conversation.Conversation(path, turns, length * times)
 
 
+def with_noise(talk: conversation.Conversation, dbfs: float, path: Path) -> conversation.Conversation:
+    """The conversation under white noise at `dbfs` (a room, a fan, a poor microphone)."""
+    with wave.open(str(talk.path)) as fh:
+        samples = np.frombuffer(fh.readframes(fh.getnframes()), dtype=np.int16).astype(np.float64)
+    noise = np.random.default_rng(1).normal(0, 32768 * 10 ** (dbfs / 20), samples.size)
+    with wave.open(str(path), "wb") as fh:
+        fh.setnchannels(1)
+        fh.setsampwidth(2)
+        fh.setframerate(conversation.RATE)
+        fh.writeframes(np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes())
+    return conversation.Conversation(path, talk.turns, talk.duration)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -75,6 +88,11 @@ def main() -> None:
 
         one = voices.cluster(alone.path, [(s, e) for _w, s, e in alone.turns])
 
+        noisy = {}
+        for dbfs in (-40, -30):
+            loud = with_noise(talk, dbfs, Path(tmp) / f"noise{-dbfs}.wav")
+            noisy[dbfs] = voices.cluster(loud.path, [(s, e) for _w, s, e in talk.turns])
+
         from visio_core.adapters.transcription.local import LocalWhisperTranscriber
 
         cues = LocalWhisperTranscriber(settings.whisper_model_dir).transcribe(talk.path, language="en")
@@ -89,6 +107,10 @@ def main() -> None:
     print(f"| speakers found there (3 spoke) | {len({g for g in found if g is not None})} |")
     print(f"| known turns, conversation ×{args.repeat} ({long.duration / 60:.1f} min, {len(long.turns)} turns) "
           f"| {on_turns:.1%} |")
+    for dbfs, found_there in noisy.items():
+        print(f"| known turns under white noise at {dbfs} dBFS: right / speakers found | "
+              f"{conversation.share_right([w for w, _s, _e in talk.turns], found_there):.1%} / "
+              f"{len(set(found_there))} |")
     print(f"| speakers found in the one-voice file ({alone.duration:.0f} s) | {len({g for g in one if g is not None})} |")
     print(f"| wall time per minute of audio (s) | {wall / minutes:.2f} |")
     print(f"| CPU time per minute of audio (s) | {cpu / minutes:.2f} |")

@@ -253,18 +253,18 @@ class TranscriptionJobs:
             if timeline is not None and timeline.levels:
                 cues = speakers.attribute(cues, timeline)
             elif self.voices is not None and cues:
-                cues = self._by_voice(job, path, cues)
+                cues = self._by_voice(self.voices, job, path, cues)
         transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
         files = TranscriptFiles(self.storage, self.index, self.document)
         url = files.publish(job, transcript)
         if self.queue.complete(job.id, worker, url, self.clock(), language=language):
             files.reindex(job, transcript)
 
-    def _by_voice(self, job: Recording, path: Path, cues: list[srt.Cue]) -> list[srt.Cue]:
+    @staticmethod
+    def _by_voice(voices: VoiceClustering, job: Recording, path: Path, cues: list[srt.Cue]) -> list[srt.Cue]:
         """Cues grouped by voice; on any failure the cues keep no speaker rather than a wrong one."""
-        assert self.voices is not None
         try:
-            groups = self.voices.cluster(path, [(cue.start, cue.end) for cue in cues])
+            groups = voices.cluster(path, [(cue.start, cue.end) for cue in cues])
         except Exception:  # noqa: BLE001 - labels are a help: the transcript is published without them
             log.exception("recording %s: grouping the lines by voice failed", job.id)
             return cues
