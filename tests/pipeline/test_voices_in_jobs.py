@@ -88,6 +88,7 @@ def test_without_voices_or_when_they_fail_nothing_is_invented(ctx, people, meeti
         assert ctx.recordings.transcript(people.op1, recording.id).speakers == []
 
 
+@pytest.mark.slow  # the real weights
 def test_voices_are_on_only_when_their_weights_are_installed(settings, tmp_path, voice_weights):
     from dataclasses import replace
 

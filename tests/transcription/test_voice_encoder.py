@@ -48,6 +48,7 @@ def test_mel_spectrogram_is_librosas():
     assert [mel[0, 3], mel[50, 10], mel[200, 30]] == pytest.approx(LIBROSA_MEL, rel=1e-5)
 
 
+@pytest.mark.slow  # the real weights
 def test_embedding_equals_torchs(encoder):
     embedding = encoder.embed_utterances([normalize_volume(_voice_like())])[0]
     assert embedding.shape == (256,)
@@ -58,6 +59,7 @@ def test_embedding_equals_torchs(encoder):
     assert float(embedding @ probe) == pytest.approx(TORCH_PROBE_DOT, abs=1e-5)
 
 
+@pytest.mark.slow  # the real weights
 def test_utterances_batched_together_keep_their_own_embedding(encoder):
     """Partials of several utterances share LSTM batches; each one's average stays its own."""
     short, long = normalize_volume(_voice_like(0.7, 1)), normalize_volume(_voice_like(9.0, 2))
