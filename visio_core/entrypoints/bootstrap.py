@@ -48,6 +48,7 @@ from visio_core.domain.errors import AuthenticationFailed, InvalidInput
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Recording, utcnow
 from visio_core.entrypoints.config import Settings
+from visio_core.entrypoints.transcription import build_voice_clustering
 from visio_core.services.accounts import AccountService
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.jobs import JobKind, JobRunner, TranscriptionJobs
@@ -178,8 +179,8 @@ class AppContext:
         kinds: list[JobKind[Any]] = [
             TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
                               detect_language=self.detect_language, document=transcript_docx,
-                              vocabulary=self.vocabulary_for, lease=lease, clock=self.clock,
-                              on_complete=self.request_summary)
+                              vocabulary=self.vocabulary_for, voices=build_voice_clustering(self.settings),
+                              lease=lease, clock=self.clock, on_complete=self.request_summary)
         ]
         if self.chat_model is not None:
             kinds.append(SummaryJobs(self.summary_queue, self.system_recordings, self.storage, self.chat_model,

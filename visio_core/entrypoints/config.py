@@ -17,6 +17,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 BUNDLED_WHISPER_MODEL = PROJECT_ROOT / "models" / "whisper-base"
+# Resemblyzer's voice encoder, taken from its wheel by scripts/fetch_voice_encoder.py (make setup).
+BUNDLED_VOICE_ENCODER = PROJECT_ROOT / "models" / "voice-encoder" / "pretrained.pt"
 
 
 def _read_secrets_file(path: Path) -> dict[str, str]:
@@ -40,6 +42,7 @@ class Settings:
     session_timeout_minutes: int = 30
     max_upload_bytes: int = 2 * 1024**3
     whisper_model_dir: Path = BUNDLED_WHISPER_MODEL
+    voice_encoder: Path = BUNDLED_VOICE_ENCODER  # missing file: imported recordings get no "Intervenant N"
     openvidu_url: str | None = None
     openvidu_secret: str | None = field(default=None, repr=False)
     openvidu_webhook_secret: str | None = field(default=None, repr=False)
@@ -101,6 +104,7 @@ class Settings:
         if not data_dir.is_absolute():
             data_dir = PROJECT_ROOT / data_dir
         model = _optional(values, "VISIO_WHISPER_MODEL")
+        voices = _optional(values, "VISIO_VOICE_ENCODER")
         ice = _optional(values, "VISIO_ICE_SERVERS")
         return cls(
             data_dir=data_dir,
@@ -109,6 +113,7 @@ class Settings:
             session_timeout_minutes=int(values.get("VISIO_SESSION_TIMEOUT_MINUTES") or 30),
             max_upload_bytes=int(values.get("VISIO_MAX_UPLOAD_BYTES") or 2 * 1024**3),
             whisper_model_dir=Path(model) if model else BUNDLED_WHISPER_MODEL,
+            voice_encoder=Path(voices) if voices else BUNDLED_VOICE_ENCODER,
             openvidu_url=_optional(values, "OPENVIDU_URL"),
             openvidu_secret=_optional(values, "OPENVIDU_SECRET"),
             openvidu_webhook_secret=_optional(values, "OPENVIDU_WEBHOOK_SECRET"),

@@ -370,3 +370,18 @@ class SummaryQueue(SummaryReader, Protocol):
     def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool: ...
     def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
                      retry_at: datetime | None) -> bool: ...
+
+
+class VoiceClustering(Protocol):
+    """Groups a recording's speech spans by voice, for recordings no room told us who spoke in.
+
+    Offline only: the model's weights were installed at setup time, nothing is fetched here."""
+
+    name: str
+
+    def cluster(self, media_path: Path, spans: Sequence[tuple[float, float]], *,
+                speakers: int | None = None) -> list[int | None]:
+        """A group per span (start, end in seconds): 0, 1, … in the order the groups first speak,
+        None for a span with no voice in it. `speakers`: how many people spoke, when it is known;
+        otherwise the number is estimated."""
+        ...
