@@ -253,7 +253,8 @@ class TranscriptionJobs:
             timeline = self._speaking_timeline(job)
             if timeline is not None and timeline.levels:
                 cues = speakers.attribute(cues, timeline)
-            elif self.voices is not None and cues:
+            elif self.voices is not None and cues and not any(cue.speaker for cue in cues):
+                # Voices only where nobody named anyone: a transcriber that tells speakers is kept.
                 cues = self._by_voice(self.voices, job, path, cues)
         transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
         files = TranscriptFiles(self.storage, self.index, self.document)

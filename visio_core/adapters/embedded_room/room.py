@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ import numpy as np
 
 from visio_core.adapters.embedded_room import grid
 from visio_core.adapters.embedded_room.audio import (
+    SAMPLE_RATE,
+    SAMPLES_PER_TICK,
     SILENCE_DBFS,
     TICK_SECONDS,
     JitterBuffer,
@@ -37,6 +40,7 @@ from visio_core.adapters.embedded_room.audio import (
     to_frame,
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
+from visio_core.adapters.embedded_room.recording_mix import RecordingMix
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
@@ -111,10 +115,16 @@ class Room:
         self._lock = threading.RLock()
         self._recorder: RoomRecorder | None = None
         self._speaking = SpeakingRecorder()  # who spoke when, for naming the transcript's lines
+        self._record_mix = RecordingMix()  # the recording's audio: lossless, a little behind the live mix
+        self._names: dict[str, str] = {}
+        self._frames_due: deque[tuple[int, np.ndarray]] = deque()  # grid canvases waiting for their audio
+        self._last_tick: float | None = None
+        self._clock_samples = 0.0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
         self._yuv = grid.to_yuv(grid.compose([], _labels()))
+        self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
 
@@ -159,6 +169,7 @@ class Room:
                 return None  # media of a tab that was never admitted or came too late: ignored
             participant = Participant(key, candidate.user_id, candidate.name, joined_at=now)
             self._participants[key] = participant
+            self._names[key] = candidate.name
             log.info("room %s: a participant joined (%d in)", self.meeting_id, len(self._participants))
             self._ensure_clock()
             return participant
@@ -178,6 +189,7 @@ class Room:
             return
         samples = participant.converter.convert(frame)
         participant.audio_in.push(samples)
+        self._record_mix.push(key, samples)
         participant.audio_at = now
         participant.lost_at = None
         participant.audio_frames += 1
@@ -273,19 +285,38 @@ class Room:
                 for p in participants
             ]
             self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+        elapsed = self._elapsed(now)
         if not participants:
             return  # the recording pauses while the room is empty
         recorder = self._recorder_or_new()
         if recorder is None:
             return
-        # Video first: the frame due at the current audio position is written before that audio.
-        while recorder.frames <= recorder.seconds * FPS:
-            recorder.write_video(self._yuv)
-        position = recorder.seconds
-        for p in participants:
-            if (chunk := heard.get(p.key)) is not None:
-                self._speaking.hear(p.name, position, chunk)
-        recorder.write_audio(mix(list(heard.values())))
+        # The clock's time, not a count of ticks: a stalled clock thread catches up in the recording.
+        due, placed = self._record_mix.advance(elapsed)
+        for item in placed:
+            self._speaking.hear(self._names.get(item.key, item.key), item.position / SAMPLE_RATE, item.samples)
+        self._frames_due.append((self._record_mix.position, self._yuv))
+        self._write(recorder, due)
+
+    def _elapsed(self, now: float) -> int:
+        """Samples of room time since the previous tick."""
+        previous, self._last_tick = self._last_tick, now
+        if previous is None:
+            return SAMPLES_PER_TICK
+        before = int(self._clock_samples)
+        self._clock_samples += max(0.0, now - previous) * SAMPLE_RATE
+        return int(self._clock_samples) - before
+
+    def _write(self, recorder: RoomRecorder, audio: np.ndarray) -> None:
+        """Audio in ticks, each preceded by the video frames due at its position (from the canvas of that time)."""
+        for start in range(0, audio.size, SAMPLES_PER_TICK):
+            position = recorder.seconds * SAMPLE_RATE
+            while self._frames_due and self._frames_due[0][0] <= position + self._record_mix.delay:
+                _, canvas = self._frames_due.popleft()
+                self._canvas = canvas
+            while recorder.frames <= recorder.seconds * FPS:
+                recorder.write_video(self._canvas)
+            recorder.write_audio(audio[start:start + SAMPLES_PER_TICK])
 
     def _recorder_or_new(self) -> RoomRecorder | None:
         with self._lock:
@@ -307,6 +338,7 @@ class Room:
         recorder = self._recorder
         if recorder is None:
             return None
+        self._write(recorder, self._record_mix.flush())  # the last DELAY of the meeting
         recorder.close()
         if not recorder.has_media:
             return None
