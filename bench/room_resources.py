@@ -89,7 +89,7 @@ def measure(participants: int, speech: Path) -> dict:
                 page.get_by_role("button", name="Se connecter").click()
                 page.wait_for_timeout(3000)
                 page.goto(f"{url}/room?meeting={meeting}")
-                page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=60_000)
+                page.get_by_role("button", name="Rejoindre la salle").click(timeout=60_000)
                 contexts.append(context)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
