@@ -4,7 +4,7 @@ language left to `auto`: the transcript is in the right language and names the r
 Each headless Chromium's microphone is a WAV of its own sentences (espeak-ng with an mbrola voice
 per person), laid on one conversation's timeline: where one speaks, the other's file is silent, so
 turns alternate. Both "Rejoindre" are clicked back to back so both files start together, and turns
-are separated by TURN_GAP seconds, more than the fraction of a second between the two starts.
+are separated by TURN_GAP seconds, more than the time between the two starts (≈ 1.3 s seen).
 Files loop: each ends with a silence in which the operator ends the meeting. When the room
 heard someone only after his first turn (a busy machine), the meeting lasts one more pass.
 (Turns 0.6 s apart are covered without browsers in tests/transcription/test_speaker_turns.py.)
@@ -49,7 +49,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RATE = 48_000
 LEAD = 10.0  # silence before the first turn: the peer connections are usually up by then
-TURN_GAP = 2.0  # silence between two turns
+TURN_GAP = 3.0  # silence between two turns: the two files start up to ~1.5 s apart on a busy machine
 TAIL = 10.0  # silence after the last turn: the meeting ends in it, before the files loop again
 @dataclass(frozen=True)
 class Conversation:
