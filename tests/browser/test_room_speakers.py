@@ -51,11 +51,12 @@ RATE = 48_000
 LEAD = 10.0  # silence before the first turn: the peer connections are usually up by then
 TURN_GAP = 3.0  # silence between two turns: the two files start up to ~1.5 s apart on a busy machine
 TAIL = 10.0  # silence after the last turn: the meeting ends in it, before the files loop again
+
+
 @dataclass(frozen=True)
 class Conversation:
     microphones: dict[str, Path]  # speaker -> WAV for his Chromium
     turns: list[tuple[str, str, float, float]]  # speaker, sentence, start, end (seconds in the files)
-
     seconds: float  # length of each file: Chromium plays it again from the start at its end
 
     def first_turn(self, speaker: str) -> float:
