@@ -120,6 +120,7 @@ FR: dict[str, str] = {
     "room.embedded.help": "Cliquez sur « Rejoindre » et autorisez la caméra et le micro. Les boutons sous la vidéo coupent votre micro ou votre caméra ; « Quitter » vous fait sortir sans terminer le meeting. Si le réseau coupe, la salle se reconnecte d'elle-même et garde votre place.",
     "room.embedded.reconnecting": "Connexion perdue : reconnexion en cours… Votre place dans la salle est gardée.",
     "room.embedded.reconnecting_name": "{name} (reconnexion…)",
+    "room.embedded.reopened": "Reconnecté. Attention : la nouvelle connexion a rallumé votre micro et votre caméra ; coupez-les à nouveau sous la vidéo si besoin.",
     "room.reconnecting_tile": "{name} — reconnexion…",
     "room.ended_notice": "Ce meeting est terminé : l'hôte y a mis fin. L'enregistrement et sa transcription seront disponibles dans quelques minutes sur la page des enregistrements.",
     "room.cancelled_notice": "Ce meeting a été annulé.",

@@ -131,6 +131,8 @@ def _roster(room: Room, tab: str) -> None:
     people = room.roster()
     if room.is_lost(tab):
         st.warning(t("room.embedded.reconnecting"), icon=":material/wifi_off:")
+    elif room.reopened_media(tab):
+        st.warning(t("room.embedded.reopened"), icon=":material/mic:")
     if not people:
         st.caption(t("room.embedded.nobody"))
         return

@@ -55,6 +55,7 @@ DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (n
 # A call that ended without the user leaving (network drop, closed tab) keeps its seat this long:
 # the page negotiates a new call by itself, and a full room must not take the seat meanwhile.
 RECONNECT_GRACE = 45.0
+REOPENED_NOTICE = 60.0
 
 
 class RoomFull(VisioError):
@@ -79,6 +80,8 @@ class Participant:
     video_frames: int = 0
     audio_frames: int = 0
     lost_at: float | None = None  # the call ended without the user leaving; cleared by the next media
+    muted_when_lost: bool = False  # a new call opens the browser's mic and camera afresh: he must be told
+    reopened_at: float | None = None  # when the new call came back with media he had turned off
 
     def last_media(self) -> float:
         return max(self.video_at, self.audio_at, self.joined_at)
@@ -141,8 +144,17 @@ class Room:
         """The tab's call ended without the user leaving: keep the seat for RECONNECT_GRACE seconds."""
         participant = self._participants.get(key)
         if participant is not None and participant.lost_at is None:
-            participant.lost_at = self.clock()
+            now = self.clock()
+            participant.lost_at = now
+            participant.muted_when_lost = participant.mic_off(now) or participant.camera_off(now)
             log.info("room %s: a participant's call dropped, seat kept while the page reconnects", self.meeting_id)
+
+    def reopened_media(self, key: str) -> bool:
+        """Whether this tab's call came back by itself with the mic or camera he had turned off (for a minute)."""
+        participant = self._participants.get(key)
+        if participant is None or participant.reopened_at is None:
+            return False
+        return self.clock() - participant.reopened_at < REOPENED_NOTICE
 
     def is_lost(self, key: str) -> bool:
         participant = self._participants.get(key)
@@ -174,6 +186,13 @@ class Room:
             self._ensure_clock()
             return participant
 
+    @staticmethod
+    def _back(participant: Participant, now: float) -> None:
+        if participant.lost_at is not None:
+            participant.lost_at = None
+            if participant.muted_when_lost:
+                participant.reopened_at, participant.muted_when_lost = now, False
+
     def _drop_stale(self, now: float) -> None:
         for key, participant in list(self._participants.items()):
             limit = DROPPED_AFTER if participant.lost_at is None else RECONNECT_GRACE
@@ -191,7 +210,7 @@ class Room:
         participant.audio_in.push(samples)
         self._record_mix.push(key, samples)
         participant.audio_at = now
-        participant.lost_at = None
+        self._back(participant, now)
         participant.audio_frames += 1
         participant.level = level_dbfs(samples)
         if participant.level > MIC_OFF_DBFS:
@@ -203,7 +222,7 @@ class Room:
         if participant is None:
             return
         participant.video_at = now
-        participant.lost_at = None
+        self._back(participant, now)
         participant.video_frames += 1
         if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
             return  # browsers send up to 30 fps; the grid uses 15
