@@ -131,6 +131,9 @@ class World:
                 )
                 conn.execute("INSERT INTO storage.objects (bucket_id, name) VALUES ('recordings', %s), ('transcripts', %s)",
                              (f"{session}/{recording}.webm", f"{recording}.srt"))
+                for kind in ("json", "vtt", "docx", "edited.srt"):  # the transcript's other files
+                    conn.execute("INSERT INTO storage.objects (bucket_id, name) VALUES ('transcripts', %s)",
+                                 (f"{recording}.{kind}",))
                 self.meetings[name], self.recordings[name] = meeting, recording
 
 

@@ -43,7 +43,7 @@ def test_client_sees_only_his_meetings_recordings_and_files(world):
         assert not recordings & {world.recordings["b"], world.recordings["c"]}
         names = {r[0] for r in conn.execute("SELECT name FROM storage.objects")}
         assert names and all(str(world.recordings["a"]) in n for n in names)
-        assert len(names) == 2  # his video and his transcript, nobody else's
+        assert len(names) == 6  # his video and his transcript's five files, nobody else's
 
 
 def test_client_changes_nothing(world):
@@ -174,8 +174,9 @@ def test_storage_objects_follow_the_recordings(world):
     with as_role(world.url, "authenticated", world.analyst) as conn:
         assert names(conn) == seen
     for mine in ("a", "b"):
-        assert f"transcripts/{world.recordings[mine]}.srt" in seen
+        for kind in ("srt", "json", "vtt", "docx", "edited.srt"):  # every file of the transcript, not only the SRT
+            assert f"transcripts/{world.recordings[mine]}.{kind}" in seen
     assert f"transcripts/{world.recordings['c']}.srt" not in seen
     assert not any(str(world.recordings["c"]) in n for n in seen)
     with as_role(world.url, "authenticated", world.c) as conn:
-        assert all(str(world.recordings["c"]) in n for n in names(conn)) and len(names(conn)) == 2
+        assert all(str(world.recordings["c"]) in n for n in names(conn)) and len(names(conn)) == 6
