@@ -121,7 +121,6 @@ FR: dict[str, str] = {
     "room.share.stop": "Arrêter le partage",
     "room.share.take_over": "Prendre la main sur le partage",
     "room.share.help": "Partagez un écran, une fenêtre ou un onglet : les autres le voient en grand, et il est enregistré.",
-    "room.share.join_first": "Rejoignez la salle (bouton « Rejoindre ») avant de partager votre écran.",
     "room.share.screen_of": "Écran de {name}",
     "room.share.busy": "{name} partage déjà son écran : un seul partage à la fois.",
     "room.share.not_in_room": "Cet onglet n'est pas dans la salle : cliquez sur « Rejoindre » avant de partager votre écran.",

@@ -30,6 +30,7 @@ from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting
 from visio_core.domain.policy import can_change
 from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.ui.components.screen_share import screen_share
 from visio_core.ui.navigation import left_page_since
 from visio_core.ui.room_end import end_controls
 from visio_core.ui.text import t_md
@@ -116,7 +117,5 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     st.caption(t_md("room.embedded.in_room", names=", ".join(names)) if names else t("room.embedded.nobody"))
     st.info(t("room.embedded.help"), icon=":material/videocam:")
     _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration())
-    share, note = st.columns([1, 3])
-    share.button(t("room.embedded.screen_share"), key=f"share_{meeting.id}", disabled=True, icon=":material/screen_share:")
-    note.caption(t("room.embedded.screen_share_help"))
+    screen_share(meeting.id, room.ticket(tab), can_change(identity, meeting), engine.rtc_configuration())
     st.caption(t("room.embedded.recording"), help=None)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
+from visio_core.adapters.embedded_room.screen_link import ScreenLinks
 from visio_core.adapters.embedded_room.speaking import timeline_path
 from visio_core.domain.errors import VisioError
 from visio_core.domain.model import Meeting
@@ -50,6 +51,7 @@ class EmbeddedEngine:
         # Listed now, before any room of this process writes there: all of these are left-overs.
         self._leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
         self.recovery: threading.Thread | None = None
+        self.screens = ScreenLinks(self.rtc_configuration())  # the screen-share connections of every room
 
     def start_background(self) -> None:
         """Hand over the left-overs, in the background; the dashboard calls this once (not CLI runs)."""

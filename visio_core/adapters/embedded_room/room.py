@@ -228,6 +228,10 @@ class Room:
             log.info("room %s: a screen share stopped", self.meeting_id)
         return stopped
 
+    def stop_share_of(self, key: str) -> None:
+        """The tab's page stopped sharing (its button, or the browser's own "stop sharing")."""
+        self._shares.stop_for(key)
+
     def share_status(self, key: str) -> dict[str, object]:
         return self._shares.status_for(key)
 
