@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from visio_core.adapters.embedded_room import grid
 from visio_core.domain.i18n import t
 
 _HERE = Path(__file__).parent
@@ -43,6 +44,8 @@ def screen_share(meeting_id: uuid.UUID, ticket: str, operator: bool, rtc_configu
             "ticket": ticket,
             "operator": operator,
             "rtc": rtc_configuration,
+            "max_width": grid.SCREEN_W,  # the browser sends no more than the grid shows
+            "max_height": grid.SCREEN_H,
             "labels": labels(),
         },
         key=f"screen-share-{meeting_id}",

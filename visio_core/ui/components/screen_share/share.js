@@ -117,7 +117,7 @@ class ScreenShare {
     let stream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({
-        video: { frameRate: { ideal: 15, max: 15 }, width: { max: 1920 }, height: { max: 1080 } },
+        video: { frameRate: { ideal: 15, max: 15 } },
         audio: false,
       });
     } catch (error) {
@@ -131,7 +131,15 @@ class ScreenShare {
     this.pc = pc;
     this.stream = stream;
     track.addEventListener("ended", () => this.pc === pc && this.stop(true)); // Chrome's "Stop sharing" bar
-    pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+    // Sent at most at the size the room's grid shows it (its screen area), 15 fps: the server
+    // decodes no more than it composes, which keeps a share cheap for everyone in the call.
+    const { width = 0, height = 0 } = track.getSettings();
+    const scale = Math.max(1, width / this.data.max_width, height / this.data.max_height);
+    pc.addTransceiver(track, {
+      direction: "sendonly",
+      streams: [stream],
+      sendEncodings: [{ scaleResolutionDownBy: scale, maxFramerate: 15 }],
+    });
     this.status.textContent = this.L.connecting;
     try {
       await pc.setLocalDescription(await pc.createOffer());
