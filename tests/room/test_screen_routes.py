@@ -73,7 +73,7 @@ async def offer(pc: RTCPeerConnection) -> str:
     return pc.localDescription.sdp
 
 
-async def until(check, what: str, timeout: float = 20, state=lambda: None) -> None:
+async def until(check, what: str, timeout: float = 60, state=lambda: None) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, f"{what}: {state()}"

@@ -7,7 +7,9 @@ the grid canvas 15 times a second, and the recording. Keeping encode and compose
 off the event loop keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
-first arrives, so a page left open without joining holds no seat.
+first arrives, so a page left open without joining holds no seat. A seated tab may share
+its screen (screen.py: one sharer at a time); while it does, the grid shows the screen
+large with the cameras in a strip.
 """
 
 from __future__ import annotations
