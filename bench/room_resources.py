@@ -7,7 +7,7 @@ everyone sends media; 100 % = one core (this machine has 2).
 
 Chromium's fake screen capture is 1280×720; the page sends it scaled to the grid's screen area.
 
-Run: .venv/bin/python bench/room_resources.py   (prints a markdown table for docs/PERFORMANCE.md)
+Run: .venv/bin/python bench/room_resources.py [2 4]   (prints a markdown table for docs/PERFORMANCE.md)
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                 page.get_by_label("Email").fill("mikl@foxeo.demo" if n % 2 == 0 else "claire@client.demo")
                 page.get_by_label("Mot de passe").fill(PASSWORD)
                 page.get_by_role("button", name="Se connecter").click()
-                page.wait_for_timeout(3000)
+                page.get_by_role("button", name="Se déconnecter").wait_for(timeout=60_000)  # signed in
                 page.goto(f"{url}/room?meeting={meeting}")
                 page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=60_000)
                 contexts.append(context)
@@ -134,7 +134,12 @@ def main() -> None:
         speech = Path(tmp) / "speech.wav"
         subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech),
                         "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine."], check=True)
-        rows = [measure(n, speech, share) for n in (2, 4) for share in (False, True)]
+        sizes = [int(arg) for arg in sys.argv[1:]] or [2, 4]
+        rows = []
+        for n in sizes:
+            for share in (False, True):
+                rows.append(measure(n, speech, share))
+                print(rows[-1], flush=True)  # each figure as soon as it is measured
     print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")
     print("| participants | screen share | dashboard CPU (% of one core) | Chromium CPU (all tabs) "
           "| dashboard RSS idle → in call |")

@@ -232,8 +232,8 @@ class Room:
 
     def stop_share_of(self, key: str) -> None:
         """The tab's page stopped sharing (its button, or the browser's own "stop sharing")."""
-        self._shares.stop_for(key)
-        log.info("room %s: a sharer stopped his screen share", self.meeting_id)
+        if self._shares.stop_for(key):
+            log.info("room %s: a screen share stopped", self.meeting_id)
 
     def share_status(self, key: str) -> dict[str, object]:
         return self._shares.status_for(key)

@@ -70,12 +70,14 @@ class ScreenShares:
             self._current = None
             return True
 
-    def stop_for(self, key: str) -> None:
-        """The tab left the room: its share ends with it."""
+    def stop_for(self, key: str) -> bool:
+        """End the tab's share (it stopped, or left the room); whether it had one."""
         with self._lock:
+            self._ended.pop(key, None)
             if self._current is not None and self._current.key == key:
                 self._current = None
-            self._ended.pop(key, None)
+                return True
+            return False
 
     def push(self, share_id: str, frame: av.VideoFrame, now: float) -> bool:
         """Take a frame of a share; False once that share is over (the link then hangs up)."""

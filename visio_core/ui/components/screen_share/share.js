@@ -52,6 +52,7 @@ class ScreenShare {
     parent.appendChild(this.root);
     this.sharer = null;
     this.busy = false;
+    this.epoch = 0; // bumped by every start and stop: a status asked for before one is stale
     this.render();
     this.poll();
     this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -94,9 +95,10 @@ class ScreenShare {
 
   async poll() {
     if (!this.root.isConnected) return;
+    const epoch = this.epoch;
     try {
       const { ok, json } = await this.post("/status", {});
-      if (!ok) return;
+      if (!ok || epoch !== this.epoch) return;
       this.sharer = json.sharer || null;
       if (this.pc && !this.busy && !json.mine) {
         // Taken over by the operator (or the server ended it): stop sending.
@@ -112,6 +114,7 @@ class ScreenShare {
   async start(takeover) {
     if (this.busy) return;
     this.busy = true;
+    this.epoch += 1;
     this.say("");
     this.render();
     let stream;
@@ -156,10 +159,12 @@ class ScreenShare {
       this.say(error && error.message ? error.message : fill(this.L.failed, { detail: String(error) }));
     }
     this.busy = false;
+    this.epoch += 1;
     this.render();
   }
 
   async stop(tell) {
+    this.epoch += 1;
     this.end();
     this.render();
     if (tell) {
