@@ -8,7 +8,7 @@ help:
 	@echo "                 with its worker process (PORT=, ADDRESS=, WORKERS= to change them)"
 	@echo "make test        set up with test tools and system packages, then lint, types, layers and the whole suite"
 	@echo "make check       the fast loop (about a minute): lint, types, layers, tests without browser, PostgreSQL or real models"
-	@echo "make setup       .venv + pinned packages, offline Whisper model, openvidu-browser bundle"
+	@echo "make setup       .venv + pinned packages, offline Whisper model, voice encoder, openvidu-browser bundle"
 	@echo "make setup-test  setup + dev packages + Debian packages for tests (chromium, espeak-ng, sox, postgresql)"
 	@echo "make bench       run bench/*.py (timed thresholds live there, not in tests)"
 	@echo "make clean       remove .venv, node_modules, models, vendored JS and test artifacts (not data/)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent setup: virtualenv, pinned packages, offline Whisper model, npm assets.
+# Idempotent setup: virtualenv, pinned packages, offline Whisper model, voice encoder, npm assets.
 # Each step is skipped when its inputs have not changed since it last succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,9 @@ install_if_changed requirements.txt runtime
 [ "$want_dev" = 1 ] && install_if_changed requirements-dev.txt dev
 
 .venv/bin/python scripts/assemble_model.py
+# Voice encoder for "Intervenant 1/2…" on imported recordings: optional, so a failure only warns.
+.venv/bin/python scripts/fetch_voice_encoder.py || \
+  echo "voice encoder not fetched: imported recordings will carry no speaker labels" >&2
 
 # espeak-ng voices the demo meeting's recording (make run): Debian's speech synthesiser, no download.
 if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then

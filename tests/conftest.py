@@ -83,3 +83,23 @@ class Clock:
 
 def at(days: float = 0) -> datetime:
     return datetime(2026, 12, 1, 9, 0, tzinfo=UTC) + timedelta(days=days)
+
+
+@pytest.fixture(scope="session")
+def voice_weights() -> Path:
+    path = Settings.load().voice_encoder
+    if not path.is_file():
+        pytest.fail(f"voice encoder weights missing at {path}: run `make setup` "
+                    "(scripts/fetch_voice_encoder.py) or point VISIO_VOICE_ENCODER at Resemblyzer's pretrained.pt")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mbrola() -> str:
+    """espeak-ng with the mbrola voices of tests/transcription/conversation.py (Debian contrib/non-free)."""
+    from tests.transcription.conversation import VoicesMissing, mbrola_espeak
+
+    try:
+        return mbrola_espeak()
+    except VoicesMissing as missing:
+        pytest.skip(str(missing))

@@ -85,3 +85,18 @@ def test_on_supabase_local_accounts_are_left_alone_and_make_run_still_starts(tmp
     added = cli(tmp_path, "users", "add", "x@client.io", "--role", "operator", "--password-stdin", stdin="long-enough\n")
     assert added.returncode == 2 and "rien n'a été modifié" in added.stderr
     assert "service" not in seeded.stderr + seeded.stdout + added.stderr
+
+
+def test_transcribe_groups_lines_by_voice_when_asked(tmp_path, mbrola, voice_weights):
+    """`--speakers 2`: the operator knows two people spoke; each line says which voice."""
+    from tests.transcription import conversation
+
+    turns = [t for t in conversation.TURNS if t[0] in ("Alice", "Bob")][:4]
+    talk = conversation.build(mbrola, tmp_path / "two.wav", turns)
+    srt = cli(tmp_path, "transcribe", str(talk.path), "--language", "en", "--speakers", "2")
+    assert srt.returncode == 0, srt.stderr
+    labels = {line.split(":")[0] for line in srt.stdout.splitlines() if line.startswith("Intervenant")}
+    assert labels == {"Intervenant 1", "Intervenant 2"}
+    assert "Intervenant 1: Good morning everyone" in srt.stdout
+    bad = cli(tmp_path, "transcribe", str(talk.path), "--speakers", "beaucoup")
+    assert bad.returncode == 2 and "Nombre d'intervenants invalide" in bad.stderr

@@ -142,6 +142,15 @@ def test_client_sees_only_his_meetings_with_join_link(world, people):
     assert len(links) == 1 and "Rejoindre" in links[0].proto.label
 
 
+def test_the_analyst_home_names_each_meetings_client(world, people):
+    test = signed_in(people.analyst)
+    test.run()
+    assert not test.exception
+    assert test.title[0].value == "Meetings des clients"
+    shown = texts(test)
+    assert f"Client : {people.client_a.display_name}" in shown and "Point A1" in shown
+
+
 def test_client_cannot_open_the_hub(world, people):
     test = signed_in(people.client_a)
     test.switch_page("pages/hub.py")

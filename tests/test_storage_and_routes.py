@@ -175,4 +175,4 @@ def test_health_names_backends_and_no_secret(client):
 def test_health_reports_what_actually_runs(ctx):
     client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
     assert client.get("/api/health").json()["backends"] == {
-        "store": "sqlite", "storage": "local", "media": "fake", "transcription": "offline"}
+        "store": "sqlite", "storage": "local", "media": "fake", "transcription": "offline", "summary": "off"}

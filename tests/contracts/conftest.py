@@ -13,8 +13,10 @@ from tests.conftest import at
 from tests.supabase.database_functions import (
     DOWNLOAD_COLUMNS,
     SPEAKING_COLUMNS,
+    SUMMARY_COLUMNS,
     VOCABULARY_COLUMNS,
     claim_openvidu_download,
+    claim_summary_job,
 )
 from tests.supabase.fake_postgrest import FakePostgrest
 from tests.supabase.test_jobs_on_supabase import (
@@ -30,12 +32,14 @@ from visio_core.adapters.sqlite.downloads import SqliteDownloadQueue
 from visio_core.adapters.sqlite.meetings import SqliteMeetingRepository
 from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 from visio_core.adapters.sqlite.speaking import SqliteSpeakingLog
+from visio_core.adapters.sqlite.summaries import SqliteSummaries
 from visio_core.adapters.sqlite.users import SqliteUserRepository
 from visio_core.adapters.sqlite.vocabulary import SqliteVocabularyStore
 from visio_core.adapters.supabase.downloads import SupabaseDownloadQueue
 from visio_core.adapters.supabase.jobs import SupabaseRecordingJobs, service_client
 from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 from visio_core.adapters.supabase.speaking import SupabaseSpeakingLog
+from visio_core.adapters.supabase.summaries import SupabaseSummaries
 from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 from visio_core.domain import model
 from visio_core.domain.model import Identity, Role
@@ -44,8 +48,10 @@ from visio_core.domain.model import Identity, Role
 class Store:
     """One backend's adapters, built on one database."""
 
-    def __init__(self, name: str, meetings, recordings, downloads, speaking, vocabulary, users=None) -> None:
+    def __init__(self, name: str, meetings, recordings, downloads, speaking, vocabulary, users=None,
+                 summaries=None) -> None:
         self.name = name
+        self.summaries = summaries
         self.meetings = meetings
         self.recordings = recordings
         self.downloads = downloads
@@ -72,7 +78,7 @@ class Store:
 def sqlite_store(folder: Path) -> Store:
     db = Database(folder / "contract.sqlite3")
     return Store("sqlite", SqliteMeetingRepository(db), SqliteRecordingRepository(db), SqliteDownloadQueue(db),
-                 SqliteSpeakingLog(db), SqliteVocabularyStore(db), SqliteUserRepository(db))
+                 SqliteSpeakingLog(db), SqliteVocabularyStore(db), SqliteUserRepository(db), SqliteSummaries(db))
 
 
 def supabase_store() -> Store:
@@ -80,15 +86,18 @@ def supabase_store() -> Store:
         anon_key=ANON, tokens={SERVICE_KEY},
         columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS,
                  "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
-                 "vocabularies": VOCABULARY_COLUMNS},
+                 "vocabularies": VOCABULARY_COLUMNS, "recording_summaries": SUMMARY_COLUMNS},
         unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)]},
+                "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)],
+                "recording_summaries": [("recording_id",)]},
         functions={"claim_transcription_job": claim_transcription_job,
-                   "claim_openvidu_download": claim_openvidu_download},
+                   "claim_openvidu_download": claim_openvidu_download,
+                   "claim_summary_job": claim_summary_job},
     )
     service = service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=fake.transport()))
     return Store("supabase", SupabaseMeetingRepository(service), SupabaseRecordingJobs(service),
-                 SupabaseDownloadQueue(service), SupabaseSpeakingLog(service), SupabaseVocabularyStore(service))
+                 SupabaseDownloadQueue(service), SupabaseSpeakingLog(service), SupabaseVocabularyStore(service),
+                 summaries=SupabaseSummaries(service))
 
 
 @pytest.fixture(params=["sqlite", "supabase"])

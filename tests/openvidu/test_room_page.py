@@ -101,7 +101,7 @@ def test_operator_ends_the_meeting_from_the_room(ov_ctx, crew, fake_ov):
     assert ov_ctx.meetings.get_meeting(crew.op, meeting.id).status is MeetingStatus.COMPLETED
     assert meeting.session_id not in fake_ov.session_ids()
     test.run()
-    assert "n'est pas en cours" in texts(test)
+    assert "Ce meeting est terminé" in texts(test)
 
 
 def test_operator_sees_recording_problems_in_the_room(ov_ctx, crew, web, webhook_secret):

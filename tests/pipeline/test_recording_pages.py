@@ -78,6 +78,9 @@ def test_other_client_gets_not_found(world, people):
 def test_malformed_ids_are_reported(world, people):
     test = open_recordings(people.client_a, meeting="nope")
     assert "Identifiant invalide" in texts(test)
+    test = open_recordings(people.client_a, meeting=str(world["mine"].id), recording="nope")
+    told = [e.value for e in test.error if "Identifiant invalide" in e.value]
+    assert told == ["Identifiant invalide dans l'adresse (« recording ») : le lien est abîmé, il a été ignoré."]
 
 
 def test_failed_transcription_shows_reason_and_operator_retries(ctx, world, people):

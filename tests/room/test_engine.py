@@ -72,6 +72,7 @@ def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people
     speak(room, "tab-op", 150)
     room.leave("tab-op")  # left before the end: the recording is still finalised by end_meeting
     ctx.meetings.end_meeting(people.op1, meeting.id)
+    embedded.settle()  # stored in the background: the operator's click does not wait for it
 
     recordings = ctx.recordings.list_recordings(people.client_a, meeting.id)
     assert len(recordings) == 1
@@ -89,6 +90,7 @@ def test_a_meeting_nobody_joined_ends_without_recording_or_error(ctx, people, em
     room = embedded.room_for(ctx.meetings.enter_room(people.client_a, meeting.id))
     room.admit("tab", people.client_a.id, "Client A")  # opened the page, never connected
     ended = ctx.meetings.end_meeting(people.op1, meeting.id)
+    embedded.settle()
     assert ended.duration_seconds is not None
     assert ctx.recordings.list_recordings(people.op1, meeting.id) == []
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.room.conftest import ManualClock, black, decoded_audio, dominant_frequency, picture, quiet, tone
 from visio_core.adapters.embedded_room.audio import level_dbfs
-from visio_core.adapters.embedded_room.room import DROPPED_AFTER, Room, RoomFull
+from visio_core.adapters.embedded_room.room import DROPPED_AFTER, RECONNECT_GRACE, Room, RoomFull
 
 
 @pytest.fixture
@@ -106,6 +106,39 @@ def test_a_participant_whose_media_stopped_loses_his_seat(room, clock):
     clock.now += DROPPED_AFTER
     run(room, clock, 5, {"a": lambda i: quiet()})
     assert [p["name"] for p in room.roster()] == ["A"]
+
+
+def test_a_dropped_call_keeps_its_seat_while_the_page_reconnects(room, clock):
+    room.max_participants = 2
+    admit(room, "a", "b")
+    run(room, clock, 5, {"a": lambda i: quiet(), "b": lambda i: quiet()})
+    room.lost("b")  # b's call ended without him leaving (network cut)
+    assert room.is_lost("b") and not room.is_lost("a")
+    assert [(p["name"], p["connected"]) for p in room.roster()] == [("A", True), ("B", False)]
+    with pytest.raises(RoomFull):  # his seat is kept: a newcomer cannot take it meanwhile
+        room.admit("c", uuid.uuid4(), "C")
+    clock.now += DROPPED_AFTER + 1  # longer than a silent connection is kept, within the grace
+    run(room, clock, 5, {"a": lambda i: quiet()})
+    assert len(room.roster()) == 2
+    run(room, clock, 5, {"a": lambda i: quiet(), "b": lambda i: quiet()})  # the new call's media
+    assert not room.is_lost("b") and all(p["connected"] for p in room.roster())
+
+
+def test_a_call_that_never_comes_back_frees_its_seat_after_the_grace(room, clock):
+    admit(room, "a", "b")
+    run(room, clock, 5, {"a": lambda i: quiet(), "b": lambda i: quiet()})
+    room.lost("b")
+    clock.now += RECONNECT_GRACE + 1
+    run(room, clock, 5, {"a": lambda i: quiet()})
+    assert [p["name"] for p in room.roster()] == ["A"]
+
+
+def test_leaving_on_purpose_frees_the_seat_at_once_and_a_late_end_changes_nothing(room, clock):
+    admit(room, "a", "b")
+    run(room, clock, 5, {"a": lambda i: quiet(), "b": lambda i: quiet()})
+    room.leave("b")
+    room.lost("b")  # the call's tracks end after the leave: no ghost seat
+    assert [p["name"] for p in room.roster()] == ["A"] and not room.is_lost("b")
 
 
 @pytest.mark.slow

@@ -66,6 +66,7 @@ def test_each_line_names_the_participant_who_said_it(ctx, people, tmp_path, sett
             room.tick()
         position = turns[-1][2]
     ctx.meetings.end_meeting(people.op1, meeting.id)
+    ctx.engine.settle()  # the room's recording is stored in the background
 
     (recording,) = ctx.recordings.list_recordings(people.op1, meeting.id)
     assert ctx.job_runner().run_until_idle() == 1

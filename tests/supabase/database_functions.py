@@ -35,3 +35,27 @@ def claim_openvidu_download(fake: FakePostgrest, args: dict, request: httpx.Requ
     row.update(state="downloading", lease_owner=args["worker"], attempts=row["attempts"] + 1,
                lease_until=(now + timedelta(seconds=args["lease_seconds"])).isoformat(), updated_at=now.isoformat())
     return httpx.Response(200, json=[dict(row)])
+
+
+SUMMARY_COLUMNS = {"recording_id", "status", "attempts", "next_attempt_at", "lease_owner", "lease_expires_at",
+                   "last_error", "summary", "created_at", "updated_at"}
+
+
+def claim_summary_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
+    """`claim_summary_job(worker, lease_seconds)`: executable by the service role only."""
+    if request.headers["authorization"] != f"Bearer {SERVICE_KEY}":
+        return _error(403, "42501", "permission denied for function claim_summary_job")
+    if set(args) != {"worker", "lease_seconds"}:
+        return _error(404, "PGRST202", "Could not find the function with these arguments")
+    now = datetime.now(UTC)
+    due = [r for r in fake.rows.get("recording_summaries", [])
+           if (r["status"] == "pending" and datetime.fromisoformat(r["next_attempt_at"]) <= now)
+           or (r["status"] == "processing" and r["lease_expires_at"]
+               and datetime.fromisoformat(r["lease_expires_at"]) < now)]
+    if not due:
+        return httpx.Response(200, json=[])
+    row = min(due, key=lambda r: r["next_attempt_at"])
+    row.update(status="processing", lease_owner=args["worker"], attempts=row["attempts"] + 1,
+               lease_expires_at=(now + timedelta(seconds=args["lease_seconds"])).isoformat(),
+               updated_at=now.isoformat())
+    return httpx.Response(200, json=[dict(row)])

@@ -21,8 +21,10 @@ from tests.http_server import serve
 from tests.supabase.database_functions import (
     DOWNLOAD_COLUMNS,
     SPEAKING_COLUMNS,
+    SUMMARY_COLUMNS,
     VOCABULARY_COLUMNS,
     claim_openvidu_download,
+    claim_summary_job,
 )
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
@@ -62,13 +64,15 @@ class FakeSupabase:
             columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
                      "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS,
                      "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
-                     "vocabularies": VOCABULARY_COLUMNS},
+                     "vocabularies": VOCABULARY_COLUMNS, "recording_summaries": SUMMARY_COLUMNS},
             unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
                     "transcript_cues": [("recording_id", "position")],
-                    "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)]},
+                    "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)],
+                    "recording_summaries": [("recording_id",)]},
             functions={"search_transcripts": self._search, "requeue_transcription": self._requeue,
                        "claim_transcription_job": claim_transcription_job,
-                       "claim_openvidu_download": claim_openvidu_download},
+                       "claim_openvidu_download": claim_openvidu_download,
+                       "claim_summary_job": claim_summary_job},
         )
         self.storage = FakeStorage(keys={SERVICE_KEY})
         self.users: dict[str, uuid.UUID] = {}

@@ -102,3 +102,4 @@ def server(openai_server):
     openai_server.max_bytes = 25 * 1024 * 1024
     yield openai_server
     openai_server.fail_next.clear()
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import secrets
 import subprocess
 import wave
@@ -38,6 +39,32 @@ LONG_ENGLISH = [
     ("Thank you all for listening, and have a nice weekend.", "weekend"),
 ]
 GAP_SECONDS = 0.8
+
+OPERATOR, CLIENT = "MiKL", "Claire Martin"
+
+# Two people taking turns, each with his own mbrola voice: (operator voice, client voice), turns.
+TWO_SPEAKERS = {
+    "fr": (("mb-fr1", "mb-fr4"), [
+        (OPERATOR, "Bonjour Claire, merci d'être venue à cette réunion."),
+        (CLIENT, "Bonjour, je vous présente les résultats du premier trimestre."),
+        (OPERATOR, "Les ventes de la boutique en ligne ont beaucoup augmenté cette année."),
+        (CLIENT, "Nous avons aussi recruté deux nouveaux développeurs au mois de mars."),
+        (OPERATOR, "Très bien, il faudra préparer le budget pour la rentrée."),
+        (CLIENT, "Je vous envoie le document complet avant vendredi soir."),
+        (OPERATOR, "Parfait, passez une excellente journée."),
+        (CLIENT, "Merci beaucoup, à la semaine prochaine."),
+    ]),
+    "en": (("mb-us2", "mb-us1"), [
+        (OPERATOR, "Good morning Claire, thank you for joining the meeting today."),
+        (CLIENT, "Good morning, I would like to present the results of the first quarter."),
+        (OPERATOR, "The online shop sold many more products this year."),
+        (CLIENT, "We also hired two new developers in the month of March."),
+        (OPERATOR, "Very good, we need to prepare the budget for the autumn."),
+        (CLIENT, "I will send you the full report before Friday evening."),
+        (OPERATOR, "Perfect, have a wonderful day."),
+        (CLIENT, "Thank you very much, see you next week."),
+    ]),
+}
 
 
 @dataclass(frozen=True)
@@ -122,3 +149,38 @@ def found(text: str, expected) -> set[str]:
     """The expected words (accents ignored, plural s tolerated) that appear in text."""
     present = words_in(text)
     return {w for w in expected if any(p == w or p == w + "s" or p.startswith(w) for p in present)}
+
+
+def attribution(cues: list[dict], turns: list[tuple[str, str]]) -> tuple[int, int, int]:
+    """(words found in both, of them named right, words in the script once).
+
+    The script is taken twice: the end of a pass the room heard only in part may come first."""
+    said = [(word, speaker) for speaker, sentence in turns for word in _words(sentence)] * 2
+    heard = [(word, cue.get("speaker")) for cue in cues for word in _words(cue["text"])]
+    matcher = difflib.SequenceMatcher(None, [w for w, _ in said], [w for w, _ in heard], autojunk=False)
+    found = right = 0
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            found += 1
+            right += said[block.a + k][1] == heard[block.b + k][1]
+    return found, right, len(said) // 2
+
+
+def _words(text: str) -> list[str]:
+    """Words in order, lower case, accents removed (words_in gives them as a set)."""
+    import re
+    import unicodedata
+
+    flat = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.findall(r"[a-z0-9]+", flat)
+
+
+def require_mbrola(voices: tuple[str, ...]) -> None:
+    import shutil
+
+    import pytest
+
+    listed = subprocess.run(["espeak-ng", "--voices=mb"], capture_output=True, text=True).stdout
+    if shutil.which("mbrola") is None or any(f"mb/{v} " not in listed for v in voices) \
+            or any(not Path(f"/usr/share/mbrola/{v[3:]}").exists() for v in voices):
+        pytest.skip(f"mbrola voices {voices} are not installed (docs/PERFORMANCE.md has the command)")

@@ -92,6 +92,17 @@ def _mark(series: list[float], begin: float, end: float) -> None:
         series[step] = SPEAKING_DBFS
 
 
+def by_voice(cues: list[Cue], groups: list[int | None]) -> list[Cue]:
+    """The cues labelled "Intervenant 1", "Intervenant 2"… by voice group (None: no name).
+
+    Only for recordings without a speaking timeline: the labels say which lines share a voice,
+    never who spoke; the operator's renaming turns them into names."""
+    if len(groups) != len(cues):
+        raise ValueError("one voice group per cue")
+    return [replace(cue, speaker=None if group is None else t("speakers.numbered", n=group + 1))
+            for cue, group in zip(cues, groups, strict=True)]
+
+
 def check_name(name: str | None) -> str:
     """A speaker's name as a person types it: trimmed, 1 to NAME_MAX characters, one line."""
     cleaned = " ".join((name or "").split())

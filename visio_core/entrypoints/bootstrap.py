@@ -37,6 +37,7 @@ from visio_core.adapters.sqlite.meetings import SqliteMeetingRepository
 from visio_core.adapters.sqlite.recordings import SqliteRecordingRepository
 from visio_core.adapters.sqlite.search import SqliteTranscriptSearch
 from visio_core.adapters.sqlite.speaking import SqliteSpeakingLog
+from visio_core.adapters.sqlite.summaries import SqliteSummaries
 from visio_core.adapters.sqlite.users import SqliteUserRepository
 from visio_core.adapters.sqlite.vocabulary import SqliteVocabularyStore
 from visio_core.adapters.sqlite.web_sessions import WebSessions
@@ -47,11 +48,13 @@ from visio_core.domain.errors import AuthenticationFailed, InvalidInput
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Recording, utcnow
 from visio_core.entrypoints.config import Settings
+from visio_core.entrypoints.transcription import build_voice_clustering
 from visio_core.services.accounts import AccountService
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.jobs import JobKind, JobRunner, TranscriptionJobs
 from visio_core.services.meetings import MeetingService
 from visio_core.services.ports import (
+    ChatModel,
     DownloadQueue,
     MediaEngine,
     MeetingRepository,
@@ -59,6 +62,7 @@ from visio_core.services.ports import (
     People,
     SpeakingLog,
     Storage,
+    SummaryQueue,
     SystemRecordings,
     Transcriber,
     TranscriptIndex,
@@ -67,6 +71,7 @@ from visio_core.services.ports import (
 )
 from visio_core.services.recordings import RecordingService
 from visio_core.services.spool import remove_orphans
+from visio_core.services.summaries import SummaryJobs, SummaryService
 from visio_core.services.transcripts import TranscriptFiles
 from visio_core.services.vocabulary import VocabularyService
 
@@ -83,6 +88,7 @@ class UserScope:
     meetings: MeetingService
     recordings: RecordingService
     vocabulary: VocabularyService
+    summaries: SummaryService
 
 
 @dataclass
@@ -95,7 +101,7 @@ class SupabaseBackend:
     sessions: SupabaseSessions
 
     def scope_for(self, session: SupabaseSession, engine: MediaEngine, ingest: RecordingIngest,
-                  files: TranscriptFiles) -> UserScope:
+                  files: TranscriptFiles, summary_queue: SummaryQueue | None) -> UserScope:
         """Services acting as this user: every request carries his JWT, so RLS applies (the system's
         `ingest` and transcript `files` write only after the services checked his rights)."""
         from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository, user_client
@@ -103,6 +109,7 @@ class SupabaseBackend:
         from visio_core.adapters.supabase.recordings import UserRecordings
         from visio_core.adapters.supabase.search import SupabaseTranscriptSearch
         from visio_core.adapters.supabase.storage import SupabaseStorage
+        from visio_core.adapters.supabase.summaries import SupabaseSummaries
         from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 
         url, anon = self.settings.supabase_url or "", self.settings.supabase_anon_key or ""
@@ -114,7 +121,8 @@ class SupabaseBackend:
         recordings = RecordingService(UserRecordings(client), meetings, storage, ingest,
                                       SupabaseTranscriptSearch(client), self.settings.max_upload_bytes, files)
         return UserScope(self.settings, engine, profiles, MeetingService(meetings, profiles, engine), recordings,
-                         VocabularyService(SupabaseVocabularyStore(client)))
+                         VocabularyService(SupabaseVocabularyStore(client)),
+                         SummaryService(recordings, SupabaseSummaries(client), summary_queue))
 
 
 @dataclass
@@ -136,8 +144,16 @@ class AppContext:
     speaking: SpeakingLog  # who spoke when, as OpenVidu rooms' pages report it
     vocabulary: VocabularyService
     transcriber: Callable[[], Transcriber]  # built on first use: loading a model is not free
+    summaries: SummaryService
+    summary_queue: SummaryQueue  # system rights
+    chat_model: Callable[[], ChatModel] | None  # None: no summaries
     clock: Callable[[], datetime] = utcnow
     supabase: SupabaseBackend | None = None
+
+    def request_summary(self, recording: Recording) -> None:
+        """After each transcription: its summary, when a chat model is configured."""
+        if self.chat_model is not None:
+            self.summary_queue.request(recording.id, self.clock())
 
     def vocabulary_for(self, recording: Recording) -> list[str]:
         """The vocabulary of the operator whose meeting this recording is (system access)."""
@@ -163,8 +179,12 @@ class AppContext:
         kinds: list[JobKind[Any]] = [
             TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
                               detect_language=self.detect_language, document=transcript_docx,
-                              vocabulary=self.vocabulary_for, lease=lease, clock=self.clock)
+                              vocabulary=self.vocabulary_for, voices=build_voice_clustering(self.settings),
+                              lease=lease, clock=self.clock, on_complete=self.request_summary)
         ]
+        if self.chat_model is not None:
+            kinds.append(SummaryJobs(self.summary_queue, self.system_recordings, self.storage, self.chat_model,
+                                     chunk_chars=self.settings.summary_chunk_chars, lease=lease, clock=self.clock))
         if self.downloads is not None:
             kinds.append(self.downloads)
         return kinds
@@ -179,6 +199,7 @@ class AppContext:
             "storage": self.storage.name,
             "media": self.engine.name,
             "transcription": self.settings.transcription_backend,
+            "summary": "openai" if self.chat_model is not None else "off",
         }
 
     # -- signed-in users ---------------------------------------------------------------------
@@ -208,12 +229,14 @@ class AppContext:
 
     def scope_for(self, identity: Identity, key: str | None) -> UserScope:
         if self.supabase is None:
-            return UserScope(self.settings, self.engine, self.accounts, self.meetings, self.recordings, self.vocabulary)
+            return UserScope(self.settings, self.engine, self.accounts, self.meetings, self.recordings, self.vocabulary,
+                             self.summaries)
         session = self.supabase.sessions.current(key) if key else None
         if session is None or session.identity.id != identity.id:
             raise AuthenticationFailed(t("error.session_expired"))
         return self.supabase.scope_for(session, self.engine, self.ingest,
-                                       TranscriptFiles(self.storage, self.index, transcript_docx))
+                                       TranscriptFiles(self.storage, self.index, transcript_docx),
+                                       self.summary_queue if self.chat_model is not None else None)
 
     def end_session(self, key: str | None) -> None:
         if self.supabase is not None:
@@ -234,6 +257,7 @@ class _Store:
     downloads: DownloadQueue
     speaking: SpeakingLog
     vocabulary: VocabularyStore
+    summaries: SummaryQueue
     supabase: SupabaseBackend | None = None
 
 
@@ -253,6 +277,7 @@ def build_context(
     Test seams: `engine` replaces the media engine; `http` carries every Supabase request;
     `openvidu_transport` every OpenVidu request (under the retrying transport, whose pauses
     go to `retry_sleep`); `transcriber` replaces the Whisper provider; `clock` the wall clock.
+    The summaries' chat model comes from the settings only (tests point OPENAI_BASE_URL at a fake).
     """
     db = Database(settings.database_path)
     users = SqliteUserRepository(db)
@@ -264,7 +289,8 @@ def build_context(
         recordings = SqliteRecordingRepository(db)
         search = SqliteTranscriptSearch(db)
         store = _Store(SqliteMeetingRepository(db), accounts, recordings, _local_storage(settings),
-                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db), SqliteVocabularyStore(db))
+                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db), SqliteVocabularyStore(db),
+                       SqliteSummaries(db))
     ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
                              settings.data_dir / "tmp", settings.default_language, clock)
     downloads = None
@@ -275,6 +301,10 @@ def build_context(
                                        clock,
                                        lease=timedelta(seconds=settings.job_lease_seconds))
     engine = engine or _engine(settings, ingest, downloads)
+    chat_model = lazy_chat_model(settings)
+    recordings_service = RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
+                                          settings.max_upload_bytes,
+                                          TranscriptFiles(store.storage, store.index, transcript_docx), clock)
     return AppContext(
         settings=settings,
         db=db,
@@ -282,9 +312,7 @@ def build_context(
         engine=engine,
         accounts=accounts,
         meetings=MeetingService(store.meetings, store.people, engine, clock),
-        recordings=RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
-                                    settings.max_upload_bytes,
-                                    TranscriptFiles(store.storage, store.index, transcript_docx), clock),
+        recordings=recordings_service,
         system_recordings=store.recordings,
         ingest=ingest,
         index=store.index,
@@ -293,6 +321,10 @@ def build_context(
         speaking=store.speaking,
         vocabulary=VocabularyService(store.vocabulary),
         transcriber=transcriber or lazy_transcriber(settings),
+        summaries=SummaryService(recordings_service, store.summaries,
+                                 store.summaries if chat_model is not None else None, clock),
+        summary_queue=store.summaries,
+        chat_model=chat_model,
         clock=clock,
         supabase=store.supabase,
     )
@@ -311,6 +343,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
     from visio_core.adapters.supabase.search import SupabaseTranscriptIndex
     from visio_core.adapters.supabase.speaking import SupabaseSpeakingLog
     from visio_core.adapters.supabase.storage import SupabaseStorage
+    from visio_core.adapters.supabase.summaries import SupabaseSummaries
     from visio_core.adapters.supabase.vocabulary import SupabaseVocabularyStore
 
     key = settings.supabase_service_role_key
@@ -335,6 +368,7 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
         downloads=SupabaseDownloadQueue(service),
         speaking=SupabaseSpeakingLog(service),
         vocabulary=SupabaseVocabularyStore(service),
+        summaries=SupabaseSummaries(service),
         supabase=SupabaseBackend(settings, http, auth, SupabaseSessions(auth, web_sessions)),
     )
 
@@ -367,6 +401,23 @@ def lazy_transcriber(settings: Settings) -> Callable[[], Transcriber]:
         return made[0]
 
     return transcriber
+
+
+def lazy_chat_model(settings: Settings) -> Callable[[], ChatModel] | None:
+    """The summaries' chat model when one is configured, built on the first job; None otherwise."""
+    if settings.summary_backend is None:
+        return None
+    made: list[ChatModel] = []
+
+    def chat_model() -> ChatModel:
+        if not made:
+            from visio_core.adapters.summary.openai_chat import OpenAIChatModel
+
+            made.append(OpenAIChatModel(settings.openai_api_key or "", settings.summary_model or "",
+                                        base_url=settings.openai_base_url))
+        return made[0]
+
+    return chat_model
 
 
 _lock = threading.Lock()

@@ -7,7 +7,8 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-from visio_core.domain.errors import VisioError
+from visio_core.domain.errors import InvalidInput, VisioError
+from visio_core.domain.i18n import t
 from visio_core.domain.model import Role
 
 if TYPE_CHECKING:
@@ -82,7 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe = sub.add_parser("transcribe", help="afficher le SRT d'un fichier avec le fournisseur configuré")
     transcribe.add_argument("file")
     transcribe.add_argument("--language", help="code de langue, ou « auto »")
+    transcribe.add_argument("--speakers", metavar="N|auto",
+                            help="nommer les lignes « Intervenant 1/2… » par voix ; N : nombre de personnes, si on le sait")
     return parser
+
+
+def _speaker_count(value: str | None) -> int | None:
+    """`--speakers`: None or "auto" → estimated; a number from 1 to 20 → that many."""
+    if value is None or value.strip().lower() == "auto":
+        return None
+    if not value.strip().isdigit() or not 1 <= int(value) <= 20:
+        raise InvalidInput(t("transcription.bad_speaker_count", value=value))
+    return int(value)
 
 
 def _ingest(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -121,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "transcribe":
             from visio_core.entrypoints.transcription import transcribe_to_srt
 
-            sys.stdout.write(transcribe_to_srt(ctx.settings, args.file, args.language))
+            count = _speaker_count(args.speakers)
+            sys.stdout.write(transcribe_to_srt(ctx.settings, args.file, args.language,
+                                               by_voice=args.speakers is not None, speakers=count))
             return 0
         if args.command == "seed-demo":
             from visio_core.entrypoints.demo import seed_demo

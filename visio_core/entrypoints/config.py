@@ -17,6 +17,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 BUNDLED_WHISPER_MODEL = PROJECT_ROOT / "models" / "whisper-base"
+# Resemblyzer's voice encoder, taken from its wheel by scripts/fetch_voice_encoder.py (make setup).
+BUNDLED_VOICE_ENCODER = PROJECT_ROOT / "models" / "voice-encoder" / "pretrained.pt"
 
 
 def _read_secrets_file(path: Path) -> dict[str, str]:
@@ -40,6 +42,7 @@ class Settings:
     session_timeout_minutes: int = 30
     max_upload_bytes: int = 2 * 1024**3
     whisper_model_dir: Path = BUNDLED_WHISPER_MODEL
+    voice_encoder: Path = BUNDLED_VOICE_ENCODER  # missing file: imported recordings get no "Intervenant N"
     openvidu_url: str | None = None
     openvidu_secret: str | None = field(default=None, repr=False)
     openvidu_webhook_secret: str | None = field(default=None, repr=False)
@@ -49,6 +52,8 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     transcription_model: str = "whisper-1"
+    summary_model: str | None = None  # a chat model: summaries are written only when it is named
+    summary_chunk_chars: int = 24_000  # transcript characters a summary request carries
     ice_servers: tuple[str, ...] = ()
     turn_username: str | None = None
     turn_credential: str | None = field(default=None, repr=False)
@@ -74,6 +79,12 @@ class Settings:
     def transcription_backend(self) -> str:
         return "openai" if self.openai_api_key else "offline"
 
+    @property
+    def summary_backend(self) -> str | None:
+        """"openai" when a chat model is configured; no default model, so setting OPENAI_API_KEY for
+        Whisper alone never sends transcripts to a chat model."""
+        return "openai" if self.openai_api_key and self.summary_model else None
+
     def signing_key(self) -> bytes:
         """Key for HMAC-signed file URLs: generated once, kept in the data dir, never logged."""
         key_file = self.data_dir / ".signing-key"
@@ -93,6 +104,7 @@ class Settings:
         if not data_dir.is_absolute():
             data_dir = PROJECT_ROOT / data_dir
         model = _optional(values, "VISIO_WHISPER_MODEL")
+        voices = _optional(values, "VISIO_VOICE_ENCODER")
         ice = _optional(values, "VISIO_ICE_SERVERS")
         return cls(
             data_dir=data_dir,
@@ -101,6 +113,7 @@ class Settings:
             session_timeout_minutes=int(values.get("VISIO_SESSION_TIMEOUT_MINUTES") or 30),
             max_upload_bytes=int(values.get("VISIO_MAX_UPLOAD_BYTES") or 2 * 1024**3),
             whisper_model_dir=Path(model) if model else BUNDLED_WHISPER_MODEL,
+            voice_encoder=Path(voices) if voices else BUNDLED_VOICE_ENCODER,
             openvidu_url=_optional(values, "OPENVIDU_URL"),
             openvidu_secret=_optional(values, "OPENVIDU_SECRET"),
             openvidu_webhook_secret=_optional(values, "OPENVIDU_WEBHOOK_SECRET"),
@@ -110,6 +123,8 @@ class Settings:
             openai_api_key=_optional(values, "OPENAI_API_KEY"),
             openai_base_url=_optional(values, "OPENAI_BASE_URL"),
             transcription_model=_optional(values, "VISIO_TRANSCRIPTION_MODEL") or "whisper-1",
+            summary_model=_optional(values, "VISIO_SUMMARY_MODEL"),
+            summary_chunk_chars=max(500, int(values.get("VISIO_SUMMARY_CHUNK_CHARS") or 24_000)),
             ice_servers=tuple(u.strip() for u in ice.split(",") if u.strip()) if ice else (),
             turn_username=_optional(values, "VISIO_TURN_USERNAME"),
             turn_credential=_optional(values, "VISIO_TURN_CREDENTIAL"),

@@ -6,8 +6,8 @@ on any number of machines can share it. The runner decides what a failure means:
 will never work (`InvalidInput`, `PermanentFailure`) fails at once; anything else is retried
 by the kind's `RetryPolicy`, then given up.
 
-Kinds today: transcription of recordings (below) and fetching OpenVidu's recordings
-(adapters/openvidu/downloads.py).
+Kinds today: transcription of recordings (below), fetching OpenVidu's recordings
+(adapters/openvidu/downloads.py) and meeting summaries (services/summaries.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from visio_core.domain import speakers, srt
@@ -29,7 +30,14 @@ from visio_core.domain.languages import AUTO
 from visio_core.domain.model import Recording, utcnow
 from visio_core.domain.storage_keys import RECORDINGS, speaking_key
 from visio_core.domain.transcript import Transcript
-from visio_core.services.ports import LanguageDetector, Storage, Transcriber, TranscriptIndex, TranscriptionQueue
+from visio_core.services.ports import (
+    LanguageDetector,
+    Storage,
+    Transcriber,
+    TranscriptIndex,
+    TranscriptionQueue,
+    VoiceClustering,
+)
 from visio_core.services.transcripts import DocumentWriter, TranscriptFiles
 
 log = logging.getLogger("visio.worker")
@@ -212,6 +220,8 @@ class TranscriptionJobs:
     detect_language: LanguageDetector | None = None  # for recordings set to "auto"
     document: DocumentWriter | None = None  # the DOCX download
     vocabulary: Callable[[Recording], list[str]] | None = None  # the meeting's operator's names and jargon
+    on_complete: Callable[[Recording], None] | None = None  # e.g. ask for its summary
+    voices: VoiceClustering | None = None  # "Intervenant 1/2…" where no room said who spoke; None: no labels
     policy: RetryPolicy = RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=30), factor=2)
     lease: timedelta = timedelta(seconds=30)  # renewed while the job runs; a dead worker's job is back in 30 s
     clock: Callable[[], datetime] = utcnow
@@ -239,15 +249,30 @@ class TranscriptionJobs:
                 language, probability = self.detect_language(path) if self.detect_language else (None, None)
             terms = self.vocabulary(job) if self.vocabulary is not None else []
             cues = self.transcriber().transcribe(path, language=language, on_progress=renew, vocabulary=terms)
-        cues = srt.normalize(cues)
-        timeline = self._speaking_timeline(job)
-        if timeline is not None:
-            cues = speakers.attribute(cues, timeline)
+            cues = srt.normalize(cues)
+            timeline = self._speaking_timeline(job)
+            if timeline is not None and timeline.levels:
+                cues = speakers.attribute(cues, timeline)
+            elif self.voices is not None and cues and not any(cue.speaker for cue in cues):
+                # Voices only where nobody named anyone: a transcriber that tells speakers is kept.
+                cues = self._by_voice(self.voices, job, path, cues)
         transcript = Transcript(cues, language, probability, srt.speakers_of(cues))
         files = TranscriptFiles(self.storage, self.index, self.document)
         url = files.publish(job, transcript)
         if self.queue.complete(job.id, worker, url, self.clock(), language=language):
             files.reindex(job, transcript)
+            if self.on_complete is not None:
+                self.on_complete(job)
+
+    @staticmethod
+    def _by_voice(voices: VoiceClustering, job: Recording, path: Path, cues: list[srt.Cue]) -> list[srt.Cue]:
+        """Cues grouped by voice; on any failure the cues keep no speaker rather than a wrong one."""
+        try:
+            groups = voices.cluster(path, [(cue.start, cue.end) for cue in cues])
+        except Exception:  # noqa: BLE001 - labels are a help: the transcript is published without them
+            log.exception("recording %s: grouping the lines by voice failed", job.id)
+            return cues
+        return speakers.by_voice(cues, groups)
 
     def _speaking_timeline(self, job: Recording) -> speakers.SpeakingTimeline | None:
         """Who spoke when in this recording, when its room told us (embedded room recordings)."""

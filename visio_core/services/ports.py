@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from visio_core.domain.model import (
     Identity,
@@ -29,6 +29,7 @@ from visio_core.domain.model import (
 from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.speakers import SpeakingEvent
 from visio_core.domain.srt import Cue
+from visio_core.domain.summary import SummaryState
 
 # -- stores ------------------------------------------------------------------------------------
 
@@ -329,3 +330,58 @@ class Transcriber(Protocol):
         the service cannot do the work."""
         ...
 
+
+
+# -- summaries -----------------------------------------------------------------------------------
+
+class ChatModel(Protocol):
+    """A chat model that answers with one JSON object following a schema (OpenAI's chat completions)."""
+
+    name: str  # the model's name, kept with what it wrote
+
+    def complete_json(self, system: str, user: str, schema_name: str, schema: dict[str, Any]) -> Any:
+        """The parsed JSON answer. Raises PermanentFailure when no retry can help (bad key, unknown
+        model, request refused); anything else (rate limit, server down) is worth another try."""
+        ...
+
+
+@dataclass(frozen=True)
+class SummaryJob:
+    recording_id: uuid.UUID
+    attempts: int  # this try included
+
+
+class SummaryReader(Protocol):
+    """A recording's summary and the state of its job (pages read it as the user on Supabase)."""
+
+    def get(self, recording_id: uuid.UUID) -> SummaryState | None: ...
+
+
+class SummaryQueue(SummaryReader, Protocol):
+    """Summaries to write, one row per recording; its last summary stays while a new one is made."""
+
+    def request(self, recording_id: uuid.UUID, now: datetime) -> None:
+        """Pending now with fresh attempts (a running job's lease is taken back: it may be summarising
+        an older transcript)."""
+        ...
+
+    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None: ...
+    def heartbeat(self, recording_id: uuid.UUID, worker: str, until: datetime) -> bool: ...
+    def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool: ...
+    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
+                     retry_at: datetime | None) -> bool: ...
+
+
+class VoiceClustering(Protocol):
+    """Groups a recording's speech spans by voice, for recordings no room told us who spoke in.
+
+    Offline only: the model's weights were installed at setup time, nothing is fetched here."""
+
+    name: str
+
+    def cluster(self, media_path: Path, spans: Sequence[tuple[float, float]], *,
+                speakers: int | None = None) -> list[int | None]:
+        """A group per span (start, end in seconds): 0, 1, … in the order the groups first speak,
+        None for a span with no voice in it. `speakers`: how many people spoke, when it is known;
+        otherwise the number is estimated."""
+        ...

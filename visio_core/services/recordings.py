@@ -24,14 +24,12 @@ from visio_core.domain.storage_keys import (
     TRANSCRIPTS,
     edited_key,
     export_key,
-    transcript_data_key,
-    transcript_key,
 )
 from visio_core.domain.timefmt import LOCAL_TZ
-from visio_core.domain.transcript import Transcript, correct, from_json, undo
+from visio_core.domain.transcript import Transcript, correct, undo
 from visio_core.services.ingest import RecordingIngest
 from visio_core.services.ports import MeetingRepository, RecordingRepository, Storage, TranscriptSearch
-from visio_core.services.transcripts import TranscriptFiles
+from visio_core.services.transcripts import TranscriptFiles, read_transcript
 
 SPEAKER_MAX = 120
 
@@ -80,23 +78,9 @@ class RecordingService:
         return self.storage.signed_url(TRANSCRIPTS, key, download_name=name if download else None)
 
     def transcript(self, actor: Identity, recording_id: uuid.UUID | str) -> Transcript:
-        """The cues of the recording's transcript, with their speakers when known (none before the
-        first one is done; the previous one while it is transcribed again).
-
-        Read from the transcript's JSON (speakers kept as such); a recording transcribed before
-        there was one, or whose JSON is unreadable, is read from its SRT."""
+        """The cues of the recording's transcript (see `read_transcript`), if the actor may see it."""
         recording, _ = self.get_recording(actor, recording_id)
-        # Transcribing again keeps the previous transcript in place until the new one is written.
-        if self.storage.exists(TRANSCRIPTS, transcript_data_key(recording.id)):
-            with self.storage.open_read(TRANSCRIPTS, transcript_data_key(recording.id)) as fh:
-                stored = from_json(fh.read().decode("utf-8", errors="replace"))
-            if stored is not None:
-                return stored
-        if recording.transcription_status is not TranscriptionStatus.COMPLETED:
-            return Transcript([])
-        with self.storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
-            parsed = srt.parse(fh.read().decode("utf-8", errors="replace"))
-        return Transcript(parsed.cues, recording.transcription_language, skipped=parsed.skipped)
+        return read_transcript(self.storage, recording)
 
     def search_transcripts(
         self,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from visio_core.domain import plain_text, srt, webvtt
 from visio_core.domain.i18n import t
-from visio_core.domain.model import Recording
+from visio_core.domain.model import Recording, TranscriptionStatus
 from visio_core.domain.storage_keys import (
     TRANSCRIPTS,
     captions_key,
@@ -23,7 +23,7 @@ from visio_core.domain.storage_keys import (
     transcript_key,
 )
 from visio_core.domain.timefmt import show
-from visio_core.domain.transcript import Transcript, to_json
+from visio_core.domain.transcript import Transcript, from_json, to_json
 from visio_core.services.ports import Storage, TranscriptIndex
 
 DocumentWriter = Callable[[Transcript, str], bytes]
@@ -60,3 +60,22 @@ class TranscriptFiles:
         """File the cues for search (speakers included)."""
         if self.index is not None:
             self.index.index(recording, transcript.cues)
+
+
+def read_transcript(storage: Storage, recording: Recording) -> Transcript:
+    """The cues of the recording's transcript, with their speakers when known (none before the
+    first one is done; the previous one while it is transcribed again).
+
+    Read from the transcript's JSON (speakers kept as such); a recording transcribed before
+    there was one, or whose JSON is unreadable, is read from its SRT."""
+    # Transcribing again keeps the previous transcript in place until the new one is written.
+    if storage.exists(TRANSCRIPTS, transcript_data_key(recording.id)):
+        with storage.open_read(TRANSCRIPTS, transcript_data_key(recording.id)) as fh:
+            stored = from_json(fh.read().decode("utf-8", errors="replace"))
+        if stored is not None:
+            return stored
+    if recording.transcription_status is not TranscriptionStatus.COMPLETED:
+        return Transcript([])
+    with storage.open_read(TRANSCRIPTS, transcript_key(recording.id)) as fh:
+        parsed = srt.parse(fh.read().decode("utf-8", errors="replace"))
+    return Transcript(parsed.cues, recording.transcription_language, skipped=parsed.skipped)

@@ -30,13 +30,14 @@ def require(*roles: Role) -> tuple[UserScope, Identity]:
         st.stop()
 
 
-def uuid_param(name: str) -> uuid.UUID | None:
-    """A UUID query parameter; a malformed one shows a clear message and counts as absent."""
+def uuid_param(name: str, quiet: bool = False) -> uuid.UUID | None:
+    """A UUID query parameter; a malformed one counts as absent, told once (`quiet` for later reads)."""
     raw = st.query_params.get(name)
     if raw is None or raw == "":
         return None
     try:
         return parse_uuid(raw)
-    except InvalidInput as error:
-        st.error(f"{error} ({name})")
+    except InvalidInput:
+        if not quiet:
+            st.error(t("error.bad_id_param", name=name))
         return None

@@ -266,7 +266,8 @@ def _run_action(ctx: UserScope, operator: Identity, meeting_id: uuid.UUID, actio
 
 
 def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity]) -> None:
-    with st.expander(t("hub.create"), expanded=False):
+    error = st.session_state.get("create_error")
+    with st.expander(t("hub.create"), expanded=error is not None):
         if not clients:
             st.info(t("hub.no_clients"))
             return
@@ -277,7 +278,9 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             st.text_area(t("hub.description_field"), max_chars=5500, key="create_description")
             soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)
-            c1.date_input(t("hub.date_field"), value=soon.date(), format="DD/MM/YYYY", key="create_day")
+            # A meeting is planned ahead: the picker offers no past day (a past date was accepted silently).
+            c1.date_input(t("hub.date_field"), value=soon.date(), min_value=datetime.now(LOCAL_TZ).date(),
+                          format="DD/MM/YYYY", key="create_day")
             c2.time_input(t("hub.time_field"), value=time(soon.hour, 0), key="create_time")
             choices = list(dict.fromkeys([ctx.settings.default_language, AUTO, *OFFERED_LANGUAGES]))
             st.selectbox(t("hub.language_field"), choices, format_func=language_label, key="create_language",
@@ -285,6 +288,8 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             # A callback, not `if submitted:`: it runs even when the submit lands in a timed
             # fragment rerun of the meetings list, which would otherwise swallow it.
             st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))
+        if error is not None:
+            st.error(error)  # under the button that caused it, not above the page's fold
 
 
 def _create(ctx: UserScope, operator: Identity) -> None:
@@ -299,7 +304,8 @@ def _create(ctx: UserScope, operator: Identity) -> None:
             language=state.get("create_language"),
         )
     except VisioError as error:
-        flash.push(str(error), "error")
+        state["create_error"] = str(error)
         return
+    state["create_error"] = None
     state["create_title"] = state["create_description"] = ""
     flash.push(t_md("hub.created", title=meeting.title))

@@ -17,7 +17,10 @@ REFRESH_SECONDS = 5
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def render(ctx: UserScope, identity: Identity) -> None:
-    st.title(t("mine.title"))
+    analyst = identity.role is Role.ANALYST
+    st.title(t("mine.title_analyst" if analyst else "mine.title"))
+    # An analyst follows every client of his operator: each meeting says whose it is.
+    clients = {c.id: c.display_name for c in ctx.accounts.clients_of(identity)} if analyst else {}
     try:
         page = ctx.meetings.list_meetings(identity, page_size=200)
     except VisioError as error:
@@ -30,8 +33,10 @@ def render(ctx: UserScope, identity: Identity) -> None:
         with st.container(border=True):
             left, right = st.columns([3, 1])
             left.markdown(f"**{md(meeting.title)}** · {status_badge(meeting.status)}")
+            client = clients.get(meeting.client_id)
             left.caption(
-                f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
+                (f"{t('col.client')} : {md(client)} · " if client else "")
+                + f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
                 f"{format_duration(meeting.duration_seconds)}"
             )
             if meeting.status is MeetingStatus.IN_PROGRESS and identity.role is Role.CLIENT:

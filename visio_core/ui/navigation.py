@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from visio_core.domain.i18n import t
@@ -24,11 +26,34 @@ _BY_ROLE = {
 
 
 def pages_for(identity: Identity) -> list[st.Page]:
+    """His role's pages, then every other page hidden and answering that it is not for him.
+
+    Every known address is registered, so a link to a page of another role (or one followed
+    before signing in) gets a French sentence instead of Streamlit's English "Page not found"."""
     pages: list[st.Page] = []
-    for index, name in enumerate(_BY_ROLE[identity.role]):
+    allowed = _BY_ROLE[identity.role]
+    for index, name in enumerate(allowed):
         path, title, icon = _PAGES[name]
+        if identity.role is Role.ANALYST and name == "my_meetings":
+            title = "nav.clients_meetings"  # he has no meetings of his own
         pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, default=index == 0))
+    for name, (_, title, icon) in _PAGES.items():
+        if name not in allowed:
+            pages.append(st.Page(_not_for_role, title=t(title), icon=icon, url_path=name, visibility="hidden"))
     return pages
+
+
+def signed_out_pages(sign_in: Callable[[], None]) -> list[st.Page]:
+    """The sign-in form at every page's address: a link opened signed out shows the form, and once
+    signed in the same address (query included) opens the page it pointed to."""
+    pages = [st.Page(sign_in, title=t("login.title"), url_path="login", default=True)]
+    for name in _PAGES:
+        pages.append(st.Page(sign_in, title=t("login.title"), url_path=name, visibility="hidden"))
+    return pages
+
+
+def _not_for_role() -> None:
+    st.warning(t("nav.not_for_role"))
 
 
 def sidebar(identity: Identity) -> None:

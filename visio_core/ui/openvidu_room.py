@@ -22,6 +22,7 @@ from visio_core.domain.policy import can_change
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.components.openvidu_room import openvidu_room
 from visio_core.ui.room_end import end_controls
+from visio_core.ui.room_live import watch
 from visio_core.ui.text import t_md
 
 PROBLEMS_REFRESH = timedelta(seconds=30)
@@ -78,14 +79,13 @@ def _problems(ctx: UserScope, meeting: Meeting) -> None:
 def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     operator = can_change(identity, meeting)
     if operator:
-        if end_controls(ctx, identity, meeting):
-            st.session_state.pop(_join_key(meeting.id), None)
-            return  # the component is not mounted again: the browser leaves the room
+        end_controls(ctx, identity, meeting, forget=[_join_key(meeting.id)])
         _problems(ctx, meeting)
     joined = _token(ctx, identity, meeting)
     if joined is None:
         return
     st.caption(t_md("room.joining_as", name=identity.display_name))
+    watch(ctx, identity, meeting.id)
     openvidu_room(
         token=joined["token"],
         display_name=identity.display_name,

@@ -19,7 +19,7 @@ from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
 from visio_core.domain.transcript import TEXT_MAX, Transcript
 from visio_core.entrypoints.bootstrap import UserScope
-from visio_core.ui import flash
+from visio_core.ui import flash, summary_view
 from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param
 from visio_core.ui.text import md, t_md
@@ -243,15 +243,16 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
         else:
             st.caption(t("recordings.language_detected", language=language_label(cues.language), percent=percent))
     start_at = 0.0
-    if uuid_param("recording") == recording.id:
+    if uuid_param("recording", quiet=True) == recording.id:
         try:
             start_at = parse_offset(st.query_params.get("t", 0) or 0)
         except InvalidInput as error:
             st.error(str(error))
-    query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording") == recording.id else ""
+    query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording", quiet=True) == recording.id else ""
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
                       language=cues.language, query=query)
+    summary_view.render(ctx, identity, meeting, recording, cues)
     if cues.cues and can_edit_transcript(identity, meeting) \
             and recording.transcription_status is TranscriptionStatus.COMPLETED:
         _correction_form(ctx, identity, recording, cues)

@@ -8,9 +8,11 @@ import streamlit as st
 
 from visio_core.domain.errors import IllegalTransition, VisioError
 from visio_core.domain.i18n import t
-from visio_core.domain.model import Identity, Role
+from visio_core.domain.model import Identity, MeetingStatus, Role
 from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.ui import flash
 from visio_core.ui.guard import uuid_param
+from visio_core.ui.room_live import ended_notice
 from visio_core.ui.text import md
 
 # Each kind of room (MediaEngine.room) has its own view: a module with `render(ctx, identity, meeting)`.
@@ -32,10 +34,16 @@ def render(ctx: UserScope, identity: Identity) -> None:
         st.info(t("room.pick_meeting"))
         _back(identity)
         return
+    flash.show()
     try:
         meeting = ctx.meetings.enter_room(identity, meeting_id)
     except IllegalTransition as error:  # a meeting he may see, not in progress
-        st.warning(str(error))
+        seen = ctx.meetings.get_meeting(identity, meeting_id)
+        if seen.status in (MeetingStatus.COMPLETED, MeetingStatus.CANCELLED):
+            st.subheader(md(seen.title))
+            ended_notice(seen)
+        else:
+            st.warning(str(error))
         _back(identity)
         return
     except VisioError as error:

@@ -1,7 +1,10 @@
 """The embedded media engine: rooms held by the dashboard process, recorded on the server.
 
 Ending a meeting finishes its room's recording and hands the file to the recording
-pipeline's ingest service, the same path as any imported or OpenVidu recording. Files a
+pipeline's ingest service, the same path as any imported or OpenVidu recording. Both happen
+on a thread of their own, so the operator's click returns at once (flushing the encoders and
+storing an hour of video took seconds); the file stays in the rooms folder until it is
+stored, so a process that stops meanwhile leaves a left-over for the next start. Files a
 previous process left in the rooms folder (it stopped mid-meeting, or an ingest failed) are
 finished and handed over when the next dashboard process starts, in the background.
 """
@@ -51,6 +54,7 @@ class EmbeddedEngine:
         # Listed now, before any room of this process writes there: all of these are left-overs.
         self._leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
         self.recovery: threading.Thread | None = None
+        self._finishing: list[threading.Thread] = []
         self.screens = ScreenLinks(self.rtc_configuration())  # the screen-share connections of every room
 
     def start_background(self) -> None:
@@ -71,11 +75,25 @@ class EmbeddedEngine:
             room = self._rooms.pop(meeting.id, None)
         if room is None:
             return  # nobody ever opened the room in this process
+        # Not a daemon: a process asked to stop finishes storing the recording first.
+        finishing = threading.Thread(target=self._finish, args=(meeting.id, room), name=f"room-finish-{meeting.id}")
+        with self._lock:
+            self._finishing = [t for t in self._finishing if t.is_alive()] + [finishing]
+        finishing.start()
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait until the recordings of ended meetings are stored (tests, command-line runs)."""
+        with self._lock:
+            pending = list(self._finishing)
+        for thread in pending:
+            thread.join(timeout)
+
+    def _finish(self, meeting_id: uuid.UUID, room: Room) -> None:
         path = room.close()
         if path is None:
-            log.info("meeting %s ended with nobody in its room: no recording", meeting.id)
+            log.info("meeting %s ended with nobody in its room: no recording", meeting_id)
             return
-        self._hand_over(meeting.id, path)
+        self._hand_over(meeting_id, path)
 
     def recording_problems(self, meeting_id: uuid.UUID) -> list[str]:
         """A room recording that cannot be ingested is kept and logged; nothing to tell the page yet."""

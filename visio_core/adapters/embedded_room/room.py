@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ import numpy as np
 
 from visio_core.adapters.embedded_room import grid
 from visio_core.adapters.embedded_room.audio import (
+    SAMPLE_RATE,
+    SAMPLES_PER_TICK,
     SILENCE_DBFS,
     TICK_SECONDS,
     JitterBuffer,
@@ -40,6 +43,7 @@ from visio_core.adapters.embedded_room.audio import (
     to_frame,
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
+from visio_core.adapters.embedded_room.recording_mix import RecordingMix
 from visio_core.adapters.embedded_room.screen import ScreenShares, Share
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
 from visio_core.domain.errors import Forbidden, VisioError
@@ -52,6 +56,9 @@ MIC_OFF_DBFS = -90.0  # a disabled browser track sends digital silence (≈ −1
 MIC_OFF_AFTER = 1.0
 CAMERA_OFF_AFTER = 1.5
 DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (network drop, closed tab)
+# A call that ended without the user leaving (network drop, closed tab) keeps its seat this long:
+# the page negotiates a new call by itself, and a full room must not take the seat meanwhile.
+RECONNECT_GRACE = 45.0
 
 
 class RoomFull(VisioError):
@@ -79,6 +86,7 @@ class Participant:
     level: float = SILENCE_DBFS
     video_frames: int = 0
     audio_frames: int = 0
+    lost_at: float | None = None  # the call ended without the user leaving; cleared by the next media
 
     def last_media(self) -> float:
         return max(self.video_at, self.audio_at, self.joined_at)
@@ -115,10 +123,16 @@ class Room:
         self._lock = threading.RLock()
         self._recorder: RoomRecorder | None = None
         self._speaking = SpeakingRecorder()  # who spoke when, for naming the transcript's lines
+        self._record_mix = RecordingMix()  # the recording's audio: lossless, a little behind the live mix
+        self._names: dict[str, str] = {}
+        self._frames_due: deque[tuple[int, np.ndarray]] = deque()  # grid canvases waiting for their audio
+        self._last_tick: float | None = None
+        self._clock_samples = 0.0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
         self._yuv = grid.to_yuv(grid.compose([], _labels()))
+        self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
         self._shares = ScreenShares(self._video_interval)
@@ -140,7 +154,19 @@ class Room:
         with self._lock:
             return next(ticket for ticket, tab in self._tickets.items() if tab == key)
 
+    def lost(self, key: str) -> None:
+        """The tab's call ended without the user leaving: keep the seat for RECONNECT_GRACE seconds."""
+        participant = self._participants.get(key)
+        if participant is not None and participant.lost_at is None:
+            participant.lost_at = self.clock()
+            log.info("room %s: a participant's call dropped, seat kept while the page reconnects", self.meeting_id)
+
+    def is_lost(self, key: str) -> bool:
+        participant = self._participants.get(key)
+        return participant is not None and participant.lost_at is not None
+
     def leave(self, key: str) -> None:
+        """The user left on purpose: his seat is free at once."""
         with self._lock:
             self._shares.stop_for(key)
             if self._participants.pop(key, None) is not None:
@@ -161,13 +187,15 @@ class Room:
                 return None  # media of a tab that was never admitted or came too late: ignored
             participant = Participant(key, candidate.user_id, candidate.name, joined_at=now)
             self._participants[key] = participant
+            self._names[key] = candidate.name
             log.info("room %s: a participant joined (%d in)", self.meeting_id, len(self._participants))
             self._ensure_clock()
             return participant
 
     def _drop_stale(self, now: float) -> None:
         for key, participant in list(self._participants.items()):
-            if now - participant.last_media() > DROPPED_AFTER:
+            limit = DROPPED_AFTER if participant.lost_at is None else RECONNECT_GRACE
+            if now - max(participant.last_media(), participant.lost_at or 0.0) > limit:
                 log.info("room %s: a participant's media stopped, seat freed", self.meeting_id)
                 del self._participants[key]
                 self._shares.stop_for(key)
@@ -180,7 +208,9 @@ class Room:
             return
         samples = participant.converter.convert(frame)
         participant.audio_in.push(samples)
+        self._record_mix.push(key, samples)
         participant.audio_at = now
+        participant.lost_at = None
         participant.audio_frames += 1
         participant.level = level_dbfs(samples)
         if participant.level > MIC_OFF_DBFS:
@@ -192,6 +222,7 @@ class Room:
         if participant is None:
             return
         participant.video_at = now
+        participant.lost_at = None
         participant.video_frames += 1
         if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
             return  # browsers send up to 30 fps; the grid uses 15
@@ -265,6 +296,7 @@ class Room:
                 "audio_level_dbfs": round(p.level, 1),
                 "audio_frames": p.audio_frames,
                 "video_frames": p.video_frames,
+                "connected": p.lost_at is None,
             }
             for p in participants
         ]
@@ -310,7 +342,9 @@ class Room:
         if now >= self._next_video:
             self._next_video = now + self._video_interval
             tiles = [
-                grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now)) for p in participants
+                grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
+                if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
+                for p in participants
             ]
             share = self._shares.current()
             if share is not None and share.picture is not None:
@@ -318,19 +352,38 @@ class Room:
                 self._yuv = grid.to_yuv(grid.compose_share(share.picture, label, tiles, _labels()))
             else:
                 self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+        elapsed = self._elapsed(now)
         if not participants:
             return  # the recording pauses while the room is empty
         recorder = self._recorder_or_new()
         if recorder is None:
             return
-        # Video first: the frame due at the current audio position is written before that audio.
-        while recorder.frames <= recorder.seconds * FPS:
-            recorder.write_video(self._yuv)
-        position = recorder.seconds
-        for p in participants:
-            if (chunk := heard.get(p.key)) is not None:
-                self._speaking.hear(p.name, position, chunk)
-        recorder.write_audio(mix(list(heard.values())))
+        # The clock's time, not a count of ticks: a stalled clock thread catches up in the recording.
+        due, placed = self._record_mix.advance(elapsed)
+        for item in placed:
+            self._speaking.hear(self._names.get(item.key, item.key), item.position / SAMPLE_RATE, item.samples)
+        self._frames_due.append((self._record_mix.position, self._yuv))
+        self._write(recorder, due)
+
+    def _elapsed(self, now: float) -> int:
+        """Samples of room time since the previous tick."""
+        previous, self._last_tick = self._last_tick, now
+        if previous is None:
+            return SAMPLES_PER_TICK
+        before = int(self._clock_samples)
+        self._clock_samples += max(0.0, now - previous) * SAMPLE_RATE
+        return int(self._clock_samples) - before
+
+    def _write(self, recorder: RoomRecorder, audio: np.ndarray) -> None:
+        """Audio in ticks, each preceded by the video frames due at its position (from the canvas of that time)."""
+        for start in range(0, audio.size, SAMPLES_PER_TICK):
+            position = recorder.seconds * SAMPLE_RATE
+            while self._frames_due and self._frames_due[0][0] <= position + self._record_mix.delay:
+                _, canvas = self._frames_due.popleft()
+                self._canvas = canvas
+            while recorder.frames <= recorder.seconds * FPS:
+                recorder.write_video(self._canvas)
+            recorder.write_audio(audio[start:start + SAMPLES_PER_TICK])
 
     def _recorder_or_new(self) -> RoomRecorder | None:
         with self._lock:
@@ -354,6 +407,7 @@ class Room:
         recorder = self._recorder
         if recorder is None:
             return None
+        self._write(recorder, self._record_mix.flush())  # the last DELAY of the meeting
         recorder.close()
         if not recorder.has_media:
             return None

@@ -1,0 +1,113 @@
+"""The recording keeps every sample of every participant at its place, whatever the network and the machine do."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pytest
+
+from tests.room.conftest import ManualClock, decoded_audio, tone
+from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK
+from visio_core.adapters.embedded_room.recording_mix import DELAY_SECONDS, RecordingMix
+from visio_core.adapters.embedded_room.room import Room
+
+TICK = SAMPLES_PER_TICK
+
+
+def ramp(start: int, count: int) -> np.ndarray:
+    """Distinct samples, so any loss, repeat or shift shows."""
+    return ((np.arange(start, start + count) % 20_000) - 10_000).astype(np.int16)
+
+
+def test_bunched_packets_are_laid_end_to_end_not_stretched():
+    mix = RecordingMix()
+    sent = 0
+    out = []
+    for tick in range(200):
+        if tick % 10 == 9:  # the network delivers ten ticks at once, every 200 ms
+            for _ in range(10):
+                mix.push("ana", ramp(sent, TICK))
+                sent += TICK
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    start = int(np.flatnonzero(recorded)[0])
+    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))  # every sample, once, in order
+    assert mix.late_samples == 0
+
+
+def test_a_stalled_clock_loses_nothing_and_keeps_time():
+    mix = RecordingMix()
+    sent = 0
+    out = []
+    for tick in range(100):
+        mix.push("ana", ramp(sent, TICK))
+        sent += TICK
+        if 40 <= tick < 70:
+            continue  # the room's thread is starved for 600 ms: packets queue up
+        audio, _ = mix.advance(TICK * (31 if tick == 70 else 1))  # then it catches up with the clock
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    assert recorded.size == pytest.approx(sent, abs=TICK)  # real time, nothing skipped
+    start = int(np.flatnonzero(recorded)[0])
+    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))
+
+
+def test_a_real_gap_places_the_speech_when_it_came_back():
+    mix = RecordingMix()
+    out = []
+    for tick in range(300):
+        if tick < 50 or tick >= 200:  # 3 s without any packet (network drop) between two turns
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16))
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    loud = np.flatnonzero(recorded)
+    second_turn = loud[loud > 60 * TICK][0]
+    assert second_turn == pytest.approx(200 * TICK, abs=TICK)  # not pulled back against the first turn
+
+
+def test_two_participants_mix_at_their_own_places():
+    mix = RecordingMix()
+    placed_at = {}
+    for tick in range(100):
+        mix.push("ana", np.full(TICK, 100, dtype=np.int16))
+        if tick >= 50:
+            mix.push("bob", np.full(TICK, 10, dtype=np.int16))
+        _, placed = mix.advance(TICK)
+        for item in placed:
+            placed_at.setdefault(item.key, item.position)
+    assert placed_at == {"ana": 0, "bob": 50 * TICK}
+    assert mix.delay == int(DELAY_SECONDS * SAMPLE_RATE)
+
+
+@pytest.mark.slow
+def test_room_recording_keeps_each_turn_length_under_bursty_delivery(tmp_path):
+    clock = ManualClock()
+    room = Room(uuid.uuid4(), tmp_path / "m.mp4", clock=clock, run_clock=False)
+    room.admit("ana", uuid.uuid4(), "Ana")
+    frames = [tone(440, tick=i) for i in range(250)]  # a 5 s turn
+    waiting = []
+    for i in range(400):
+        clock.now += 0.02
+        if i < 250:
+            waiting.append(frames[i])
+        if i % 40 == 39 or i >= 250:  # bunched by a busy machine: 800 ms at once, more than the live buffer holds
+            for frame in waiting:
+                room.push_audio("ana", frame)
+            waiting.clear()
+        room.tick()
+    path = room.close()
+    samples = decoded_audio(path).astype(np.float64)
+    if np.abs(samples).max() <= 1.0:
+        samples *= 32768  # AAC decodes to floats
+    samples = samples[: samples.size // 480 * 480]
+    envelope = np.abs(samples).reshape(-1, 480).max(axis=1)  # 10 ms steps
+    loud = np.flatnonzero(envelope > 3000)
+    turn = (loud[-1] - loud[0] + 1) / 100
+    assert turn == pytest.approx(5.0, rel=0.02)  # neither cut nor stretched
+    assert np.count_nonzero(envelope[loud[0]:loud[-1]] < 300) <= 2  # no silence inserted inside it
