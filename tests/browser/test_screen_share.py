@@ -89,7 +89,8 @@ def wait_received(page: Page, expected: str, what: str, timeout: float = 30) -> 
         if seen == expected:
             return
         time.sleep(0.3)
-    raise AssertionError(f"{what}: the grid shows {seen}, not {expected}")
+    shot = screenshot(page, "share-failed")
+    raise AssertionError(f"{what}: the grid shows {seen}, not {expected} (see {shot})")
 
 
 def wait_screen(context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 30) -> dict:
