@@ -1,10 +1,13 @@
-"""Benchmark: CPU and memory of one embedded room with 2 and 4 participants (recording on).
+"""Benchmark: CPU and memory of one embedded room with 2 and 4 participants (recording on),
+without and with one of them sharing his screen.
 
 A real dashboard serves the room; each participant is a headless Chromium tab with a
 fake camera and a speech microphone. CPU is read from /proc over a steady window once
 everyone sends media; 100 % = one core (this machine has 2).
 
-Run: .venv/bin/python bench/room_resources.py   (prints a markdown table for docs/PERFORMANCE.md)
+Chromium's fake screen capture is 1280×720; the page sends it scaled to the grid's screen area.
+
+Run: .venv/bin/python bench/room_resources.py [2 4]   (prints a markdown table for docs/PERFORMANCE.md)
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def streamlit_pid(port: str) -> int:
     raise RuntimeError("dashboard process not found")
 
 
-def measure(participants: int, speech: Path) -> dict:
+def measure(participants: int, speech: Path, share: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         env = {**os.environ, "VISIO_DATA_DIR": str(data), "VISIO_EMBEDDED_WORKER": "0"}
@@ -87,7 +90,7 @@ def measure(participants: int, speech: Path) -> dict:
                 page.get_by_label("Email").fill("mikl@foxeo.demo" if n % 2 == 0 else "claire@client.demo")
                 page.get_by_label("Mot de passe").fill(PASSWORD)
                 page.get_by_role("button", name="Se connecter").click()
-                page.wait_for_timeout(3000)
+                page.get_by_role("button", name="Se déconnecter").wait_for(timeout=60_000)  # signed in
                 page.goto(f"{url}/room?meeting={meeting}")
                 page.get_by_role("button", name="Rejoindre la salle").click(timeout=60_000)
                 contexts.append(context)
@@ -101,12 +104,20 @@ def measure(participants: int, speech: Path) -> dict:
                 time.sleep(1)
             else:
                 raise RuntimeError(f"room did not fill: {state}")
+            if share:
+                contexts[0].pages[0].get_by_role("button", name="Partager l'écran").click()
+                while (state := contexts[0].request.get(f"{url}/api/rooms/{meeting}").json())["screen"] is None \
+                        or state["screen"]["frames"] < 60:
+                    if time.monotonic() > deadline + 60:
+                        raise RuntimeError(f"the share did not arrive: {state}")
+                    time.sleep(1)
             chromium = [browser_pid for browser_pid in descendants(os.getpid()) if browser_pid != server]
             s0, c0, t0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
             time.sleep(WINDOW)
             s1, c1, t1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
             result = {
                 "participants": participants,
+                "share": share,
                 "server_cpu": 100 * (s1 - s0) / (t1 - t0),
                 "chromium_cpu": 100 * (c1 - c0) / (t1 - t0),
                 "server_rss_idle": idle_rss,
@@ -123,12 +134,19 @@ def main() -> None:
         speech = Path(tmp) / "speech.wav"
         subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech),
                         "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine."], check=True)
-        rows = [measure(n, speech) for n in (2, 4)]
+        sizes = [int(arg) for arg in sys.argv[1:]] or [2, 4]
+        rows = []
+        for n in sizes:
+            for share in (False, True):
+                rows.append(measure(n, speech, share))
+                print(rows[-1], flush=True)  # each figure as soon as it is measured
     print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")
-    print("| participants | dashboard CPU (% of one core) | Chromium CPU (all tabs) | dashboard RSS idle → in call |")
-    print("|---|---|---|---|")
+    print("| participants | screen share | dashboard CPU (% of one core) | Chromium CPU (all tabs) "
+          "| dashboard RSS idle → in call |")
+    print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['participants']} | {r['server_cpu']:.0f} % | {r['chromium_cpu']:.0f} % | "
+        print(f"| {r['participants']} | {'yes' if r['share'] else 'no'} | {r['server_cpu']:.0f} % | "
+              f"{r['chromium_cpu']:.0f} % | "
               f"{r['server_rss_idle']:.0f} MB → {r['server_rss']:.0f} MB |")
 
 

@@ -52,6 +52,17 @@ def test_no_room_before_the_start_or_after_the_end(ctx, people, embedded, meetin
         embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
 
 
+def test_only_the_meetings_operator_may_take_over_a_screen_share(ctx, people, meeting):
+    assert ctx.meetings.share_screen(people.op1, meeting.id, takeover=True).id == meeting.id
+    assert ctx.meetings.share_screen(people.client_a, meeting.id, takeover=False).id == meeting.id
+    with pytest.raises(Forbidden, match="Seul l'opérateur"):
+        ctx.meetings.share_screen(people.client_a, meeting.id, takeover=True)
+    with pytest.raises(Forbidden):
+        ctx.meetings.share_screen(people.analyst, meeting.id, takeover=False)  # not in the room at all
+    with pytest.raises(NotFound):
+        ctx.meetings.share_screen(people.op2, meeting.id, takeover=True)  # another operator's meeting
+
+
 @pytest.mark.slow
 def test_ending_the_meeting_hands_the_room_recording_to_the_pipeline(ctx, people, embedded, meeting):
     room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))

@@ -24,6 +24,14 @@ def calls(monkeypatch) -> list:
 
 
 @pytest.fixture
+def shares(monkeypatch) -> list:
+    """The screen-share component's arguments (a v2 component; it runs in Chromium in tests/browser)."""
+    made: list = []
+    monkeypatch.setattr("visio_core.ui.embedded_room.screen_share", lambda *args: made.append(args))
+    return made
+
+
+@pytest.fixture
 def meeting(ctx, people):
     set_context(ctx)
     created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
@@ -39,7 +47,7 @@ def open_room(identity, meeting_id):
     return test
 
 
-def test_participants_get_the_call_and_the_operator_the_end_button(people, meeting, calls):
+def test_participants_get_the_call_and_the_operator_the_end_button(people, meeting, calls, shares):
     for identity in (people.op1, people.client_a):
         test = open_room(identity, meeting.id)
         room, tab, key, rtc, playing = calls[-1]
@@ -49,12 +57,12 @@ def test_participants_get_the_call_and_the_operator_the_end_button(people, meeti
         assert "Personne n'est encore dans la salle." in texts(test)
         ends = [b for b in test.button if b.key == f"room_end_{meeting.id}"]
         assert len(ends) == (1 if identity is people.op1 else 0)
-        share = [b for b in test.button if b.key == f"share_{meeting.id}"]
-        assert share and share[0].disabled
-        assert "disponible avec OpenVidu" in texts(test)
+        meeting_id, ticket, operator, share_rtc = shares[-1]
+        assert meeting_id == meeting.id and ticket == room.ticket(tab) and share_rtc == rtc
+        assert operator is (identity is people.op1)  # only the operator is offered the takeover
 
 
-def test_a_fifth_participant_is_refused_politely(ctx, people, meeting, calls):
+def test_a_fifth_participant_is_refused_politely(ctx, people, meeting, calls, shares):
     room = ctx.engine.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False
     from tests.room.conftest import quiet
@@ -65,7 +73,7 @@ def test_a_fifth_participant_is_refused_politely(ctx, people, meeting, calls):
         room.push_audio(key, quiet())
     test = open_room(people.client_a, meeting.id)
     assert "La salle est complète (4 participants au maximum)" in texts(test)
-    assert not [b for b in test.button if b.key == f"share_{meeting.id}"] and not calls
+    assert not shares and not calls
 
 
 def test_join_and_leave_drive_the_call_and_leaving_frees_the_seat(ctx, people, meeting, calls):

@@ -36,6 +36,12 @@ def check_room_entry(actor: Identity, meeting: Meeting) -> None:
         raise IllegalTransition(t("room.not_in_progress", status=t(f"status.{meeting.status.value}")))
 
 
+def check_share_takeover(actor: Identity, meeting: Meeting) -> None:
+    """Raise unless `actor` may end someone else's screen share by sharing his own: the meeting's operator."""
+    if not can_change(actor, meeting):
+        raise Forbidden(t("room.share.takeover_forbidden"))
+
+
 def require_operator(actor: Identity) -> None:
     if actor.role is not Role.OPERATOR:
         raise Forbidden(t("error.forbidden"))

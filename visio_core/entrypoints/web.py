@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 
 from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+from visio_core.adapters.embedded_room.room import Room
 from visio_core.adapters.local_storage import LocalStorage
 from visio_core.adapters.openvidu.webhook import WEBHOOK_PATH, make_webhook_endpoint
 from visio_core.adapters.sqlite.web_sessions import COOKIE
@@ -91,8 +92,10 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
-    async def in_room(request: Request, kind: str) -> tuple[Identity, Meeting] | Response:
-        """The signed-in user and the meeting whose room (of this `kind`) he is in now; else the refusal."""
+    async def in_room(request: Request, kind: str, takeover: bool = False) -> tuple[Identity, Meeting] | Response:
+        """The signed-in user and the meeting whose room (of this `kind`) he is in now; else the refusal.
+
+        `takeover`: he also asks to end someone else's screen share, which the service allows the operator only."""
         ctx, token = get_context(), request.cookies.get(COOKIE)
         user_id = ctx.web_sessions.resolve(token)
         key = ctx.web_sessions.key_of(cast(str, token)) if user_id else None  # resolved: a non-empty str
@@ -106,7 +109,11 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
             return JSONResponse({"error": t("room.unavailable")}, status_code=404)
         try:
             scope = await run_in_threadpool(ctx.scope_for, identity, key)
-            meeting = await run_in_threadpool(scope.meetings.enter_room, identity, request.path_params["meeting_id"])
+            meeting_id = request.path_params["meeting_id"]
+            if takeover:
+                meeting = await run_in_threadpool(scope.meetings.share_screen, identity, meeting_id, True)
+            else:
+                meeting = await run_in_threadpool(scope.meetings.enter_room, identity, meeting_id)
         except VisioError as error:
             return JSONResponse({"error": str(error)}, status_code=_STATUS.get(type(error), 400))
         return identity, meeting
@@ -117,7 +124,58 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         if isinstance(entered, Response):
             return entered
         room = cast(EmbeddedEngine, get_context().engine).room_for(entered[1])
-        return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2)})
+        return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2),
+                             "screen": room.screen()})
+
+    async def screen_request(
+        request: Request, act: Callable[[EmbeddedEngine, Room, str, dict[str, Any]], Awaitable[Response]]
+    ) -> Response:
+        """A page's screen-share request about its own tab: same origin, small JSON, signed in, in the room.
+
+        Body: {"ticket": the tab's ticket (given to its page only), …}. Every refusal changes nothing."""
+        refusal = _cross_site(request)
+        if refusal is not None:
+            return refusal
+        body = await request.body()
+        if len(body) > MAX_SCREEN_BODY:
+            return JSONResponse({"error": t("web.body_too_large")}, status_code=413)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("ticket"), str):
+            return JSONResponse({"error": t("room.share.bad_offer")}, status_code=400)
+        entered = await in_room(request, "hosted", takeover=data.get("takeover") is True)
+        if isinstance(entered, Response):
+            return entered
+        identity, meeting = entered
+        engine = cast(EmbeddedEngine, get_context().engine)
+        room = engine.room_for(meeting)
+        try:
+            return await act(engine, room, room.sharer_tab(data["ticket"], identity.id), data)
+        except VisioError as error:
+            status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+            return JSONResponse({"error": str(error)}, status_code=status)
+
+    async def screen_start(request: Request) -> Response:
+        return await screen_request(request, share_start)
+
+    async def screen_stop(request: Request) -> Response:
+        return await screen_request(request, share_stop)
+
+    async def screen_status(request: Request) -> Response:
+        return await screen_request(request, share_status)
+
+    async def share_start(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        answer = await engine.screens.answer(room, tab, data.get("sdp"), takeover=data.get("takeover") is True)
+        return JSONResponse({"type": "answer", "sdp": answer})
+
+    async def share_stop(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        room.stop_share_of(tab)
+        return Response(status_code=204)
+
+    async def share_status(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        return JSONResponse(room.share_status(tab))
 
     async def room_speaking(request: Request) -> Response:
         """A participant's page reports when he started and stopped speaking (OpenVidu rooms).
@@ -148,6 +206,9 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         Route("/api/health", health, methods=["GET"]),
         Route("/api/rooms/{meeting_id}", room_roster, methods=["GET"]),
         Route("/api/rooms/{meeting_id}/speaking", room_speaking, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/screen", screen_start, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/screen/stop", screen_stop, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/screen/status", screen_status, methods=["POST"]),
         Route("/api/session/claim", claim_session, methods=["POST"]),
         Route("/api/session/logout", end_session, methods=["POST"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
@@ -158,6 +219,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
 
 
 MAX_SPEAKING_BODY = 64 * 1024
+MAX_SCREEN_BODY = 64 * 1024  # an offer for one video stream is a few kB
 MAX_SPEAKING_EVENTS = 500
 MAX_AGO_MS = 10 * 60 * 1000  # a page holds events a few seconds; ten minutes is already suspicious
 

@@ -11,7 +11,13 @@ from visio_core.domain import model as models
 from visio_core.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting, MeetingFilter, MeetingStatus, Page, Role
-from visio_core.domain.policy import can_change, can_see, check_room_entry, require_operator
+from visio_core.domain.policy import (
+    can_change,
+    can_see,
+    check_room_entry,
+    check_share_takeover,
+    require_operator,
+)
 from visio_core.services.ports import MediaEngine, MeetingRepository, People
 
 MAX_PAGE_SIZE = 200
@@ -45,6 +51,13 @@ class MeetingService:
         """The meeting whose room `actor` may be in now; the one gate every engine and page uses."""
         meeting = self.get_meeting(actor, meeting_id)  # NotFound for other people's meetings
         check_room_entry(actor, meeting)
+        return meeting
+
+    def share_screen(self, actor: Identity, meeting_id: uuid.UUID | str, takeover: bool) -> Meeting:
+        """The meeting whose room `actor` may share his screen in; taking over someone's share is the operator's."""
+        meeting = self.enter_room(actor, meeting_id)
+        if takeover:
+            check_share_takeover(actor, meeting)
         return meeting
 
     def list_meetings(

@@ -34,6 +34,7 @@ from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting
 from visio_core.domain.policy import can_change
 from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.ui.components.screen_share import screen_share
 from visio_core.ui.navigation import left_page_since
 from visio_core.ui.room_end import end_controls
 from visio_core.ui.room_live import watch
@@ -159,7 +160,5 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     watch(ctx, identity, meeting.id, lambda: _roster(room, tab))
     st.info(t("room.embedded.help"), icon=":material/videocam:")
     _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration(), playing)
-    share, note = st.columns([1, 3])
-    share.button(t("room.embedded.screen_share"), key=f"share_{meeting.id}", disabled=True, icon=":material/screen_share:")
-    note.caption(t("room.embedded.screen_share_help"))
+    screen_share(meeting.id, room.ticket(tab), can_change(identity, meeting), engine.rtc_configuration())
     st.caption(t("room.embedded.recording"), help=None)

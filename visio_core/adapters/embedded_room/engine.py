@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
+from visio_core.adapters.embedded_room.screen_link import ScreenLinks
 from visio_core.adapters.embedded_room.speaking import timeline_path
 from visio_core.domain.errors import VisioError
 from visio_core.domain.model import Meeting
@@ -54,6 +55,7 @@ class EmbeddedEngine:
         self._leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
         self.recovery: threading.Thread | None = None
         self._finishing: list[threading.Thread] = []
+        self.screens = ScreenLinks(self.rtc_configuration())  # the screen-share connections of every room
 
     def start_background(self) -> None:
         """Hand over the left-overs, in the background; the dashboard calls this once (not CLI runs)."""

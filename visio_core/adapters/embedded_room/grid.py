@@ -20,6 +20,9 @@ TILE_W, TILE_H = WIDTH // 2, HEIGHT // 2
 BACKGROUND = (24, 26, 32)
 TILE_OFF = (52, 56, 66)
 BLACK_LUMA = 10  # mean luma under this: the browser sends black frames (camera turned off)
+# While someone shares: the screen on top (16:9), everyone's camera in a strip of small tiles below.
+SCREEN_W, SCREEN_H = WIDTH, HEIGHT * 3 // 4
+STRIP_W, STRIP_H = TILE_W // 2, TILE_H // 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,16 @@ def to_tile_picture(frame: av.VideoFrame) -> np.ndarray | None:
     if small[::8, ::8].mean() < BLACK_LUMA:
         return None
     return small
+
+
+def to_screen_picture(frame: av.VideoFrame) -> np.ndarray:
+    """Scale a shared screen into the screen area once, keeping its proportions (black bars)."""
+    scale = min(SCREEN_W / max(frame.width, 1), SCREEN_H / max(frame.height, 1))
+    w, h = max(2, int(frame.width * scale) // 2 * 2), max(2, int(frame.height * scale) // 2 * 2)
+    picture = np.zeros((SCREEN_H, SCREEN_W, 3), dtype=np.uint8)
+    x, y = (SCREEN_W - w) // 2, (SCREEN_H - h) // 2
+    picture[y : y + h, x : x + w] = frame.reformat(width=w, height=h, format="rgb24").to_ndarray()
+    return picture
 
 
 def _positions(count: int) -> list[tuple[int, int, int]]:
@@ -95,6 +108,32 @@ def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
         draw.text((x + 12, y + h - 18), label, fill="white", font=_font(16), anchor="lm")
         if tile.mic_off:
             draw.rectangle((x + w - 22, y + 6, x + w - 6, y + 22), fill=(220, 40, 40))
+    return np.asarray(image)
+
+
+def compose_share(screen: np.ndarray, screen_label: str, tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
+    """RGB canvas while someone shares: the screen as the big tile, the cameras as a strip below it."""
+    canvas = np.empty((HEIGHT, WIDTH, 3), dtype=np.uint8)
+    canvas[:] = BACKGROUND
+    canvas[:SCREEN_H] = screen
+    places = [(i * STRIP_W, SCREEN_H) for i in range(WIDTH // STRIP_W)]
+    for tile, (x, y) in zip(tiles, places, strict=False):
+        if tile.picture is not None:
+            canvas[y : y + STRIP_H, x : x + STRIP_W] = tile.picture[::2, ::2]  # tiles are exactly 2× the strip
+        else:
+            canvas[y + 2 : y + STRIP_H - 2, x + 2 : x + STRIP_W - 2] = TILE_OFF
+    image = Image.fromarray(canvas)
+    draw = ImageDraw.Draw(image)
+    label = _printable(screen_label)
+    draw.rectangle((6, 6, 18 + int(draw.textlength(label, font=_font(16))), 30), fill=(0, 0, 0))
+    draw.text((12, 18), label, fill="white", font=_font(16), anchor="lm")
+    for tile, (x, y) in zip(tiles, places, strict=False):
+        name = _printable(tile.name)
+        width = draw.textlength(name, font=_font(12))
+        draw.rectangle((x + 4, y + STRIP_H - 20, x + min(STRIP_W - 4, 12 + int(width)), y + STRIP_H - 4), fill=(0, 0, 0))
+        draw.text((x + 8, y + STRIP_H - 12), name, fill="white", font=_font(12), anchor="lm")
+        if tile.mic_off:
+            draw.rectangle((x + STRIP_W - 16, y + 4, x + STRIP_W - 4, y + 16), fill=(220, 40, 40))
     return np.asarray(image)
 
 

@@ -7,12 +7,15 @@ the grid canvas 15 times a second, and the recording. Keeping encode and compose
 off the event loop keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
-first arrives, so a page left open without joining holds no seat.
+first arrives, so a page left open without joining holds no seat. A seated tab may share
+its screen (screen.py: one sharer at a time); while it does, the grid shows the screen
+large with the cameras in a strip.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 import uuid
@@ -41,8 +44,9 @@ from visio_core.adapters.embedded_room.audio import (
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 from visio_core.adapters.embedded_room.recording_mix import RecordingMix
+from visio_core.adapters.embedded_room.screen import ScreenShares, Share
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
-from visio_core.domain.errors import VisioError
+from visio_core.domain.errors import Forbidden, VisioError
 from visio_core.domain.i18n import t
 
 log = logging.getLogger("visio.room")
@@ -60,6 +64,10 @@ REOPENED_NOTICE = 60.0
 
 class RoomFull(VisioError):
     pass
+
+
+class NotInRoom(Forbidden):
+    """A share asked for by a tab that has no seat in this room (or is another user's)."""
 
 
 @dataclass
@@ -130,6 +138,8 @@ class Room:
         self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
+        self._shares = ScreenShares(self._video_interval)
+        self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the share route
 
     # -- membership -----------------------------------------------------------------
     def admit(self, key: str, user_id: uuid.UUID, name: str) -> None:
@@ -139,6 +149,13 @@ class Room:
             if key not in self._participants and len(self._participants) >= self.max_participants:
                 raise RoomFull(t("room.full", max=self.max_participants))
             self._candidates[key] = Candidate(user_id, name)
+            if key not in self._tickets.values():
+                self._tickets[secrets.token_urlsafe(16)] = key
+
+    def ticket(self, key: str) -> str:
+        """The secret a tab's page sends to the share route, so a page can only act for its own tab."""
+        with self._lock:
+            return next(ticket for ticket, tab in self._tickets.items() if tab == key)
 
     def lost(self, key: str) -> None:
         """The tab's call ended without the user leaving: keep the seat for RECONNECT_GRACE seconds."""
@@ -163,6 +180,7 @@ class Room:
     def leave(self, key: str) -> None:
         """The user left on purpose: his seat is free at once."""
         with self._lock:
+            self._shares.stop_for(key)
             if self._participants.pop(key, None) is not None:
                 log.info("room %s: a participant left (%d in)", self.meeting_id, len(self._participants))
 
@@ -199,6 +217,7 @@ class Room:
             if now - max(participant.last_media(), participant.lost_at or 0.0) > limit:
                 log.info("room %s: a participant's media stopped, seat freed", self.meeting_id)
                 del self._participants[key]
+                self._shares.stop_for(key)
 
     # -- media in (aiortc loop) -------------------------------------------------------
     def push_audio(self, key: str, frame: av.AudioFrame) -> None:
@@ -230,6 +249,49 @@ class Room:
         participant.picture = picture
         if picture is not None:
             participant.picture_at = now
+
+    # -- screen share ---------------------------------------------------------------------
+    def sharer_tab(self, ticket: str, user_id: uuid.UUID) -> str:
+        """The seated tab a page's ticket names, if it is this user's; NotInRoom otherwise."""
+        with self._lock:
+            key = self._tickets.get(ticket) if isinstance(ticket, str) else None
+            candidate = self._candidates.get(key) if key is not None else None
+            if key is None or candidate is None or candidate.user_id != user_id or key not in self._participants:
+                raise NotInRoom(t("room.share.not_in_room"))
+            return key
+
+    def start_share(self, key: str, takeover: bool) -> Share:
+        """Start `key`'s share (ShareBusy if another tab shares and no takeover); the link pushes with its id."""
+        with self._lock:
+            participant = self._participants.get(key)
+            if participant is None or self._closed:
+                raise NotInRoom(t("room.share.not_in_room"))
+            share = self._shares.start(key, participant.name, takeover)
+        log.info("room %s: a screen share started", self.meeting_id)
+        return share
+
+    def push_screen(self, share_id: str, frame: av.VideoFrame) -> bool:
+        """A frame of a share (aiortc loop); False once that share is over: the link then hangs up."""
+        return not self._closed and self._shares.push(share_id, frame, self.clock())
+
+    def stop_share(self, share_id: str) -> bool:
+        stopped = self._shares.stop(share_id)
+        if stopped:
+            log.info("room %s: a screen share stopped", self.meeting_id)
+        return stopped
+
+    def stop_share_of(self, key: str) -> None:
+        """The tab's page stopped sharing (its button, or the browser's own "stop sharing")."""
+        if self._shares.stop_for(key):
+            log.info("room %s: a screen share stopped", self.meeting_id)
+
+    def share_status(self, key: str) -> dict[str, object]:
+        return self._shares.status_for(key)
+
+    def screen(self) -> dict[str, object] | None:
+        """Who shares and how many frames arrived, for the roster route."""
+        share = self._shares.current()
+        return {"sharer": share.name, "frames": share.frames} if share else None
 
     # -- media out (aiortc loop) ------------------------------------------------------
     def grid_frame(self) -> av.VideoFrame:
@@ -303,7 +365,12 @@ class Room:
                 if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
                 for p in participants
             ]
-            self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+            share = self._shares.current()
+            if share is not None and share.picture is not None:
+                label = t("room.share.screen_of", name=share.name)
+                self._yuv = grid.to_yuv(grid.compose_share(share.picture, label, tiles, _labels()))
+            else:
+                self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
         elapsed = self._elapsed(now)
         if not participants:
             return  # the recording pauses while the room is empty
@@ -349,6 +416,8 @@ class Room:
         """Stop the room; the finished recording's path, or None when nobody ever joined."""
         with self._lock:
             self._closed = True
+            for key in list(self._participants):
+                self._shares.stop_for(key)
             self._participants.clear()
             self._candidates.clear()
         self._stop.set()
