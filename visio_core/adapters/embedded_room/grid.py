@@ -81,11 +81,63 @@ def _printable(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+# Every text on the canvas is an opaque sprite (a label box, or text on a plain background),
+# drawn once with Pillow and cached: the grid is composed 15 times a second, and drawing its
+# texts each time was most of the composing cost (about 10 ms a frame of 640×480 on this machine).
+@lru_cache(maxsize=256)
+def _text_width(text: str, size: int) -> int:
+    return int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(text, font=_font(size)))
+
+
+@lru_cache(maxsize=256)
+def _label_sprite(text: str, size: int, width: int, height: int, text_x: int) -> np.ndarray:
+    """White text on a black box, the text's left middle at (text_x, height // 2)."""
+    image = Image.new("RGB", (width, height), (0, 0, 0))
+    ImageDraw.Draw(image).text((text_x, height // 2), text, fill="white", font=_font(size), anchor="lm")
+    return np.asarray(image)
+
+
+@lru_cache(maxsize=64)
+def _centered_sprite(text: str, size: int, fill: tuple[int, int, int], background: tuple[int, int, int],
+                     ) -> tuple[int, int, np.ndarray]:
+    """Text on a plain background; with the offsets of its top-left corner from the centre point."""
+    box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), text, font=_font(size), anchor="mm")
+    left, top, right, bottom = (int(v) for v in box)
+    image = Image.new("RGB", (max(1, right - left), max(1, bottom - top)), background)
+    ImageDraw.Draw(image).text((-left, -top), text, fill=fill, font=_font(size), anchor="mm")
+    return left, top, np.asarray(image)
+
+
+def _blit(canvas: np.ndarray, x: int, y: int, sprite: np.ndarray) -> None:
+    """Copy a sprite at (x, y), clipped to the canvas."""
+    h = min(sprite.shape[0], canvas.shape[0] - y)
+    w = min(sprite.shape[1], canvas.shape[1] - x)
+    if h > 0 and w > 0 and x >= 0 and y >= 0:
+        canvas[y : y + h, x : x + w] = sprite[:h, :w]
+
+
+def _centered(canvas: np.ndarray, cx: int, cy: int, text: str, size: int, fill: tuple[int, int, int],
+              background: tuple[int, int, int]) -> None:
+    left, top, sprite = _centered_sprite(text, size, fill, background)
+    _blit(canvas, cx + left, cy + top, sprite)
+
+
+def _name_box(canvas: np.ndarray, x: int, y: int, text: str, size: int, right_limit: int, height: int,
+              pad: int) -> None:
+    """A name in a black box from (x, y), `pad` pixels of margin, ending before `right_limit` (exclusive)."""
+    width = min(right_limit, x + 2 * pad + _text_width(text, size)) - x
+    _blit(canvas, x, y, _label_sprite(text, size, max(1, width), height, pad))
+
+
+MIC_OFF_RED = (220, 40, 40)
+
+
 def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
     """RGB canvas of the grid. `labels` holds the translated 'camera off' / 'mic off' / 'waiting' texts."""
     canvas = np.empty((HEIGHT, WIDTH, 3), dtype=np.uint8)
     canvas[:] = BACKGROUND
-    image = None
+    if not tiles:
+        _centered(canvas, WIDTH // 2, HEIGHT // 2, _printable(labels["waiting"]), 22, (255, 255, 255), BACKGROUND)
     places = _positions(len(tiles))
     for tile, (x, y, scale) in zip(tiles, places, strict=False):
         w, h = TILE_W * scale, TILE_H * scale
@@ -94,21 +146,12 @@ def compose(tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
             canvas[y : y + h, x : x + w] = picture
         else:
             canvas[y + 2 : y + h - 2, x + 2 : x + w - 2] = TILE_OFF
-    image = Image.fromarray(canvas)
-    draw = ImageDraw.Draw(image)
-    if not tiles:
-        draw.text((WIDTH // 2, HEIGHT // 2), _printable(labels["waiting"]), fill="white", font=_font(22), anchor="mm")
-    for tile, (x, y, scale) in zip(tiles, places, strict=False):
-        w, h = TILE_W * scale, TILE_H * scale
-        if tile.picture is None:
-            draw.text((x + w // 2, y + h // 2), _printable(labels["camera_off"]), fill=(200, 200, 210), font=_font(18), anchor="mm")
+            _centered(canvas, x + w // 2, y + h // 2, _printable(labels["camera_off"]), 18, (200, 200, 210), TILE_OFF)
         label = _printable(tile.name + (f"  · {labels['mic_off']}" if tile.mic_off else ""))
-        width = draw.textlength(label, font=_font(16))
-        draw.rectangle((x + 6, y + h - 30, x + min(w - 6, 18 + int(width)), y + h - 6), fill=(0, 0, 0))
-        draw.text((x + 12, y + h - 18), label, fill="white", font=_font(16), anchor="lm")
+        _name_box(canvas, x + 6, y + h - 30, label, 16, x + w - 5, 25, 6)
         if tile.mic_off:
-            draw.rectangle((x + w - 22, y + 6, x + w - 6, y + 22), fill=(220, 40, 40))
-    return np.asarray(image)
+            canvas[y + 6 : y + 23, x + w - 22 : x + w - 5] = MIC_OFF_RED
+    return canvas
 
 
 def compose_share(screen: np.ndarray, screen_label: str, tiles: list[Tile], labels: dict[str, str]) -> np.ndarray:
@@ -117,24 +160,16 @@ def compose_share(screen: np.ndarray, screen_label: str, tiles: list[Tile], labe
     canvas[:] = BACKGROUND
     canvas[:SCREEN_H] = screen
     places = [(i * STRIP_W, SCREEN_H) for i in range(WIDTH // STRIP_W)]
+    _name_box(canvas, 6, 6, _printable(screen_label), 16, WIDTH - 5, 25, 6)
     for tile, (x, y) in zip(tiles, places, strict=False):
         if tile.picture is not None:
             canvas[y : y + STRIP_H, x : x + STRIP_W] = tile.picture[::2, ::2]  # tiles are exactly 2× the strip
         else:
             canvas[y + 2 : y + STRIP_H - 2, x + 2 : x + STRIP_W - 2] = TILE_OFF
-    image = Image.fromarray(canvas)
-    draw = ImageDraw.Draw(image)
-    label = _printable(screen_label)
-    draw.rectangle((6, 6, 18 + int(draw.textlength(label, font=_font(16))), 30), fill=(0, 0, 0))
-    draw.text((12, 18), label, fill="white", font=_font(16), anchor="lm")
-    for tile, (x, y) in zip(tiles, places, strict=False):
-        name = _printable(tile.name)
-        width = draw.textlength(name, font=_font(12))
-        draw.rectangle((x + 4, y + STRIP_H - 20, x + min(STRIP_W - 4, 12 + int(width)), y + STRIP_H - 4), fill=(0, 0, 0))
-        draw.text((x + 8, y + STRIP_H - 12), name, fill="white", font=_font(12), anchor="lm")
+        _name_box(canvas, x + 4, y + STRIP_H - 20, _printable(tile.name), 12, x + STRIP_W - 3, 17, 4)
         if tile.mic_off:
-            draw.rectangle((x + STRIP_W - 16, y + 4, x + STRIP_W - 4, y + 16), fill=(220, 40, 40))
-    return np.asarray(image)
+            canvas[y + 4 : y + 17, x + STRIP_W - 16 : x + STRIP_W - 3] = MIC_OFF_RED
+    return canvas
 
 
 def to_yuv(rgb: np.ndarray) -> np.ndarray:
