@@ -31,12 +31,14 @@ How a recording is transcribed:
      no-speech rule then drops it if it was noise.
 5. Each batch is given the end of the transcript so far as the text Whisper continues
    (its "previous text", up to CONTEXT_TOKENS), as sequential decoding does with
-   condition_on_previous_text: without it, names said earlier in the meeting were heard
-   as common words at the start of a turn ("Julien" → "Je l'ai eu", "Sophie" → "Sauf
-   il"). The windows of one batch share the same text (they are decoded together), so
-   the second window's text is a window old: one more reason for batches of 2. The
-   second-chance decodes above get none, since with it Whisper's sequential loop made
-   up sentences in the silence at the end of a window.
+   condition_on_previous_text: without it, each window started from nothing and a
+   word the context makes clear was heard as something else ("la réunion de jeudi
+   est maintenue" → "de jeux d'y a maintenue", "d'ici trois semaines" → "d'ici trop
+   à semaine"); French lost 0.8 points to plain decoding that way. The windows of one
+   batch share the same text (they are decoded together), so the second window's text
+   is a window old: one more reason for batches of 2. The second-chance decodes above
+   get none: given it, Whisper's sequential loop made up sentences in the silence at
+   the end of a window.
 6. Cues are built from word timestamps mapped back to the recording's timeline and
    split where the speaker paused for long, so no cue spans a silence that was cut out.
 
