@@ -10,7 +10,9 @@ with the same model (whisper-base int8, 2 CPU threads, beam 5, language given) b
 - `WhisperModel.transcribe` with its defaults (sequential, no VAD): the reference;
 - faster-whisper's BatchedInferencePipeline as LocalWhisperTranscriber used it before
   (VAD windows, batches of 8, word timestamps);
-- LocalWhisperTranscriber as it is now.
+- LocalWhisperTranscriber as it is now;
+- `--variants before`: LocalWhisperTranscriber as it was before it gave Whisper the
+  transcript so far (no previous text, batches of 3).
 
 Each run is its own process, so its peak RSS (ru_maxrss, model included) is its own. The
 markdown table gives WER (bench/wer_metric.py: word-level Levenshtein on normalised text),
@@ -46,6 +48,7 @@ VARIANTS = {
     "plain": "`WhisperModel.transcribe` (beam 5, sequential, no VAD)",
     "batched": "previous pipeline (BatchedInferencePipeline, VAD, ×8, word timestamps)",
     "ours": "LocalWhisperTranscriber now",
+    "before": "LocalWhisperTranscriber without previous text, batches of 3 (as before)",
 }
 
 
@@ -71,7 +74,8 @@ def _child(variant: str, language: str, audio: str) -> None:
             word_timestamps=True)
         text = " ".join(segment.text for segment in segments)
     else:
-        transcriber = LocalWhisperTranscriber(model_dir)
+        transcriber = LocalWhisperTranscriber(model_dir) if variant == "ours" else \
+            LocalWhisperTranscriber(model_dir, batch_size=3, context_tokens=0)
         text = " ".join(cue.text for cue in transcriber.transcribe(Path(audio), language=language))
         extra["redecoded"] = transcriber.redecoded
     seconds = time.perf_counter() - started
@@ -119,7 +123,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--languages", nargs="+", choices=["fr", "en"], default=["fr", "en"])
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["plain", "batched", "ours"])
     parser.add_argument("--hour", action="store_true", help="also an hour of French through LocalWhisperTranscriber")
     args = parser.parse_args()
 
