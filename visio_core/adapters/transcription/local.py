@@ -15,9 +15,9 @@ How a recording is transcribed:
    BatchedInferencePipeline, given as clips. The encoder and the word aligner see
    one window at a time (`_Stepwise`), and the C heap is trimmed after each stage
    (`release_memory`). What is left is the beam search, ~60 MB per window of the
-   batch, plus ~30 MB per window for the previous text (5. below): on 3 minutes,
-   batches of 3 with it peaked at 595–640 MB, batches of 2 at ~510 MB (a worker must
-   stay under 600 MB). Without the previous text an hour peaked at ~505 MB with
+   batch, plus ~40 MB per window for the previous text (5. below): on 3 minutes,
+   batches of 3 with it peaked at 595–640 MB, batches of 2 at 480–550 MB (a worker
+   must stay under 600 MB). Without the previous text an hour peaked at ~505 MB with
    batches of 3, 563–592 MB with 4, 650–675 MB with 8 on 3 minutes already.
 4. A batched decode has no second chance: Whisper decodes each window once, and
    what it leaves out is lost (it often stops before the end of a full window, or
@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 HOTWORDS_MAX = 400  # characters of vocabulary given to the decoder
 PROMPT_TOKENS = 223  # Whisper's room for previous text (max_length // 2 - 1): vocabulary + context
 
-DEFAULT_BATCH_SIZE = 2  # windows decoded together: each costs ~90 MB in the beam search (see above)
+DEFAULT_BATCH_SIZE = 2  # windows decoded together: each costs ~100 MB in the beam search (see above)
 LOOP_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for "this text repeats itself"
 LOW_LOGPROB = -1.0  # Whisper's own threshold for "this decode failed"
 WINDOW_SECONDS = 30.0  # what Whisper sees at once
