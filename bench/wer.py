@@ -10,12 +10,16 @@ with the same model (whisper-base int8, 2 CPU threads, beam 5, language given) b
 - `WhisperModel.transcribe` with its defaults (sequential, no VAD): the reference;
 - faster-whisper's BatchedInferencePipeline as LocalWhisperTranscriber used it before
   (VAD windows, batches of 8, word timestamps);
-- LocalWhisperTranscriber as it is now.
+- LocalWhisperTranscriber as it is now;
+- `--variants before`: LocalWhisperTranscriber as it was before it gave Whisper the
+  transcript so far (no previous text, batches of 3).
 
 Each run is its own process, so its peak RSS (ru_maxrss, model included) is its own. The
 markdown table gives WER (bench/wer_metric.py: word-level Levenshtein on normalised text),
 its substitutions / deletions / insertions, the runs of 4+ consecutive words missing
-(a dropped sentence), wall time, real-time factor (wall time / audio time) and peak RSS.
+(a dropped sentence), wall time, CPU time (user + system, all threads: it moves far less
+than wall time when other processes share the cores), real-time factor (wall time / audio
+time) and peak RSS. The speed rows give plain / ours for wall and CPU time.
 `--hour` adds LocalWhisperTranscriber on an hour of the French meeting repeated (≈ 6 min).
 """
 
@@ -44,6 +48,7 @@ VARIANTS = {
     "plain": "`WhisperModel.transcribe` (beam 5, sequential, no VAD)",
     "batched": "previous pipeline (BatchedInferencePipeline, VAD, ×8, word timestamps)",
     "ours": "LocalWhisperTranscriber now",
+    "before": "LocalWhisperTranscriber without previous text, batches of 3 (as before)",
 }
 
 
@@ -56,6 +61,7 @@ def _child(variant: str, language: str, audio: str) -> None:
     model = load_model(model_dir)
     list(model.transcribe(np.zeros(16000, dtype=np.float32), language=language)[0])  # warm-up
     extra: dict[str, object] = {}
+    cpu_started = time.process_time()
     started = time.perf_counter()
     if variant == "plain":
         segments, _info = model.transcribe(audio, language=language, beam_size=5)
@@ -68,10 +74,12 @@ def _child(variant: str, language: str, audio: str) -> None:
             word_timestamps=True)
         text = " ".join(segment.text for segment in segments)
     else:
-        transcriber = LocalWhisperTranscriber(model_dir)
+        transcriber = LocalWhisperTranscriber(model_dir) if variant == "ours" else \
+            LocalWhisperTranscriber(model_dir, batch_size=3, context_tokens=0)
         text = " ".join(cue.text for cue in transcriber.transcribe(Path(audio), language=language))
         extra["redecoded"] = transcriber.redecoded
     seconds = time.perf_counter() - started
+    extra["cpu"] = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"text": text, "seconds": seconds, "peak_mb": peak_mb, **extra}))
 
@@ -115,7 +123,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--languages", nargs="+", choices=["fr", "en"], default=["fr", "en"])
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["plain", "batched", "ours"])
     parser.add_argument("--hour", action="store_true", help="also an hour of French through LocalWhisperTranscriber")
     args = parser.parse_args()
 
@@ -142,12 +150,14 @@ def main() -> None:
                 kept = {"freelance", "photographer", "product", "pictures"} <= said
                 note = ", ".join(filter(None, [note, f"photographer sentence {'kept' if kept else 'LOST'}"]))
             rows.append((language, VARIANTS[variant], f"{wer:.1%}", f"{counts['s']}/{counts['d']}/{counts['i']}",
-                         str(len(lost)), f"{result['seconds']:.1f}", f"{result['seconds'] / duration:.3f}",
+                         str(len(lost)), f"{result['seconds']:.1f}", f"{result['cpu']:.1f}",
+                         f"{result['seconds'] / duration:.3f}",
                          f"{result['peak_mb']:.0f}", note))
             print(f"{language} {variant}: WER {wer:.1%}, {result['seconds']:.1f} s, lost: {lost}", file=sys.stderr)
         if "plain" in results and "ours" in results:
-            ratio = results["plain"]["seconds"] / results["ours"]["seconds"]
-            rows.append((language, "speed: plain / ours", "", "", "", "", f"{ratio:.2f}×", "", ""))
+            wall = results["plain"]["seconds"] / results["ours"]["seconds"]
+            cpu = results["plain"]["cpu"] / results["ours"]["cpu"]
+            rows.append((language, "speed: plain / ours", "", "", "", f"{wall:.2f}×", f"{cpu:.2f}×", "", "", ""))
         print(f"{language}: {duration:.0f} s of audio, {len(words(reference, language))} words", file=sys.stderr)
 
     if args.hour:
@@ -157,13 +167,14 @@ def main() -> None:
         result = _run("ours", "fr", audio)
         hour = probe_duration(audio)
         rows.append((f"fr, {hour / 60:.0f} min (repeated)", VARIANTS["ours"], "", "", "", f"{result['seconds']:.0f}",
+                     f"{result['cpu']:.0f}",
                      f"{result['seconds'] / hour:.3f}", f"{result['peak_mb']:.0f}",
                      f"{result['redecoded']} re-decoded"))
 
-    header = ("language", "variant", "WER", "subst./del./ins.", "runs of 4+ words lost", "wall (s)", "RTF",
-              "peak RSS (MB)", "")
+    header = ("language", "variant", "WER", "subst./del./ins.", "runs of 4+ words lost", "wall (s)", "CPU (s)",
+              "RTF", "peak RSS (MB)", "")
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join(["---"] * 2 + ["---:"] * 6 + ["---"]) + "|")
+    print("|" + "|".join(["---"] * 2 + ["---:"] * 7 + ["---"]) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print(f"\n(English check sentence: \"{KEY_SENTENCE}\")")

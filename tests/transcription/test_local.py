@@ -125,3 +125,23 @@ def test_model_is_loaded_once_across_threads(whisper_model_dir):
         thread.join()
     assert len(results) == 4 and all(model is results[0] for model in results)
     assert load_model(whisper_model_dir) is load_model(Path(str(whisper_model_dir) + "/"))
+
+
+def test_previous_text_is_the_end_of_the_transcript_and_leaves_room_for_the_vocabulary(whisper_model_dir):
+    from visio_core.adapters.transcription.local import HOTWORDS_MAX, PROMPT_TOKENS
+    from visio_core.domain.srt import Cue
+
+    model = load_model(whisper_model_dir)
+    transcriber = LocalWhisperTranscriber(whisper_model_dir)
+    said = [Cue(0, i, i + 1, f"Phrase numéro {i}, dite par Julien à Sophie.") for i in range(60)]
+    transcriber._remember(model, said[:30])
+    transcriber._remember(model, said[30:])
+    alone = transcriber._previous_text(model)
+    assert alone is not None and alone.endswith(said[-1].text)
+    assert len(transcriber._context) == transcriber.context_tokens
+
+    transcriber._hotwords = " ".join(["Girard", "Foxeo", "visioconférence"] * 30)[:HOTWORDS_MAX]  # as transcribe()
+    transcriber._remember(model, said[-1:])
+    vocabulary = len(model.hf_tokenizer.encode(" " + transcriber._hotwords, add_special_tokens=False).ids)
+    assert 0 < len(transcriber._context) <= PROMPT_TOKENS - vocabulary  # both fit in Whisper's slot
+    assert transcriber._previous_text(model).endswith(said[-1].text)

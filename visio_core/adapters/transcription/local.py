@@ -11,13 +11,14 @@ How a recording is transcribed:
    faster-whisper's batched pipeline does, except that a window is closed at the
    longest pause of its last part rather than wherever the next piece no longer
    fits, so a window rarely ends in the middle of a sentence.
-3. Windows are decoded 3 at a time (beam search, word timestamps) by
+3. Windows are decoded 2 at a time (beam search, word timestamps) by
    BatchedInferencePipeline, given as clips. The encoder and the word aligner see
    one window at a time (`_Stepwise`), and the C heap is trimmed after each stage
    (`release_memory`). What is left is the beam search, ~60 MB per window of the
-   batch: an hour of audio peaked at ~505 MB with 3, 563–592 MB with 4, and 8 took
-   650–675 MB on 3 minutes already (a worker must stay under 600 MB). Batches of 8
-   are ~1.3× faster than batches of 3.
+   batch, plus ~40 MB per window for the previous text (5. below): on 3 minutes,
+   batches of 3 with it peaked at 595–640 MB, batches of 2 at 480–550 MB (a worker
+   must stay under 600 MB). Without the previous text an hour peaked at ~505 MB with
+   batches of 3, 563–592 MB with 4, 650–675 MB with 8 on 3 minutes already.
 4. A batched decode has no second chance: Whisper decodes each window once, and
    what it leaves out is lost (it often stops before the end of a full window, or
    skips a sentence, where sequential decoding would seek back to it). So every
@@ -28,7 +29,17 @@ How a recording is transcribed:
    - a window whose decode looks poor (a repetition loop, or a mean log-probability
      under Whisper's -1.0) is decoded again whole, sequentially; Whisper's own
      no-speech rule then drops it if it was noise.
-5. Cues are built from word timestamps mapped back to the recording's timeline and
+5. Each batch is given the end of the transcript so far as the text Whisper continues
+   (its "previous text", up to CONTEXT_TOKENS), as sequential decoding does with
+   condition_on_previous_text: without it, each window started from nothing and a
+   word the context makes clear was heard as something else ("la réunion de jeudi
+   est maintenue" → "de jeux d'y a maintenue", "d'ici trois semaines" → "d'ici trop
+   à semaine"); French lost 0.8 points to plain decoding that way. The windows of one
+   batch share the same text (they are decoded together), so the second window's text
+   is a window old: one more reason for batches of 2. The second-chance decodes above
+   get none: given it, Whisper's sequential loop made up sentences in the silence at
+   the end of a window.
+6. Cues are built from word timestamps mapped back to the recording's timeline and
    split where the speaker paused for long, so no cue spans a silence that was cut out.
 
 bench/wer.py measures word error rate, speed and memory against plain
@@ -56,8 +67,9 @@ from visio_core.services.ports import ProgressCallback
 
 log = logging.getLogger(__name__)
 HOTWORDS_MAX = 400  # characters of vocabulary given to the decoder
+PROMPT_TOKENS = 223  # Whisper's room for previous text (max_length // 2 - 1): vocabulary + context
 
-DEFAULT_BATCH_SIZE = 3  # windows decoded together: each costs ~60 MB in the beam search (see above)
+DEFAULT_BATCH_SIZE = 2  # windows decoded together: each costs ~100 MB in the beam search (see above)
 LOOP_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for "this text repeats itself"
 LOW_LOGPROB = -1.0  # Whisper's own threshold for "this decode failed"
 WINDOW_SECONDS = 30.0  # what Whisper sees at once
@@ -71,6 +83,7 @@ MISSED_SPEECH_VAD = 0.3  # ... of which at least this much VAD speech
 CUE_PAUSE = 1.5  # a longer pause between two words starts a new cue
 ENCODE_STEP = 1  # windows encoded at once
 ALIGN_STEP = 1  # windows aligned (word timestamps) at once
+CONTEXT_TOKENS = 223  # tokens of the transcript so far given to the next batch (see 5. above)
 
 _models: dict[tuple[str, int, str], object] = {}
 _models_lock = threading.Lock()
@@ -426,12 +439,15 @@ class LocalWhisperTranscriber:
         compute_type: str = "int8",
         batch_size: int = DEFAULT_BATCH_SIZE,
         beam_size: int = 5,
+        context_tokens: int = CONTEXT_TOKENS,
     ) -> None:
         self.model_dir = check_model_dir(model_dir)  # fail early with "run make setup"
         self.cpu_threads = cpu_threads
         self.compute_type = compute_type
         self.batch_size = batch_size
         self.beam_size = beam_size
+        self.context_tokens = context_tokens
+        self._context: list[int] = []  # tokens of the transcript so far, for the next batch
         self._hotwords: str | None = None  # set per transcription from the operator's vocabulary
         self.redecoded = 0  # stretches decoded a second time by the last transcribe() (for tests and benches)
 
@@ -453,6 +469,7 @@ class LocalWhisperTranscriber:
         model = _stepwise(load_model(self.model_dir, cpu_threads=self.cpu_threads, compute_type=self.compute_type))
         expected = probe_duration(media_path)
         self.redecoded = 0
+        self._context = []
         cues: list[Cue] = []
         done = 0.0
         batch: list[Window] = []
@@ -501,8 +518,21 @@ class LocalWhisperTranscriber:
                 self.redecoded += 1
                 lines += self._again(model, window, start, end, language)
             cues += _cues(lines, window)
+        self._remember(model, cues)
         release_memory()
         return cues
+
+    def _remember(self, model: Any, cues: list[Cue]) -> None:
+        """Keep the end of the transcript for the next batch, as few tokens as leave room for
+        the vocabulary in Whisper's previous-text slot."""
+        def encode(text: str) -> list[int]:
+            return list(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+        room = PROMPT_TOKENS - (len(encode(" " + self._hotwords.strip())) if self._hotwords else 0)
+        keep = max(0, min(self.context_tokens, room))
+        text = "".join(" " + cue.text.strip() for cue in cues if cue.text.strip())
+        tokens = self._context + (encode(text) if text else [])
+        self._context = tokens[len(tokens) - keep:] if keep else []
 
     def _options(self, language: str) -> dict[str, Any]:
         options: dict[str, Any] = dict(language=language, beam_size=self.beam_size, word_timestamps=True)
@@ -524,13 +554,16 @@ class LocalWhisperTranscriber:
         pipeline = BatchedInferencePipeline(model)
         segments, _info = pipeline.transcribe(
             audio, batch_size=len(batch), clip_timestamps=clips, vad_filter=False,
-            without_timestamps=False, **self._options(language))
+            without_timestamps=False, initial_prompt=self._previous_text(model), **self._options(language))
         lines: list[list[Line]] = [[] for _ in batch]
         frames = WINDOW_SECONDS * model.frames_per_second
         for segment in segments:
             k = min(len(batch) - 1, int(round(segment.seek / frames)))
             lines[k].append(Line.of(segment, shift=k * WINDOW_SECONDS))
         return lines
+
+    def _previous_text(self, model: Any) -> str | None:
+        return str(model.hf_tokenizer.decode(self._context)) if self._context else None
 
     def _sequential(self, model: Any, audio: np.ndarray, language: str) -> list[Line]:
         """Whisper's own loop on `audio`: seeks on after what it decoded, falls back to higher
