@@ -100,9 +100,9 @@ def person(participants: list[dict], name: str) -> dict | None:
 
 def join(page: Page, url: str, meeting: str) -> None:
     page.goto(f"{url}/room?meeting={meeting}")
-    page.get_by_role("button", name="Rejoindre la salle").click(timeout=30_000)
-    expect(page.get_by_role("button", name="Quitter la salle")).to_be_visible(timeout=30_000)
-    expect(page.frame_locator(COMPONENT).locator("video").first).to_be_visible(timeout=90_000)
+    component = page.frame_locator(COMPONENT)
+    component.get_by_role("button", name="Rejoindre").click(timeout=60_000)
+    expect(component.get_by_role("button", name="Quitter")).to_be_visible(timeout=60_000)
 
 
 def video_is_moving(page: Page) -> tuple[int, float]:
@@ -169,10 +169,10 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
         wait_for(operator, server, meeting, lambda ps: not person(ps, "MiKL")["camera_off"], "operator camera on")
 
         # The client leaves and comes back.
-        client_page.get_by_role("button", name="Quitter la salle").click()
+        client_page.frame_locator(COMPONENT).get_by_role("button", name="Quitter").click()
         wait_for(operator, server, meeting, lambda ps: [p["name"] for p in ps] == [person(ps, "MiKL")["name"]],
                  "client left")
-        client_page.get_by_role("button", name="Rejoindre la salle").click()
+        client_page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click()
         wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and not person(ps, "Claire")["mic_off"],
                  "client back and heard")
         time.sleep(15)  # a full pass of the client's sentence in the recording

@@ -2,8 +2,9 @@
 
 Two headless Chromiums join the same room. The loopback's UDP (the media; the dashboard's
 websocket is TCP) is cut for a few seconds with nftables, as a Wi-Fi drop would: both calls fail,
-the pages negotiate new ones by themselves and the seats are kept meanwhile. Then the operator ends
-the meeting and the client's page, untouched, tells him within 5 s and tears its call down.
+the pages say so, the seats are kept, and "Rejoindre" brings each back to his seat. Then the
+operator ends the meeting and the client's page, untouched, tells him within 5 s and tears its
+call down.
 """
 
 from __future__ import annotations
@@ -106,13 +107,14 @@ def test_roster_reconnect_and_end_notice_reach_everyone(server, data_dir, microp
             time.sleep(8)
             assert len(roster(operator, server, meeting)["participants"]) == 2  # seats kept
         restored = time.monotonic()
+        for page in (op_page, client_page):  # as the notice says
+            page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=30_000)
 
-        # Nobody clicks anything: the pages negotiate new calls and media flows again.
         def back(ps):
             return len(ps) == 2 and all(p["connected"] and p["video_frames"] > before.get(p["name"], 0) + 30
                                         for p in ps)
 
-        wait_for(operator, server, meeting, back, "both calls come back by themselves", timeout=90)
+        wait_for(operator, server, meeting, back, "both back in their seats", timeout=90)
         print(f"reconnected {time.monotonic() - restored:.1f} s after the network came back")
         expect(client_page.get_by_text("Connexion perdue")).to_have_count(0, timeout=10_000)
         expect(op_page.get_by_text("(reconnexion…)")).to_have_count(0, timeout=10_000)

@@ -31,6 +31,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.test_embedded_room import (
+    COMPONENT,
     open_browser,
     roster,
     wait_for_transcript,
@@ -174,7 +175,7 @@ def test_two_people_speak_in_turn_and_each_line_names_its_speaker(language, tmp_
             buttons = []
             for page in (op_page, client_page):
                 page.goto(f"{server}/room?meeting={meeting}")
-                button = page.get_by_role("button", name="Rejoindre la salle")
+                button = page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre")
                 button.wait_for(timeout=30_000)
                 buttons.append(button)
             for button in buttons:  # back to back: both microphone files start together

@@ -5,9 +5,12 @@ with his name, itself included, which is the local preview) and the mix of every
 else. The component's own buttons turn the camera and microphone off by disabling
 the browser track, so the server really receives black frames and silence.
 
-Joining and leaving are the page's buttons, not the component's: the call is driven by
-`desired_playing_state`, so when it drops without the user leaving (network cut, ICE
-failure) the component negotiates a new one by itself, and the Room keeps the seat meanwhile.
+Joining and leaving are the component's own buttons. A call that ends while media was still
+flowing is the user leaving (his seat is freed); one that ends after its media had stopped is a
+drop (network cut): the Room keeps the seat and the page says to rejoin. We do not let the
+component reconnect by itself: driven by `desired_playing_state`, streamlit-webrtc 0.79 starts
+two or three peer connections at once, and the one left unanswered fails 15 s later and takes
+the live call down with it (seen in Chromium, every call).
 """
 
 from __future__ import annotations
@@ -79,21 +82,21 @@ def _keep_call_mounted(key: str) -> None:
         context._last_rendered_run_count = None  # no public way yet; pinned version 0.79.0
 
 
-def _call(room: Room, tab: str, key: str, rtc_configuration: dict[str, Any], playing: bool) -> None:
+def _call(room: Room, tab: str, key: str, rtc_configuration: dict[str, Any]) -> None:
     video_out = create_video_source_track(lambda pts, time_base: room.grid_frame(), key=f"{key}-grid", fps=FPS)
     audio_out = create_audio_source_track(lambda pts, time_base: room.audio_for(tab), key=f"{key}-mix")
-    # A sink track ends with its call: a drop, or the user leaving (then `leave` already freed the seat).
+    # A sink track ends with its call: the user left, closed the tab, or the network dropped it.
     video_in = create_video_sink_track(
-        lambda frame: room.push_video(tab, frame), key=f"{key}-cam", on_ended=lambda: room.lost(tab)
+        lambda frame: room.push_video(tab, frame), key=f"{key}-cam", on_ended=lambda: room.call_ended(tab)
     )
     audio_in = create_audio_sink_track(
-        lambda frame: room.push_audio(tab, frame), key=f"{key}-mic", on_ended=lambda: room.lost(tab)
+        lambda frame: room.push_audio(tab, frame), key=f"{key}-mic", on_ended=lambda: room.call_ended(tab)
     )
     _keep_call_mounted(key)
     webrtc_streamer(
         key=key,
         mode=WebRtcMode.SENDRECV,
-        desired_playing_state=playing,
+        on_change=lambda: _on_call_change(room, tab, key),
         rtc_configuration=rtc_configuration,
         media_stream_constraints=MEDIA_CONSTRAINTS,
         source_video_track=video_out,
@@ -105,27 +108,12 @@ def _call(room: Room, tab: str, key: str, rtc_configuration: dict[str, Any], pla
     )
 
 
-def _joined_key(meeting: Meeting) -> str:
-    return f"room_joined_{meeting.id}"
-
-
-def _join_controls(room: Room, tab: str, meeting: Meeting) -> bool:
-    """The page's Join / Leave buttons; whether this tab wants to be in the call.
-
-    Callbacks, not `if st.button(...)`: a click landing in the live fragment's timed rerun
-    would otherwise be swallowed (seen in Chromium: "Rejoindre" did nothing once in a while)."""
-    key = _joined_key(meeting)
-
-    def leave() -> None:
-        st.session_state[key] = False
-        room.leave(tab)  # on purpose: the seat is free at once, no reconnection
-
-    if not st.session_state.get(key):
-        st.button(t("room.embedded.start"), key=f"room_join_{meeting.id}", type="primary", icon=":material/call:",
-                  on_click=st.session_state.__setitem__, args=(key, True))
-        return False
-    st.button(t("room.embedded.stop"), key=f"room_leave_{meeting.id}", icon=":material/call_end:", on_click=leave)
-    return True
+def _on_call_change(room: Room, tab: str, key: str) -> None:
+    """The component stopped its call: the user left, or the network dropped it (see the module note)."""
+    context = st.session_state.get(key)
+    state = getattr(context, "state", None)
+    if state is not None and not state.playing and not state.signalling:
+        room.call_ended(tab)
 
 
 def _roster(room: Room, tab: str) -> None:
@@ -143,7 +131,7 @@ def _roster(room: Room, tab: str) -> None:
 
 def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     if can_change(identity, meeting):
-        end_controls(ctx, identity, meeting, forget=[_joined_key(meeting)])
+        end_controls(ctx, identity, meeting)
     engine = cast(EmbeddedEngine, ctx.engine)  # this view serves the "hosted" room kind only
     try:
         room = engine.room_for(meeting)
@@ -156,9 +144,8 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     except RoomFull as error:
         st.warning(str(error))
         return
-    playing = _join_controls(room, tab, meeting)
     watch(ctx, identity, meeting.id, lambda: _roster(room, tab))
     st.info(t("room.embedded.help"), icon=":material/videocam:")
-    _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration(), playing)
+    _call(room, tab, f"room-{meeting.id}", engine.rtc_configuration())
     screen_share(meeting.id, room.ticket(tab), can_change(identity, meeting), engine.rtc_configuration())
     st.caption(t("room.embedded.recording"), help=None)
