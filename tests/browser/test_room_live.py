@@ -117,7 +117,7 @@ def test_roster_reconnect_and_end_notice_reach_everyone(server, data_dir, microp
         wait_for(operator, server, meeting, back, "both back in their seats", timeout=90)
         print(f"reconnected {time.monotonic() - restored:.1f} s after the network came back")
         expect(client_page.get_by_text("Connexion perdue")).to_have_count(0, timeout=10_000)
-        expect(op_page.get_by_text("(reconnexion…)")).to_have_count(0, timeout=10_000)
+        expect(op_page.get_by_text("(connexion perdue)")).to_have_count(0, timeout=10_000)
         screenshot(op_page, "room-live-3-reconnected")
 
         # The operator ends the meeting: his confirmation resolves, the client is told within 5 s.
