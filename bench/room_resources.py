@@ -92,7 +92,7 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                 page.get_by_role("button", name="Se connecter").click()
                 page.get_by_role("button", name="Se déconnecter").wait_for(timeout=60_000)  # signed in
                 page.goto(f"{url}/room?meeting={meeting}")
-                page.locator(COMPONENT).scroll_into_view_if_needed(timeout=60_000)  # the page loads it when shown
+                page.locator(COMPONENT).wait_for(state="attached", timeout=60_000)
                 page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=60_000)
                 contexts.append(context)
             deadline = time.monotonic() + 60

@@ -100,7 +100,6 @@ def person(participants: list[dict], name: str) -> dict | None:
 
 def join(page: Page, url: str, meeting: str) -> None:
     page.goto(f"{url}/room?meeting={meeting}")
-    page.locator(COMPONENT).scroll_into_view_if_needed(timeout=60_000)  # the page loads it when shown
     component = page.frame_locator(COMPONENT)
     component.get_by_role("button", name="Rejoindre").click(timeout=60_000)
     expect(component.get_by_role("button", name="Quitter")).to_be_visible(timeout=60_000)
