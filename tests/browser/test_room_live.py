@@ -102,7 +102,7 @@ def test_roster_reconnect_and_end_notice_reach_everyone(server, data_dir, microp
         with media_cut():
             wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and not all(p["connected"] for p in ps),
                      "the server sees a call drop", timeout=40)
-            expect(client_page.get_by_text("Connexion perdue")).to_be_visible(timeout=20_000)
+            expect(client_page.get_by_text("Connexion perdue. Cliquez")).to_be_visible(timeout=20_000)
             screenshot(client_page, "room-live-2-reconnecting")
             time.sleep(8)
             assert len(roster(operator, server, meeting)["participants"]) == 2  # seats kept
@@ -116,7 +116,7 @@ def test_roster_reconnect_and_end_notice_reach_everyone(server, data_dir, microp
 
         wait_for(operator, server, meeting, back, "both back in their seats", timeout=90)
         print(f"reconnected {time.monotonic() - restored:.1f} s after the network came back")
-        expect(client_page.get_by_text("Connexion perdue")).to_have_count(0, timeout=10_000)
+        expect(client_page.get_by_text("Connexion perdue. Cliquez")).to_have_count(0, timeout=10_000)
         expect(op_page.get_by_text("(connexion perdue)")).to_have_count(0, timeout=10_000)
         screenshot(op_page, "room-live-3-reconnected")
 
