@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,8 @@ from visio_core.adapters.local_storage import LocalStorage
 from visio_core.domain.errors import InvalidInput, NotFound
 from visio_core.entrypoints.config import Settings
 from visio_core.entrypoints.web import make_routes
+
+OPENAI_TEST_KEY = f"test-{secrets.token_hex(16)}"  # generated per run, never a key-shaped literal
 
 KEY = "visio-abc/rec-1.webm"
 
@@ -38,7 +41,7 @@ def storage(tmp_path, clock) -> LocalStorage:
 @pytest.fixture
 def client(storage, tmp_path):
     settings = Settings.load(
-        env={"VISIO_DATA_DIR": str(tmp_path), "OPENVIDU_SECRET": "ov-secret-value", "OPENAI_API_KEY": "sk-test-not-real",
+        env={"VISIO_DATA_DIR": str(tmp_path), "OPENVIDU_SECRET": "ov-secret-value", "OPENAI_API_KEY": OPENAI_TEST_KEY,
              "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret"},
         secrets_file=tmp_path / "none.toml",
     )
@@ -168,7 +171,7 @@ def test_health_names_backends_and_no_secret(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["backends"]["transcription"] == "openai" and body["backends"]["storage"] == "local"
-    for secret in ("ov-secret-value", "sk-test-not-real", "service-role-secret"):
+    for secret in ("ov-secret-value", OPENAI_TEST_KEY, "service-role-secret"):
         assert secret not in response.text
 
 

@@ -3,6 +3,7 @@ pointing at the strict chat completions fake on loopback, and a transcribed meet
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from visio_core.entrypoints.bootstrap import build_context
 from visio_core.entrypoints.config import Settings
 from visio_core.services.jobs import JobRunner
 
-KEY = "sk-summary-test-0123456789"
+KEY = f"test-{secrets.token_hex(16)}"  # generated per run: no key-shaped literal in git
 MODEL = "resume-test"
 
 # A meeting as the scripted transcriber hears it: who said what, when.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
+from tests.summary.conftest import KEY
 from tests.summary.openai_chat_server import chat_server
 from visio_core.adapters.summary.openai_chat import OpenAIChatModel
 from visio_core.domain.errors import BackendUnavailable
@@ -11,7 +14,6 @@ from visio_core.domain.summary import SCHEMA
 from visio_core.services.jobs import PermanentFailure
 from visio_core.services.summaries import SCHEMA_NAME, SYSTEM
 
-KEY = "sk-summary-test-0123456789"
 TRANSCRIPT = "Transcript, part 1 of 1:\n[#1 00:00] Claire: Nous avons décidé du budget.\n[#2 00:04] Bruno doit écrire."
 
 
@@ -39,7 +41,7 @@ def test_the_request_is_what_the_api_documents(server):
 
 def test_a_wrong_key_fails_for_good_with_a_french_message_that_holds_no_key(server):
     with pytest.raises(PermanentFailure) as error:
-        model(server, key="sk-wrong-key-abcdef").complete_json(SYSTEM, TRANSCRIPT, SCHEMA_NAME, SCHEMA)
+        model(server, key=f"wrong-{secrets.token_hex(8)}").complete_json(SYSTEM, TRANSCRIPT, SCHEMA_NAME, SCHEMA)
     assert "refuse la clé" in str(error.value) and "sk-" not in str(error.value)
     assert "sk-" not in repr(model(server))
 

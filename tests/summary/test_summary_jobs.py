@@ -4,6 +4,7 @@ and who may read or ask for a new one."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -88,7 +89,7 @@ def test_a_server_still_failing_is_tried_again_later(ctx, people, chat, clock, t
 
 def test_a_refused_key_fails_at_once_with_a_clear_message(ctx, people, chat, transcribed):
     _, recording = transcribed
-    chat.api_key = "sk-another-key"
+    chat.api_key = f"other-{secrets.token_hex(8)}"
     run_jobs(ctx)
     state = ctx.summaries.state(people.op1, recording.id)
     assert state.status == "failed" and state.attempts == 1 and state.summary is None
