@@ -19,7 +19,6 @@ status (before auth), e.g. 429 with `retry-after-ms: 1`.
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import time
@@ -34,6 +33,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.http_server import serve
+from tests.openai_fake import openai_error as _error
+from tests.openai_fake import refused
 
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 KNOWN_ARGUMENTS = {
@@ -43,12 +44,6 @@ KNOWN_ARGUMENTS = {
 SCHEMA_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 LINE = re.compile(r"^\[#(\d+) (\d+:\d\d(?::\d\d)?)\](?: ([^:]+):)? (.*)$")
 OWNER = re.compile(r"(?:^|\s)([A-ZÉÈ][\wéèêàç-]+) doit ")
-
-
-def _error(status: int, message: str, *, type_: str = "invalid_request_error", param: str | None = None,
-           code: str | None = None, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": type_, "param": param, "code": code}},
-                        status_code=status, headers=headers)
 
 
 def _strict_problem(schema: Any, where: str = "schema") -> str | None:
@@ -103,17 +98,9 @@ class FakeChatServer:
         return Starlette(routes=[Route("/v1/chat/completions", self._completions, methods=["POST"])])
 
     async def _completions(self, request: Request) -> Response:
-        if self.fail_next:
-            status, headers = self.fail_next.pop(0)
-            return _error(status, f"Injected failure {status}", type_="server_error", headers=headers)
-        auth = request.headers.get("authorization", "")
-        if not auth.startswith("Bearer ") or not auth[7:].strip():
-            return _error(401, "You didn't provide an API key. You need to provide your API key in an "
-                               "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
-        given = auth[7:].strip()
-        if not hmac.compare_digest(given.encode(), self.api_key.encode()):
-            return _error(401, f"Incorrect API key provided: {given}. You can find your API key at "
-                               "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
+        refusal = refused(request, self.api_key, self.fail_next)
+        if refusal is not None:
+            return refusal
         try:
             body = json.loads(await request.body())
         except ValueError:
@@ -142,7 +129,7 @@ class FakeChatServer:
             return _error(400, f"This model's maximum context length is {self.context_chars} characters. "
                                f"However, your messages resulted in {size} characters.",
                           param="messages", code="context_length_exceeded")
-        received = Received(model, body["messages"], body.get("response_format"), auth)
+        received = Received(model, body["messages"], body.get("response_format"), request.headers["authorization"])
         self.received.append(received)
         answer = self._answer(received)
         return JSONResponse({

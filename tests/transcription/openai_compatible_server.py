@@ -16,7 +16,6 @@ request with that status (before auth), e.g. 429 with `retry-after-ms: 10`.
 
 from __future__ import annotations
 
-import hmac
 import json
 import socket
 import tempfile
@@ -32,15 +31,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from tests.openai_fake import openai_error as _error
+from tests.openai_fake import refused
+
 SUPPORTED_FILE_FORMATS = ["flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"]
 RESPONSE_FORMATS = {"json", "text", "srt", "verbose_json", "vtt"}
 OPENAI_LIMIT = 25 * 1024 * 1024
-
-
-def _error(status: int, message: str, *, type_: str = "invalid_request_error",
-           param: str | None = None, code: str | None = None, headers: dict | None = None) -> JSONResponse:
-    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
-    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _timestamp(seconds: float, sep: str) -> str:
@@ -115,17 +111,9 @@ class OpenAICompatibleServer:
 
     # -- the endpoint ----------------------------------------------------
     async def _transcriptions(self, request: Request) -> Response:
-        if self.fail_next:
-            status, headers = self.fail_next.pop(0)
-            return _error(status, f"Injected failure {status}", type_="server_error", headers=headers)
-        auth = request.headers.get("authorization", "")
-        if not auth.startswith("Bearer ") or not auth[7:].strip():
-            return _error(401, "You didn't provide an API key. You need to provide your API key in an "
-                               "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
-        given = auth[7:].strip()
-        if not hmac.compare_digest(given.encode(), self.api_key.encode()):
-            return _error(401, f"Incorrect API key provided: {given}. You can find your API key at "
-                               "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
+        refusal = refused(request, self.api_key, self.fail_next)
+        if refusal is not None:
+            return refusal
         length = int(request.headers.get("content-length") or 0)
         if length > self.max_bytes + 64 * 1024:  # multipart framing on top of the file
             return _error(413, f"Maximum content size limit ({self.max_bytes}) exceeded ({length} bytes read)",
