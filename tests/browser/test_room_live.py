@@ -109,7 +109,7 @@ def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_d
             for page in (op_page, client_page):
                 expect(status(page)).to_have_text(RECONNECTING, timeout=30_000)
             expect(op_page.get_by_text("Claire Martin (connexion perdue)")).to_be_visible(timeout=10_000)
-            expect(client_page.get_by_text("la page se reconnecte d'elle-même")).to_be_visible(timeout=10_000)
+            expect(client_page.get_by_text("Connexion perdue : la page se reconnecte")).to_be_visible(timeout=10_000)
             screenshot(client_page, "room-live-2-client-reconnecting")
             screenshot(op_page, "room-live-2-operator-reconnecting")
             time.sleep(max(0.0, cut + 12 - time.monotonic()))  # a drop long enough for several attempts
@@ -129,7 +129,7 @@ def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_d
             # Only the new connection is open (the failed ones were closed), with the same two tracks.
             assert live_media(page) == {"tracks": 2, "connections": 1}, live_media(page)
         expect(op_page.get_by_text("(connexion perdue)")).to_have_count(0, timeout=10_000)
-        expect(client_page.get_by_text("la page se reconnecte d'elle-même")).to_have_count(0, timeout=10_000)
+        expect(client_page.get_by_text("Connexion perdue : la page se reconnecte")).to_have_count(0, timeout=10_000)
         op_page.wait_for_timeout(1000)
         screenshot(op_page, "room-live-3-operator-reconnected")
         screenshot(client_page, "room-live-3-client-reconnected")
