@@ -110,6 +110,8 @@ def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_d
                 expect(status(page)).to_have_text(RECONNECTING, timeout=30_000)
             expect(op_page.get_by_text("Claire Martin (connexion perdue)")).to_be_visible(timeout=10_000)
             expect(client_page.get_by_text("Connexion perdue : la page se reconnecte")).to_be_visible(timeout=10_000)
+            for page in (op_page, client_page):
+                status(page).scroll_into_view_if_needed()  # the room's page scrolls inside its own container
             screenshot(client_page, "room-live-2-client-reconnecting")
             screenshot(op_page, "room-live-2-operator-reconnecting")
             time.sleep(max(0.0, cut + 12 - time.monotonic()))  # a drop long enough for several attempts
@@ -131,6 +133,8 @@ def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_d
         expect(op_page.get_by_text("(connexion perdue)")).to_have_count(0, timeout=10_000)
         expect(client_page.get_by_text("Connexion perdue : la page se reconnecte")).to_have_count(0, timeout=10_000)
         op_page.wait_for_timeout(1000)
+        for page in (op_page, client_page):
+            status(page).scroll_into_view_if_needed()
         screenshot(op_page, "room-live-3-operator-reconnected")
         screenshot(client_page, "room-live-3-client-reconnected")
 
