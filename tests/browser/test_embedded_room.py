@@ -105,6 +105,7 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
         # The operator turns his camera off and on: the server receives black frames, then pictures.
         press(op_page, "Couper la caméra")
         wait_for(operator, server, meeting, lambda ps: person(ps, "MiKL")["camera_off"], "operator camera off")
+        client_page.wait_for_timeout(1500)  # the grid she receives runs a moment behind the server
         screenshot(client_page, "room-3-operator-camera-off")
         press(op_page, "Activer la caméra")
         wait_for(operator, server, meeting, lambda ps: not person(ps, "MiKL")["camera_off"], "operator camera on")
