@@ -201,6 +201,13 @@ def test_a_page_calls_receives_the_grid_drops_calls_again_and_is_back_in_its_sea
                         "she is back in her seat", state=room.roster)
             assert len(room.roster()) == 1 and embedded.calls.open_links == 1
 
+            # Her page gives up a connection while its media still flows (it heard nothing for 3 s):
+            # the server sees the connection close, which is no leave: the seat is kept.
+            await page.close()
+            await until(lambda: room.is_lost("client-tab") and embedded.calls.open_links == 0,
+                        "the closed connection marks the seat lost", state=room.roster)
+            assert [(p["name"], p["connected"]) for p in room.roster()] == [("Client A", False)]
+
             # "Quitter": the seat is free at once and the connection hung up.
             left = post(client, meeting.id, "/leave", {"ticket": ticket}, claire)
             assert left.status_code == 204

@@ -158,7 +158,7 @@ FR: dict[str, str] = {
     "room.embedded.select_microphone": "Micro",
     "room.embedded.ask_permission": "Autorisez l'accès à la caméra et au micro pour rejoindre la salle.",
     "room.embedded.no_media_api": "Ce navigateur ne permet pas la visio (il faut une page en HTTPS ou sur localhost).",
-    "room.embedded.media_denied": "Caméra ou micro refusés par le navigateur : autorisez-les dans les réglages du site, puis cliquez sur « Rejoindre ».",
+    "room.embedded.media_denied": "Caméra ou micro refusés par le navigateur : autorisez-les dans les réglages du site, puis cliquez sur « Rejoindre la salle ».",
     "room.embedded.no_device": "Aucune caméra ni aucun micro trouvés sur cet appareil.",
     "room.call.bad_offer": "Demande d'appel illisible : une offre WebRTC avec une piste audio et une piste vidéo est attendue.",
     "room.call.not_admitted": "Cet onglet n'est pas admis dans cette salle : rechargez la page de la salle.",

@@ -7,11 +7,11 @@ cannot): it posts a new offer for the same tab, which replaces the old connectio
 room keeps the tab's seat meanwhile.
 
 How a call ends decides what happens to the seat:
-- the page says it leaves (`leave`): the seat is free at once;
-- media stops arriving for MEDIA_STOPPED while the connection is still ours (network cut, page
-  frozen or closed): the seat is kept for the room's RECONNECT_GRACE (`Room.lost`);
-- the connection closes or fails by itself: `Room.call_ended` tells a leave (media flowed until
-  then) from a drop;
+- the page says it leaves (`leave`: "Quitter", or the page going away): the seat is free at once;
+- media stops arriving for MEDIA_STOPPED, or the connection fails or closes by itself: the seat is
+  kept for the room's RECONNECT_GRACE (`Room.lost`). Never a leave, even with media flowing a
+  moment before: a page whose connection looks dead to it (nothing received for 3 s, a loaded
+  server) closes it and offers anew, and its close arrives while its own media still flowed;
 - a new offer replaced it, or the meeting ended: nothing more to say about the seat.
 """
 
@@ -219,11 +219,11 @@ class CallLinks:
             await asyncio.sleep(WATCH_EVERY)
 
     async def _ended(self, link: _Link) -> None:
-        """The connection ended by itself (not replaced, not left): a leave or a drop, as the room judges."""
+        """The connection ended by itself (not replaced, not left): the page will offer again, keep the seat."""
         if not self._current(link):
             return
         del self._links[(link.room.meeting_id, link.tab)]
-        link.room.call_ended(link.tab)
+        link.room.lost(link.tab)
         await self._close(link)
 
     @staticmethod

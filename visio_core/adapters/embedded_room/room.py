@@ -60,9 +60,6 @@ DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (n
 # A call that ended without the user leaving (network drop, closed tab) keeps its seat this long:
 # the page negotiates a new call by itself, and a full room must not take the seat meanwhile.
 RECONNECT_GRACE = 45.0
-# Browsers declare a call disconnected after about 5 s without packets; a user who clicks "Quitter"
-# was sending media a moment before.
-DROP_SILENCE = 2.5
 
 
 class RoomFull(VisioError):
@@ -183,16 +180,6 @@ class Room:
             now = self.clock()
             participant.lost_at = now
             log.info("room %s: a participant's call dropped, seat kept while the page reconnects", self.meeting_id)
-
-    def call_ended(self, key: str) -> None:
-        """The tab's call ended: leaving if its media flowed until now, else a drop that keeps the seat."""
-        participant = self._participants.get(key)
-        if participant is None:
-            return
-        if self.clock() - participant.last_media() < DROP_SILENCE:
-            self.leave(key)
-        else:
-            self.lost(key)
 
     def is_lost(self, key: str) -> bool:
         participant = self._participants.get(key)

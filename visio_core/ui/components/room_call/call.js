@@ -108,6 +108,7 @@ class RoomCall {
     this.join.classList.toggle("vrc-primary", !this.joined);
     this.join.disabled = this.busy;
     this.video.setAttribute("aria-label", L.video);
+    this.video.hidden = !this.joined; // no big empty frame before "Rejoindre"
     const mic = this.track("audio");
     const camera = this.track("video");
     this.mic.hidden = !this.joined || !mic;
