@@ -17,6 +17,4 @@ if identity is None:
 else:
     session.render_cookie_claim()
     navigation.sidebar(identity)
-    page = st.navigation(navigation.pages_for(identity))
-    navigation.remember_page(page.url_path)
-    page.run()
+    st.navigation(navigation.pages_for(identity)).run()

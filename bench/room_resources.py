@@ -21,15 +21,15 @@ import time
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
+from tests.browser.room_support import JOIN, call, new_page, open_browser, open_room  # noqa: E402
+from tests.browser.test_journey import sign_in  # noqa: E402
+from tests.browser_support import dashboard  # noqa: E402
 
-PASSWORD = "demo-visio-2026"
-COMPONENT = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
 WINDOW = 30.0
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -79,21 +79,14 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
         with dashboard(data, {"VISIO_EMBEDDED_WORKER": "0"}) as url, sync_playwright() as p:
             server = streamlit_pid(url.rsplit(":", 1)[1])
             idle_rss = rss_mb(server)
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required", f"--use-file-for-fake-audio-capture={speech}"])
+            browser = open_browser(p, microphone=speech)
             contexts = []
             for n in range(participants):
-                context = browser.new_context(viewport={"width": 1200, "height": 1000})
-                page = context.new_page()
-                page.goto(url)
-                page.get_by_label("Email").fill("mikl@foxeo.demo" if n % 2 == 0 else "claire@client.demo")
-                page.get_by_label("Mot de passe").fill(PASSWORD)
-                page.get_by_role("button", name="Se connecter").click()
-                page.get_by_role("button", name="Se déconnecter").wait_for(timeout=60_000)  # signed in
-                page.goto(f"{url}/room?meeting={meeting}")
-                page.locator(COMPONENT).wait_for(state="attached", timeout=60_000)
-                page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre").click(timeout=60_000)
+                context, page = new_page(browser)
+                sign_in(page, url, "mikl@foxeo.demo" if n % 2 == 0 else "claire@client.demo")
+                expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible(timeout=60_000)
+                open_room(page, url, meeting)
+                call(page).get_by_role("button", name=JOIN).click()
                 contexts.append(context)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:

@@ -30,13 +30,15 @@ import numpy as np
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.test_embedded_room import (
-    COMPONENT,
-    open_browser,
+from tests.browser.room_support import (
+    JOIN,
+    call,
+    open_room,
+    playwright_driver,  # noqa: F401 - fixture
     roster,
+    two_people,
     wait_for_transcript,
 )
-from tests.browser.test_journey import sign_in
 from tests.browser_support import dashboard, require_chromium, screenshot
 from tests.transcription.helpers import CLIENT, OPERATOR, TWO_SPEAKERS, attribution, require_mbrola
 from visio_core.domain.languages import AUTO
@@ -146,64 +148,43 @@ def meeting_in_progress(data_dir: Path) -> str:
     return str(meeting.id)
 
 
-@pytest.fixture(scope="module")
-def playwright_driver():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_two_people_speak_in_turn_and_each_line_names_its_speaker(language, tmp_path, playwright_driver):
+def test_two_people_speak_in_turn_and_each_line_names_its_speaker(language, tmp_path, playwright_driver):  # noqa: F811
     require_chromium()
     require_mbrola(TWO_SPEAKERS[language][0])
     talk = conversation(language, tmp_path)
     data_dir = tmp_path / "data"
     meeting = meeting_in_progress(data_dir)
-    with dashboard(data_dir) as server:
-        operator_browser = open_browser(playwright_driver, talk.microphones[OPERATOR])
-        client_browser = open_browser(playwright_driver, talk.microphones[CLIENT])
-        try:
-            operator = operator_browser.new_context(viewport={"width": 1300, "height": 1100})
-            client = client_browser.new_context(viewport={"width": 1300, "height": 1100})
-            op_page, client_page = operator.new_page(), client.new_page()
-            sign_in(op_page, server, "mikl@foxeo.demo")
-            sign_in(client_page, server, "claire@client.demo")
-            expect(op_page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
-            expect(client_page.get_by_role("heading", name="Mes meetings")).to_be_visible(timeout=30_000)
-            buttons = []
-            for page in (op_page, client_page):
-                page.goto(f"{server}/room?meeting={meeting}")
-                button = page.frame_locator(COMPONENT).get_by_role("button", name="Rejoindre")
-                button.wait_for(timeout=30_000)
-                buttons.append(button)
-            for button in buttons:  # back to back: both microphone files start together
-                button.click()
-            started = time.monotonic()
-            # The files started at the clicks; the room hears each one once its connection is up,
-            # maybe after that person's first turn on a busy machine: then the meeting lasts until the
-            # next pass has been said.
-            heard = first_heard(operator, server, meeting, started)
-            late = any(heard[who] > talk.first_turn(who) for who in (OPERATOR, CLIENT))
-            passes = math.ceil(max(heard.values()) / talk.seconds) if late else 0
-            trace = follow(operator, server, meeting, started, started + passes * talk.seconds + talk.spoken + 3)
-            op_page.get_by_role("button", name="Terminer le meeting pour tous").click()
-            op_page.get_by_role("button", name="Oui, terminer").click()
-            expect(op_page.get_by_text(re.compile(r"Meeting terminé"))).to_be_visible(timeout=60_000)
-            client_browser.close()
+    with dashboard(data_dir) as server, two_people(
+        playwright_driver, server, (talk.microphones[OPERATOR], talk.microphones[CLIENT])
+    ) as (operator, op_page, client, client_page):
+        buttons = []
+        for page in (op_page, client_page):
+            open_room(page, server, meeting)
+            buttons.append(call(page).get_by_role("button", name=JOIN))
+        for button in buttons:  # back to back: both microphone files start together
+            button.click()
+        started = time.monotonic()
+        # The files started at the clicks; the room hears each one once its connection is up,
+        # maybe after that person's first turn on a busy machine: then the meeting lasts until the
+        # next pass has been said.
+        heard = first_heard(operator, server, meeting, started)
+        late = any(heard[who] > talk.first_turn(who) for who in (OPERATOR, CLIENT))
+        passes = math.ceil(max(heard.values()) / talk.seconds) if late else 0
+        trace = follow(operator, server, meeting, started, started + passes * talk.seconds + talk.spoken + 3)
+        op_page.get_by_role("button", name="Terminer le meeting pour tous").click()
+        op_page.get_by_role("button", name="Oui, terminer").click()
+        expect(op_page.get_by_text(re.compile(r"Meeting terminé"))).to_be_visible(timeout=60_000)
+        client_page.close()
 
-            ended = time.monotonic()
-            recording = wait_for_transcript(data_dir, meeting)
-            print(f"\nheard after {heard}, meeting {ended - started:.0f} s "
-                  f"({passes + 1} pass(es)), transcribed {time.monotonic() - ended:.0f} s later")
-            op_page.goto(f"{server}/recordings?meeting={meeting}")
-            expect(op_page.get_by_role("list", name="Transcription")).to_contain_text(CLIENT, timeout=30_000)
-            op_page.wait_for_timeout(1500)  # let the player and the transcript paint
-            screenshot(op_page, f"speakers-{language}-recording")
-        finally:
-            operator_browser.close()
-            client_browser.close()
+        ended = time.monotonic()
+        recording = wait_for_transcript(data_dir, meeting)
+        print(f"\nheard after {heard}, meeting {ended - started:.0f} s "
+              f"({passes + 1} pass(es)), transcribed {time.monotonic() - ended:.0f} s later")
+        op_page.goto(f"{server}/recordings?meeting={meeting}")
+        expect(op_page.get_by_role("list", name="Transcription")).to_contain_text(CLIENT, timeout=30_000)
+        op_page.wait_for_timeout(1500)  # let the player and the transcript paint
+        screenshot(op_page, f"speakers-{language}-recording")
 
     data = json.loads(next((data_dir / "storage").rglob(f"{recording['id']}.json")).read_text())
     cues = data["cues"]

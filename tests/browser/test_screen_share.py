@@ -16,11 +16,19 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.test_embedded_room import COMPONENT, join, meeting_id, roster, wait_for
-from tests.browser.test_journey import cli, sign_in
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard, require_chromium, screenshot
+from tests.browser.room_support import (
+    join,
+    meeting_id,
+    playwright_driver,  # noqa: F401 - fixture
+    received_video,
+    roster,
+    two_people,
+    wait_for,
+)
+from tests.browser.test_journey import cli
+from tests.browser_support import dashboard, require_chromium, screenshot
 from visio_core.adapters.embedded_room import grid
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,13 +61,6 @@ def red_camera(tmp_path_factory) -> Path:
     return path
 
 
-def launch(driver, camera: Path):
-    # --use-fake-ui-for-media-stream also accepts getDisplayMedia: it captures the fake (green) screen.
-    return driver.chromium.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        "--autoplay-policy=no-user-gesture-required", f"--use-file-for-fake-video-capture={camera}"])
-
-
 def colour(rgb: np.ndarray) -> str:
     r, g, b = rgb.reshape(-1, 3).mean(axis=0)
     if g > 90 and g > 2 * r and g > 2 * b:
@@ -71,8 +72,7 @@ def colour(rgb: np.ndarray) -> str:
 
 def received(page: Page) -> str:
     """Colour of the middle of the screen area in the grid this page receives."""
-    video = page.frame_locator(COMPONENT).locator("video").first
-    pixels = video.evaluate(
+    pixels = received_video(page).evaluate(
         """(video, box) => { const c = document.createElement('canvas'); c.width = 640; c.height = 480;
             const g = c.getContext('2d'); g.drawImage(video, 0, 0, 640, 480);
             return Array.from(g.getImageData(box[0], box[1], box[2], box[3]).data); }""",
@@ -119,61 +119,49 @@ def recorded_sequence(path: Path) -> list[str]:
 
 
 def test_a_screen_share_is_seen_by_the_other_side_and_recorded_then_the_cameras_return(
-    server, data_dir, red_camera
+    server, data_dir, red_camera, playwright_driver  # noqa: F811 - fixture
 ):
     meeting = meeting_id(data_dir, "Point d'étape hebdomadaire")  # demo: in progress, MiKL with Claire
-    with sync_playwright() as driver:
-        operator_browser, client_browser = launch(driver, red_camera), launch(driver, red_camera)
-        try:
-            operator = operator_browser.new_context(viewport={"width": 1300, "height": 1100})
-            client = client_browser.new_context(viewport={"width": 1300, "height": 1100})
-            op_page, client_page = operator.new_page(), client.new_page()
-            sign_in(op_page, server, "mikl@foxeo.demo")
-            sign_in(client_page, server, "claire@client.demo")
-            expect(op_page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
-            expect(client_page.get_by_role("heading", name="Mes meetings")).to_be_visible(timeout=30_000)
-            join(op_page, server, meeting)
-            join(client_page, server, meeting)
-            wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and all(p["video_frames"] > 10 for p in ps),
-                     "both participants send video")
-            wait_received(op_page, "red", "the cameras fill the grid")
+    with two_people(playwright_driver, server, camera=red_camera) as (operator, op_page, client, client_page):
+        join(op_page, server, meeting)
+        join(client_page, server, meeting)
+        wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and all(p["video_frames"] > 10 for p in ps),
+                 "both participants send video")
+        wait_received(op_page, "red", "the cameras fill the grid")
 
-            # The client shares: the operator's grid shows her screen as the big tile.
-            client_page.get_by_role("button", name="Partager l'écran").click()
-            expect(client_page.get_by_role("button", name="Arrêter le partage")).to_be_visible(timeout=20_000)
-            wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 15,
-                        "the server receives the client's screen")
-            wait_received(op_page, "green", "the operator sees the client's screen")
-            expect(op_page.get_by_text(re.compile("Claire .* partage son écran"))).to_be_visible(timeout=10_000)
-            screenshot(op_page, "share-1-operator-sees-client-screen")
+        # The client shares: the operator's grid shows her screen as the big tile.
+        client_page.get_by_role("button", name="Partager l'écran").click()
+        expect(client_page.get_by_role("button", name="Arrêter le partage")).to_be_visible(timeout=20_000)
+        wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 15,
+                    "the server receives the client's screen")
+        wait_received(op_page, "green", "the operator sees the client's screen")
+        expect(op_page.get_by_text(re.compile("Claire .* partage son écran"))).to_be_visible(timeout=10_000)
+        screenshot(op_page, "share-1-operator-sees-client-screen")
 
-            # She stops: back to the cameras.
-            client_page.get_by_role("button", name="Arrêter le partage").click()
-            wait_screen(operator, server, meeting, lambda s: s is None, "the share ended")
-            wait_received(op_page, "red", "the cameras are back")
-            expect(client_page.get_by_role("button", name="Partager l'écran")).to_be_enabled()
+        # She stops: back to the cameras.
+        client_page.get_by_role("button", name="Arrêter le partage").click()
+        wait_screen(operator, server, meeting, lambda s: s is None, "the share ended")
+        wait_received(op_page, "red", "the cameras are back")
+        expect(client_page.get_by_role("button", name="Partager l'écran")).to_be_enabled()
 
-            # She shares again; the operator takes over, and her page is told and stops sending.
-            client_page.get_by_role("button", name="Partager l'écran").click()
-            wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 5,
-                        "the client shares again")
-            op_page.get_by_role("button", name="Prendre la main sur le partage").click()
-            wait_screen(operator, server, meeting, lambda s: s and s["sharer"] == "MiKL" and s["frames"] > 15,
-                        "the operator's screen replaced the client's")
-            expect(client_page.get_by_text("MiKL a pris la main")).to_be_visible(timeout=10_000)
-            expect(client_page.get_by_role("button", name="Partager l'écran")).to_be_disabled()  # one sharer
-            wait_received(client_page, "green", "the client sees the operator's screen")
-            op_page.get_by_role("button", name="Arrêter le partage").click()
-            wait_screen(operator, server, meeting, lambda s: s is None, "the operator stopped")
-            wait_received(client_page, "red", "the client's grid is back to the cameras")
-            time.sleep(1)  # a second of cameras in the recording after the share
+        # She shares again; the operator takes over, and her page is told and stops sending.
+        client_page.get_by_role("button", name="Partager l'écran").click()
+        wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 5,
+                    "the client shares again")
+        op_page.get_by_role("button", name="Prendre la main sur le partage").click()
+        wait_screen(operator, server, meeting, lambda s: s and s["sharer"] == "MiKL" and s["frames"] > 15,
+                    "the operator's screen replaced the client's")
+        expect(client_page.get_by_text("MiKL a pris la main")).to_be_visible(timeout=10_000)
+        expect(client_page.get_by_role("button", name="Partager l'écran")).to_be_disabled()  # one sharer
+        wait_received(client_page, "green", "the client sees the operator's screen")
+        op_page.get_by_role("button", name="Arrêter le partage").click()
+        wait_screen(operator, server, meeting, lambda s: s is None, "the operator stopped")
+        wait_received(client_page, "red", "the client's grid is back to the cameras")
+        time.sleep(1)  # a second of cameras in the recording after the share
 
-            op_page.get_by_role("button", name="Terminer le meeting pour tous").click()
-            op_page.get_by_role("button", name="Oui, terminer").click()
-            expect(op_page.get_by_text(re.compile(r"Meeting terminé"))).to_be_visible(timeout=60_000)
-        finally:
-            operator_browser.close()
-            client_browser.close()
+        op_page.get_by_role("button", name="Terminer le meeting pour tous").click()
+        op_page.get_by_role("button", name="Oui, terminer").click()
+        expect(op_page.get_by_text(re.compile(r"Meeting terminé"))).to_be_visible(timeout=60_000)
 
     # The recording is the grid: cameras, the client's screen, cameras, her screen, his screen, cameras.
     path = recording(data_dir, meeting)

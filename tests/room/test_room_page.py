@@ -1,8 +1,7 @@
 """The embedded room page through AppTest.
 
-streamlit-webrtc needs a live Streamlit runtime (AppTest has none), so here the call is
-replaced by a recorder of its arguments; the call itself runs in Chromium
-(tests/browser/test_embedded_room.py).
+The call and the screen share are components v2, whose JavaScript needs a browser: here they are
+replaced by recorders of their arguments; they run in Chromium in tests/browser.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from visio_core.entrypoints.bootstrap import set_context
 @pytest.fixture
 def calls(monkeypatch) -> list:
     made: list = []
-    monkeypatch.setattr("visio_core.ui.embedded_room._call", lambda *args: made.append(args))
+    monkeypatch.setattr("visio_core.ui.embedded_room.room_call", lambda *args: made.append(args))
     return made
 
 
@@ -47,18 +46,19 @@ def open_room(identity, meeting_id):
     return test
 
 
-def test_participants_get_the_call_and_the_operator_the_end_button(people, meeting, calls, shares):
+def test_participants_get_the_call_and_the_operator_the_end_button(ctx, people, meeting, calls, shares):
     for identity in (people.op1, people.client_a):
         test = open_room(identity, meeting.id)
-        room, tab, key, rtc = calls[-1]
-        assert room.meeting_id == meeting.id and key == f"room-{meeting.id}"
-        assert rtc == {"iceServers": []}
-        assert "Cliquez sur « Rejoindre »" in texts(test)
+        call_meeting, call_ticket, rtc = calls[-1]
+        room = ctx.engine.room_for(meeting)
+        tab = room._tickets[call_ticket]  # the page got a ticket of the room, for its own tab
+        assert call_meeting == meeting.id and rtc == {"iceServers": []}
+        assert "Cliquez sur « Rejoindre la salle »" in texts(test)
         assert "Personne n'est encore dans la salle." in texts(test)
         ends = [b for b in test.button if b.key == f"room_end_{meeting.id}"]
         assert len(ends) == (1 if identity is people.op1 else 0)
         meeting_id, ticket, operator, share_rtc = shares[-1]
-        assert meeting_id == meeting.id and ticket == room.ticket(tab) and share_rtc == rtc
+        assert meeting_id == meeting.id and ticket == call_ticket == room.ticket(tab) and share_rtc == rtc
         assert operator is (identity is people.op1)  # only the operator is offered the takeover
 
 

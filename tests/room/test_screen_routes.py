@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from tests.conftest import at
 from tests.room.conftest import picture, quiet
 from visio_core.adapters.sqlite.web_sessions import COOKIE
-from visio_core.entrypoints.web import MAX_SCREEN_BODY, make_routes
+from visio_core.entrypoints.web import MAX_TAB_BODY, make_routes
 
 BASE = "http://dashboard.test"
 
@@ -132,7 +132,7 @@ def test_bad_share_requests_get_a_clear_answer_and_change_nothing(ctx, people, e
         people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id)
     cases = [
         # (meeting, body, cookies, headers, status, message)
-        (meeting.id, b"x" * (MAX_SCREEN_BODY + 1), claire, {}, 413, "trop volumineuse"),
+        (meeting.id, b"x" * (MAX_TAB_BODY + 1), claire, {}, 413, "trop volumineuse"),
         (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, claire, {"content-type": "text/plain"}, 415, "JSON"),
         (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, claire, {"origin": "https://evil.example"}, 403, "ne vient pas"),
         (meeting.id, b"{not json", claire, {}, 400, "illisible"),

@@ -127,35 +127,66 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2),
                              "screen": room.screen()})
 
-    async def screen_request(
-        request: Request, act: Callable[[EmbeddedEngine, Room, str, dict[str, Any]], Awaitable[Response]]
+    async def tab_request(
+        request: Request,
+        act: Callable[[EmbeddedEngine, Room, str, dict[str, Any]], Awaitable[Response]],
+        tab_of: Callable[[Room, object, Identity], str],
+        unreadable: str,
     ) -> Response:
-        """A page's screen-share request about its own tab: same origin, small JSON, signed in, in the room.
-
-        Body: {"ticket": the tab's ticket (given to its page only), …}. Every refusal changes nothing."""
+        """A page's request about its own tab (call or screen share): same origin, small JSON, signed in,
+        in the room. Body: {"ticket": the tab's ticket (given to its page only), …}. Every refusal changes nothing."""
         refusal = _cross_site(request)
         if refusal is not None:
             return refusal
         body = await request.body()
-        if len(body) > MAX_SCREEN_BODY:
+        if len(body) > MAX_TAB_BODY:
             return JSONResponse({"error": t("web.body_too_large")}, status_code=413)
         try:
             data = json.loads(body)
         except ValueError:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("ticket"), str):
-            return JSONResponse({"error": t("room.share.bad_offer")}, status_code=400)
-        entered = await in_room(request, "hosted", takeover=data.get("takeover") is True)
+            return JSONResponse({"error": t(unreadable)}, status_code=400)
+        takeover = tab_of is sharer and data.get("takeover") is True  # only a share can take over
+        entered = await in_room(request, "hosted", takeover=takeover)
         if isinstance(entered, Response):
             return entered
         identity, meeting = entered
         engine = cast(EmbeddedEngine, get_context().engine)
         room = engine.room_for(meeting)
         try:
-            return await act(engine, room, room.sharer_tab(data["ticket"], identity.id), data)
+            return await act(engine, room, tab_of(room, data["ticket"], identity), data)
         except VisioError as error:
             status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
             return JSONResponse({"error": str(error)}, status_code=status)
+
+    def sharer(room: Room, ticket: object, identity: Identity) -> str:
+        return room.sharer_tab(cast(str, ticket), identity.id)
+
+    def caller(room: Room, ticket: object, identity: Identity) -> str:
+        return room.caller_tab(ticket, identity.id)
+
+    async def screen_request(
+        request: Request, act: Callable[[EmbeddedEngine, Room, str, dict[str, Any]], Awaitable[Response]]
+    ) -> Response:
+        return await tab_request(request, act, sharer, "room.share.bad_offer")
+
+    async def call_start(request: Request) -> Response:
+        """A page's offer for its camera call (a first one, or a new one after a drop): the answer."""
+        return await tab_request(request, call_answer, caller, "room.call.bad_offer")
+
+    async def call_leave(request: Request) -> Response:
+        return await tab_request(request, call_hang_up, caller, "room.call.bad_offer")
+
+    async def call_answer(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        if data.get("type", "offer") != "offer":
+            return JSONResponse({"error": t("room.call.bad_offer")}, status_code=400)
+        answer = await engine.calls.answer(room, tab, data.get("sdp"))
+        return JSONResponse({"type": "answer", "sdp": answer})
+
+    async def call_hang_up(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        await engine.calls.leave(room, tab)
+        return Response(status_code=204)
 
     async def screen_start(request: Request) -> Response:
         return await screen_request(request, share_start)
@@ -206,6 +237,8 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         Route("/api/health", health, methods=["GET"]),
         Route("/api/rooms/{meeting_id}", room_roster, methods=["GET"]),
         Route("/api/rooms/{meeting_id}/speaking", room_speaking, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/call", call_start, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/call/leave", call_leave, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen", screen_start, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen/stop", screen_stop, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen/status", screen_status, methods=["POST"]),
@@ -219,7 +252,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
 
 
 MAX_SPEAKING_BODY = 64 * 1024
-MAX_SCREEN_BODY = 64 * 1024  # an offer for one video stream is a few kB
+MAX_TAB_BODY = 64 * 1024  # a call's offer (audio and video) is 5 to 10 kB, a screen's a few kB
 MAX_SPEAKING_EVENTS = 500
 MAX_AGO_MS = 10 * 60 * 1000  # a page holds events a few seconds; ten minutes is already suspicious
 

@@ -60,21 +60,3 @@ def sidebar(identity: Identity) -> None:
     with st.sidebar:
         st.caption(t_md("login.signed_in_as", name=identity.display_name, role=t(f"role.{identity.role.value}")))
         st.button(t("nav.logout"), key="logout", on_click=session.sign_out)
-
-
-_RUNS_AWAY = "_runs_away_from_room"
-
-
-def remember_page(url_path: str) -> None:
-    """Count script runs spent on pages other than the room (see ui/embedded_room.py)."""
-    if url_path != "room":
-        st.session_state[_RUNS_AWAY] = st.session_state.get(_RUNS_AWAY, 0) + 1
-
-
-def left_page_since(key: str) -> bool:
-    """Whether the user visited another page since the room rendered `key` last time."""
-    away = st.session_state.get(_RUNS_AWAY, 0)
-    seen_key = f"_runs_away_seen_{key}"
-    left: bool = st.session_state.get(seen_key, away) != away
-    st.session_state[seen_key] = away
-    return left

@@ -1,1 +1,1 @@
-"""Embedded media engine: streamlit-webrtc rooms hosted and recorded by the dashboard process."""
+"""Embedded media engine: rooms hosted and recorded by the dashboard process, called over WebRTC (aiortc)."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from visio_core.adapters.embedded_room.call_link import CallLinks
 from visio_core.adapters.embedded_room.recorder import PARTIAL_SUFFIX, finish
 from visio_core.adapters.embedded_room.room import Room
 from visio_core.adapters.embedded_room.screen_link import ScreenLinks
@@ -55,6 +56,7 @@ class EmbeddedEngine:
         self._leftovers = sorted(work_dir.glob("*.mp4")) if work_dir.is_dir() else []
         self.recovery: threading.Thread | None = None
         self._finishing: list[threading.Thread] = []
+        self.calls = CallLinks(self.rtc_configuration())  # the camera calls of every room
         self.screens = ScreenLinks(self.rtc_configuration())  # the screen-share connections of every room
 
     def start_background(self) -> None:
@@ -150,8 +152,8 @@ class EmbeddedEngine:
     def rtc_configuration(self) -> dict[str, Any]:
         """Only ICE servers the operator configured; none means host candidates, enough on a LAN or loopback.
 
-        An empty list matters: without it streamlit-webrtc falls back to public STUN servers,
-        which this product must not contact unasked. TURN credentials necessarily reach the
+        An empty list matters: the pages and aiortc then contact no public STUN server, which this
+        product must not do unasked. TURN credentials necessarily reach the
         browser (that is how TURN works), so use a TURN user that can do nothing else.
         """
         stun = [url for url in self.ice_servers if not url.startswith(("turn:", "turns:"))]

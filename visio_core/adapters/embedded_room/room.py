@@ -7,7 +7,8 @@ the grid canvas 15 times a second, and the recording. Keeping encode and compose
 off the event loop keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
-first arrives, so a page left open without joining holds no seat. A seated tab may share
+first arrives, so a page left open without joining holds no seat. Its call (call_link.py)
+may drop and come back on a new connection: the seat is kept meanwhile (`lost`). A seated tab may share
 its screen (screen.py: one sharer at a time); while it does, the grid shows the screen
 large with the cameras in a strip.
 """
@@ -59,14 +60,14 @@ DROPPED_AFTER = 15.0  # no media at all for this long: the connection is gone (n
 # A call that ended without the user leaving (network drop, closed tab) keeps its seat this long:
 # the page negotiates a new call by itself, and a full room must not take the seat meanwhile.
 RECONNECT_GRACE = 45.0
-REOPENED_NOTICE = 60.0
-# Browsers declare a call disconnected after about 5 s without packets; a user who clicks "Quitter"
-# was sending media a moment before.
-DROP_SILENCE = 2.5
 
 
 class RoomFull(VisioError):
     pass
+
+
+class NotAdmitted(Forbidden):
+    """A call asked for with a ticket this room did not give to this user's tab."""
 
 
 class NotInRoom(Forbidden):
@@ -91,8 +92,6 @@ class Participant:
     video_frames: int = 0
     audio_frames: int = 0
     lost_at: float | None = None  # the call ended without the user leaving; cleared by the next media
-    muted_when_lost: bool = False  # a new call opens the browser's mic and camera afresh: he must be told
-    reopened_at: float | None = None  # when the new call came back with media he had turned off
 
     def last_media(self) -> float:
         return max(self.video_at, self.audio_at, self.joined_at)
@@ -156,9 +155,23 @@ class Room:
                 self._tickets[secrets.token_urlsafe(16)] = key
 
     def ticket(self, key: str) -> str:
-        """The secret a tab's page sends to the share route, so a page can only act for its own tab."""
+        """The secret a tab's page sends to the call and share routes, so a page can only act for its own tab."""
         with self._lock:
             return next(ticket for ticket, tab in self._tickets.items() if tab == key)
+
+    def caller_tab(self, ticket: object, user_id: uuid.UUID) -> str:
+        """The admitted tab a page's ticket names, if it is this user's and may take (or has) a seat.
+
+        NotAdmitted for a forged, foreign or stale ticket; RoomFull when every seat is taken by others."""
+        with self._lock:
+            key = self._tickets.get(ticket) if isinstance(ticket, str) else None
+            candidate = self._candidates.get(key) if key is not None else None
+            if key is None or candidate is None or candidate.user_id != user_id or self._closed:
+                raise NotAdmitted(t("room.call.not_admitted"))
+            self._drop_stale(self.clock())
+            if key not in self._participants and len(self._participants) >= self.max_participants:
+                raise RoomFull(t("room.full", max=self.max_participants))
+            return key
 
     def lost(self, key: str) -> None:
         """The tab's call ended without the user leaving: keep the seat for RECONNECT_GRACE seconds."""
@@ -166,25 +179,7 @@ class Room:
         if participant is not None and participant.lost_at is None:
             now = self.clock()
             participant.lost_at = now
-            participant.muted_when_lost = participant.mic_off(now) or participant.camera_off(now)
             log.info("room %s: a participant's call dropped, seat kept while the page reconnects", self.meeting_id)
-
-    def call_ended(self, key: str) -> None:
-        """The tab's call ended: leaving if its media flowed until now, else a drop that keeps the seat."""
-        participant = self._participants.get(key)
-        if participant is None:
-            return
-        if self.clock() - participant.last_media() < DROP_SILENCE:
-            self.leave(key)
-        else:
-            self.lost(key)
-
-    def reopened_media(self, key: str) -> bool:
-        """Whether this tab's call came back by itself with the mic or camera he had turned off (for a minute)."""
-        participant = self._participants.get(key)
-        if participant is None or participant.reopened_at is None:
-            return False
-        return self.clock() - participant.reopened_at < REOPENED_NOTICE
 
     def is_lost(self, key: str) -> bool:
         participant = self._participants.get(key)
@@ -217,12 +212,6 @@ class Room:
             self._ensure_clock()
             return participant
 
-    @staticmethod
-    def _back(participant: Participant, now: float) -> None:
-        if participant.lost_at is not None:
-            participant.lost_at = None
-            if participant.muted_when_lost:
-                participant.reopened_at, participant.muted_when_lost = now, False
 
     def _drop_stale(self, now: float) -> None:
         for key, participant in list(self._participants.items()):
@@ -242,7 +231,7 @@ class Room:
         participant.audio_in.push(samples)
         self._record_mix.push(key, samples)
         participant.audio_at = now
-        self._back(participant, now)
+        participant.lost_at = None  # back from a drop, if he was lost
         participant.audio_frames += 1
         participant.level = level_dbfs(samples)
         if participant.level > MIC_OFF_DBFS:
@@ -254,7 +243,7 @@ class Room:
         if participant is None:
             return
         participant.video_at = now
-        self._back(participant, now)
+        participant.lost_at = None  # back from a drop, if he was lost
         participant.video_frames += 1
         if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
             return  # browsers send up to 30 fps; the grid uses 15
@@ -332,6 +321,10 @@ class Room:
             }
             for p in participants
         ]
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def is_in(self, key: str) -> bool:
         return key in self._participants

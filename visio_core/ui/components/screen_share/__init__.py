@@ -1,10 +1,8 @@
-"""Screen share in the embedded room: an st.components.v2 component beside the streamlit-webrtc call.
+"""Screen share in the embedded room: an st.components.v2 component beside the camera call (room_call).
 
-streamlit-webrtc 0.79 only ever calls getUserMedia (camera and microphone) and negotiates
-a call once, when it starts: it can neither capture a screen nor add a track to a live call.
-The component therefore opens a send-only connection of its own, signalled through the
-dashboard's /api/rooms/<id>/screen routes, to the same aiortc room; the camera call is left
-as it is. It receives the tab's ticket (its own tab only), the ICE settings and French labels.
+A share opens a send-only connection of its own, signalled through the dashboard's
+/api/rooms/<id>/screen routes, to the same aiortc room, so starting or stopping one never
+renegotiates the camera call (nor does the call's reconnection touch the share). It receives the tab's ticket (its own tab only), the ICE settings and French labels.
 """
 
 from __future__ import annotations

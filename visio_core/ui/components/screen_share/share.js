@@ -1,7 +1,7 @@
 // Screen share in the embedded room: getDisplayMedia, a send-only RTCPeerConnection of its own,
 // and the dashboard's /api/rooms/<id>/screen routes (offer → answer, stop, status).
 //
-// The camera call stays in streamlit-webrtc; this connection carries the screen only, so
+// The camera call is the room_call component's; this connection carries the screen only, so
 // starting or stopping a share never touches the call. Streamlit calls this function again
 // on every rerun without the previous cleanup, so the share lives on its root element.
 // Texts are set with textContent, never parsed as HTML.
