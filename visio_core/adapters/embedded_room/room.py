@@ -46,6 +46,7 @@ from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 from visio_core.adapters.embedded_room.recording_mix import RecordingMix
 from visio_core.adapters.embedded_room.screen import ScreenShares, Share
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
+from visio_core.adapters.embedded_room.video_out import SharedVideo
 from visio_core.domain.errors import Forbidden, VisioError
 from visio_core.domain.i18n import t
 
@@ -143,6 +144,7 @@ class Room:
         self._next_video = 0.0
         self._shares = ScreenShares(self._video_interval)
         self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the share route
+        self.video_out = SharedVideo(FPS)  # the grid in VP8, encoded once for every RoomVideoTrack
 
     # -- membership -----------------------------------------------------------------
     def admit(self, key: str, user_id: uuid.UUID, name: str) -> None:
@@ -384,6 +386,7 @@ class Room:
                 self._yuv = grid.to_yuv(grid.compose_share(share.picture, label, tiles, _labels()))
             else:
                 self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+            self.video_out.encode(self._yuv, now)  # nothing to do while nobody receives it
         elapsed = self._elapsed(now)
         if not participants:
             return  # the recording pauses while the room is empty
