@@ -138,7 +138,7 @@ class Room:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
-        self._yuv = grid.to_yuv(grid.compose([], _labels()))
+        self._yuv = grid.compose([], _labels())
         self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
@@ -383,9 +383,9 @@ class Room:
             share = self._shares.current()
             if share is not None and share.picture is not None:
                 label = t("room.share.screen_of", name=share.name)
-                self._yuv = grid.to_yuv(grid.compose_share(share.picture, label, tiles, _labels()))
+                self._yuv = grid.compose_share(share.picture, label, tiles, _labels())
             else:
-                self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+                self._yuv = grid.compose(tiles, _labels())
             self.video_out.encode(self._yuv, now)  # nothing to do while nobody receives it
         elapsed = self._elapsed(now)
         if not participants:
