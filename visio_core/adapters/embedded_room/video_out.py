@@ -101,11 +101,12 @@ class SharedVideo:
             codec.bit_rate = self.bitrate
             codec.gop_size = int(KEYFRAME_SECONDS * self.fps)
             codec.qmin, codec.qmax = 2, 56
-            # aiortc's own realtime VP8 settings (codecs/vpx.py), with a faster speed step: one
-            # encoder for the whole room, on a machine whose two cores also decode every camera.
+            # aiortc's own realtime VP8 settings (codecs/vpx.py), what every participant got before,
+            # at a fixed bitrate (aiortc follows each receiver's estimate; one encoder cannot) and
+            # without the denoiser: the grid is made of already decoded, scaled pictures.
             codec.options = {
                 "deadline": "realtime",
-                "cpu-used": "8",
+                "cpu-used": "-6",
                 "lag-in-frames": "0",  # a frame out for every frame in: no added latency
                 "bufsize": str(self.bitrate),
                 "minrate": str(self.bitrate),
