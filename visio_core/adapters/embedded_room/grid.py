@@ -221,7 +221,7 @@ MIC_OFF_RED = (220, 40, 40)
 
 
 def _canvas() -> np.ndarray:
-    canvas = np.empty((HEIGHT * 3 // 2, WIDTH), dtype=np.uint8)  # new each frame: the recorder keeps it 0.6 s
+    canvas = np.empty((HEIGHT * 3 // 2, WIDTH), dtype=np.uint8)  # new each frame: the recorder keeps it until its audio is written (recording_mix.DELAY_SECONDS)
     _fill(canvas, 0, 0, WIDTH, HEIGHT, BACKGROUND)
     return canvas
 

@@ -240,9 +240,10 @@ class Room:
         participant = self._seat(key, now)
         if participant is None:
             return
+        stamp = _stamp(frame)
         samples = participant.converter.convert(frame)
         participant.audio_in.push(samples)
-        self._record_mix.push(key, samples)
+        self._record_mix.push(key, samples, stamp)
         participant.audio_at = now
         self._back(participant, now)
         participant.audio_frames += 1
@@ -448,6 +449,13 @@ class Room:
             return None
         self._speaking.write(recorder.path)  # beside the MP4: the engine hands both over
         return recorder.path
+
+
+def _stamp(frame: av.AudioFrame) -> int | None:
+    """The sender's timestamp of a frame in samples at SAMPLE_RATE (aiortc: the RTP timestamp), if it has one."""
+    if frame.pts is None or frame.time_base is None:
+        return None
+    return round(frame.pts * frame.time_base * SAMPLE_RATE)
 
 
 def _labels() -> dict[str, str]:
