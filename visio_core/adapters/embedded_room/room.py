@@ -3,8 +3,9 @@
 Media arrives on aiortc's event loop (sink callbacks) and leaves through source
 tracks on the same loop; a room clock thread does the work in between every 20 ms:
 one tick of audio from each participant, everyone-but-me mixes for each of them,
-the grid canvas 15 times a second, and the recording. Keeping encode and compose
-off the event loop keeps the call smooth while the recorder works.
+the grid canvas 15 times a second (composed in yuv420p, and encoded to VP8 once for every
+receiver by `video_out`), and the recording. Keeping encode and compose off the event loop
+keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
 first arrives, so a page left open without joining holds no seat. A seated tab may share
