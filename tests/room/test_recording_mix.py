@@ -130,6 +130,20 @@ def test_lost_packets_leave_their_time_as_silence():
     assert recorded[start + 199 * TICK : start + 200 * TICK].min() == 1000  # the end kept its time
 
 
+def test_a_stamped_network_drop_places_the_speech_at_its_time():
+    mix = RecordingMix()
+    out = []
+    for tick in range(300):
+        if tick < 50 or tick >= 200:  # 3 s lost between two turns; the sender's clock ran on
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16), 123 + tick * TICK)
+        audio, _ = mix.advance(TICK if tick != 210 else 40 * TICK)  # and the room's clock stalls after
+        out.append(audio)
+    out.append(mix.flush())
+    loud = np.flatnonzero(np.concatenate(out))
+    assert loud[loud > 60 * TICK][0] == 200 * TICK
+    assert loud.size == 150 * TICK
+
+
 def test_a_new_connection_is_placed_at_its_arrival():
     mix = RecordingMix()
     out = []

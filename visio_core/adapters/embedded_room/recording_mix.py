@@ -11,9 +11,10 @@ clock, late enough for bunched packets to have arrived.
 
 When the frames carry their sender's timestamps (aiortc gives each decoded frame the RTP
 timestamp as pts), they say more than arrival times can: a stream whose timestamps run on
-without a jump is laid end to end however long its packets were held up, and a jump of up to
-GAP_SECONDS (lost packets) leaves exactly that much silence, so what follows keeps its time.
-Only a larger jump, or timestamps going back (a new connection), falls back to the arrival rule.
+without a jump is laid end to end however long its packets were held up, and a jump forward
+(lost packets, a network drop) leaves exactly that much silence, so what follows keeps its
+time. Timestamps going back or landing far from the arrival time (a new connection) fall back
+to the arrival rule.
 
 DELAY_SECONDS is how late audio may arrive and still take its place; later samples are moved
 later, which stretches a turn. With two CPU hogs beside a two-peer call on a machine already
@@ -108,11 +109,10 @@ class RecordingMix:
         for arrival, samples, stamp in chunks:
             cursor = stream.cursor
             skipped = None if stamp is None or stream.stamp is None else stamp - stream.stamp
-            if cursor is not None and skipped is not None and -STAMP_SLACK <= skipped <= GAP_SECONDS * SAMPLE_RATE:
+            if (cursor is not None and skipped is not None and skipped >= -STAMP_SLACK
+                    and abs(cursor + skipped - arrival) <= AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
                 if skipped > STAMP_SLACK:
-                    cursor += skipped  # lost packets: their time stays, as silence
-                if cursor - arrival > AHEAD_LIMIT_SECONDS * SAMPLE_RATE:
-                    cursor = arrival
+                    cursor += skipped  # lost packets, or a network drop: their time stays, as silence
             elif (cursor is None or skipped is not None or arrival - cursor > GAP_SECONDS * SAMPLE_RATE
                     or cursor - arrival > AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
                 # first audio, back after a real gap, a new connection's timestamps, or drifting away
