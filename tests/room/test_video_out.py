@@ -194,3 +194,25 @@ def test_nothing_is_encoded_while_nobody_receives(tmp_path):
         assert room.video_out.frames == 0
     finally:
         room.close()
+
+
+def test_force_vp8_also_works_before_the_offer_is_read():
+    async def run() -> None:
+        client = RTCPeerConnection()
+        transceiver = client.addTransceiver("video", direction="recvonly")
+        codecs = RTCRtpReceiver.getCapabilities("video").codecs
+        transceiver.setCodecPreferences(sorted(codecs, key=lambda c: c.mimeType.lower() != "video/h264"))
+        await client.setLocalDescription(await client.createOffer())
+        server = RTCPeerConnection()
+        try:
+            server.addTransceiver("video", direction="sendonly")
+            force_vp8(server)  # an answerer that prepares its transceiver first
+            await server.setRemoteDescription(client.localDescription)
+            await server.setLocalDescription(await server.createAnswer())
+            assert video_codecs(server.localDescription.sdp) == ["VP8", "rtx"]
+            assert len(server.getTransceivers()) == 1  # the offer's video went to the prepared transceiver
+        finally:
+            await client.close()
+            await server.close()
+
+    asyncio.run(run())
