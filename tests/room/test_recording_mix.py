@@ -71,6 +71,94 @@ def test_a_real_gap_places_the_speech_when_it_came_back():
     assert second_turn == pytest.approx(200 * TICK, abs=TICK)  # not pulled back against the first turn
 
 
+def test_stamped_audio_held_up_longer_than_a_gap_is_laid_end_to_end():
+    """A starved event loop holds 1.5 s of packets back; their timestamps say nothing was missing."""
+    mix = RecordingMix()
+    sent = 0
+    out = []
+    waiting: list[tuple[np.ndarray, int]] = []
+    for tick in range(300):
+        waiting.append((ramp(sent, TICK), 5_000_000 + sent))  # a sender's timestamps start anywhere
+        sent += TICK
+        if not 50 <= tick < 125:  # 75 ticks (1.5 s) delivered at once at tick 125
+            for samples, stamp in waiting:
+                mix.push("ana", samples, stamp)
+            waiting.clear()
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    start = int(np.flatnonzero(recorded)[0])
+    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))  # no silence where the stall was
+    assert mix.late_samples == 0
+
+
+def test_unstamped_audio_held_up_as_long_is_taken_for_a_gap():
+    """The same delivery without timestamps: the arrival rule has to guess, and moves the rest later."""
+    mix = RecordingMix()
+    sent = 0
+    waiting: list[np.ndarray] = []
+    out = []
+    for tick in range(300):
+        waiting.append(ramp(sent, TICK))
+        sent += TICK
+        if not 50 <= tick < 125:
+            for samples in waiting:
+                mix.push("ana", samples)
+            waiting.clear()
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    start = int(np.flatnonzero(recorded)[0])
+    assert not np.array_equal(recorded[start:start + sent], ramp(0, sent))
+
+
+def test_lost_packets_leave_their_time_as_silence():
+    mix = RecordingMix()
+    out = []
+    for tick in range(200):
+        if tick not in (80, 81, 82):  # three packets lost on the way: 60 ms
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16), 7 * TICK + tick * TICK)
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    start = int(np.flatnonzero(recorded)[0])
+    assert np.count_nonzero(recorded[start : start + 200 * TICK] == 0) == 3 * TICK
+    assert recorded[start + 80 * TICK : start + 83 * TICK].max() == 0  # the hole where the packets were
+    assert recorded[start + 199 * TICK : start + 200 * TICK].min() == 1000  # the end kept its time
+
+
+def test_a_stamped_network_drop_places_the_speech_at_its_time():
+    mix = RecordingMix()
+    out = []
+    for tick in range(300):
+        if tick < 50 or tick >= 200:  # 3 s lost between two turns; the sender's clock ran on
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16), 123 + tick * TICK)
+        audio, _ = mix.advance(TICK if tick != 210 else 40 * TICK)  # and the room's clock stalls after
+        out.append(audio)
+    out.append(mix.flush())
+    loud = np.flatnonzero(np.concatenate(out))
+    assert loud[loud > 60 * TICK][0] == 200 * TICK
+    assert loud.size == 150 * TICK
+
+
+def test_a_new_connection_is_placed_at_its_arrival():
+    mix = RecordingMix()
+    out = []
+    for tick in range(200):
+        if tick < 50:
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16), 10_000_000 + tick * TICK)
+        elif tick >= 120:  # a new call: its timestamps start elsewhere (here, before)
+            mix.push("ana", np.full(TICK, 1000, dtype=np.int16), 300 + tick * TICK)
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    loud = np.flatnonzero(np.concatenate(out))
+    assert loud[loud > 60 * TICK][0] == pytest.approx(120 * TICK, abs=TICK)
+
+
 def test_two_participants_mix_at_their_own_places():
     mix = RecordingMix()
     placed_at = {}

@@ -8,6 +8,21 @@ Each participant's samples are laid end to end from where his speech started, so
 stalls change nothing; only a real gap in his stream (a network drop, longer than GAP_SECONDS)
 moves him to the time his audio came back. The mix is written DELAY_SECONDS behind the room
 clock, late enough for bunched packets to have arrived.
+
+When the frames carry their sender's timestamps (aiortc gives each decoded frame the RTP
+timestamp as pts), they say more than arrival times can: a stream whose timestamps run on
+without a jump is laid end to end however long its packets were held up, and a jump forward
+(lost packets, a network drop) leaves exactly that much silence, so what follows keeps its
+time. Timestamps going back or landing far from the arrival time (a new connection) fall back
+to the arrival rule.
+
+DELAY_SECONDS is how late audio may arrive and still take its place; later samples are moved
+later, which stretches a turn. With two CPU hogs beside a two-peer call on a machine already
+busy (load average 13 to 19 on 2 cores, tests/room/test_audio_under_load.py), a participant's
+audio arrived up to 3.1 s behind its timestamps while the calls started, and with a 0.6 s
+delay turns were recorded 2 % and 20 % long. The recording is not live, so it waits 4 s; the
+price is memory: the grid canvases waiting for their audio (4 s at 15 fps of 640×480 yuv420p,
+about 28 MB a room).
 """
 
 from __future__ import annotations
@@ -20,15 +35,18 @@ import numpy as np
 
 from visio_core.adapters.embedded_room.audio import SAMPLE_RATE
 
-DELAY_SECONDS = 0.6
+DELAY_SECONDS = 4.0
 GAP_SECONDS = 1.0  # a stream that stops this long and resumes is placed at its new arrival
+STAMP_SLACK = 480  # timestamps this close (10 ms) run on: resampling may shift them by a few samples
 AHEAD_LIMIT_SECONDS = 10.0  # a stream running this far ahead of the clock is re-anchored (bounded memory)
 
 
 @dataclass
 class _Stream:
     cursor: int | None = None  # where his next sample goes, in recording samples
-    pending: deque[tuple[int, np.ndarray]] = field(default_factory=deque)  # (arrival position, samples)
+    stamp: int | None = None  # the sender's timestamp (in samples) his next sample should carry
+    # (arrival position, samples, sender's timestamp in samples or None)
+    pending: deque[tuple[int, np.ndarray, int | None]] = field(default_factory=deque)
 
 
 @dataclass(frozen=True)
@@ -57,12 +75,13 @@ class RecordingMix:
     def delay(self) -> int:
         return int(DELAY_SECONDS * SAMPLE_RATE)
 
-    def push(self, key: str, samples: np.ndarray) -> None:
-        """A participant's samples, as they arrive (aiortc's loop)."""
+    def push(self, key: str, samples: np.ndarray, stamp: int | None = None) -> None:
+        """A participant's samples, as they arrive (aiortc's loop); `stamp`: the sender's timestamp of the
+        first one, in samples at SAMPLE_RATE, when known."""
         if samples.size == 0:
             return
         with self._lock:
-            self._streams.setdefault(key, _Stream()).pending.append((self._position, samples))
+            self._streams.setdefault(key, _Stream()).pending.append((self._position, samples, stamp))
 
     def forget(self, key: str) -> None:
         with self._lock:
@@ -85,13 +104,19 @@ class RecordingMix:
         """Everything placed and not yet written (the meeting ends)."""
         return self._take(self._acc.size)
 
-    def _place(self, key: str, stream: _Stream, chunks: list[tuple[int, np.ndarray]]) -> list[Placed]:
+    def _place(self, key: str, stream: _Stream, chunks: list[tuple[int, np.ndarray, int | None]]) -> list[Placed]:
         placed = []
-        for arrival, samples in chunks:
+        for arrival, samples, stamp in chunks:
             cursor = stream.cursor
-            if (cursor is None or arrival - cursor > GAP_SECONDS * SAMPLE_RATE
+            skipped = None if stamp is None or stream.stamp is None else stamp - stream.stamp
+            if (cursor is not None and skipped is not None and skipped >= -STAMP_SLACK
+                    and abs(cursor + skipped - arrival) <= AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
+                if skipped > STAMP_SLACK:
+                    cursor += skipped  # lost packets, or a network drop: their time stays, as silence
+            elif (cursor is None or skipped is not None or arrival - cursor > GAP_SECONDS * SAMPLE_RATE
                     or cursor - arrival > AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
-                cursor = arrival  # first audio, back after a real gap, or drifting away: anchor at arrival
+                # first audio, back after a real gap, a new connection's timestamps, or drifting away
+                cursor = arrival
             if cursor < self._written:
                 self.late_samples += self._written - cursor  # later than the delay: moved, never dropped
                 cursor = self._written
@@ -102,6 +127,7 @@ class RecordingMix:
             self._acc[start:end] += samples
             placed.append(Placed(key, cursor, samples))
             stream.cursor = cursor + samples.size
+            stream.stamp = None if stamp is None else stamp + samples.size
         return placed
 
     def _take(self, count: int) -> np.ndarray:

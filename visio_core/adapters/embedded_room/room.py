@@ -3,8 +3,9 @@
 Media arrives on aiortc's event loop (sink callbacks) and leaves through source
 tracks on the same loop; a room clock thread does the work in between every 20 ms:
 one tick of audio from each participant, everyone-but-me mixes for each of them,
-the grid canvas 15 times a second, and the recording. Keeping encode and compose
-off the event loop keeps the call smooth while the recorder works.
+the grid canvas 15 times a second (composed in yuv420p, and encoded to VP8 once for every
+receiver by `video_out`), and the recording. Keeping encode and compose off the event loop
+keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
 first arrives, so a page left open without joining holds no seat. Its call (call_link.py)
@@ -47,6 +48,7 @@ from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 from visio_core.adapters.embedded_room.recording_mix import RecordingMix
 from visio_core.adapters.embedded_room.screen import ScreenShares, Share
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
+from visio_core.adapters.embedded_room.video_out import SharedVideo
 from visio_core.domain.errors import Forbidden, VisioError
 from visio_core.domain.i18n import t
 
@@ -136,12 +138,13 @@ class Room:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
-        self._yuv = grid.to_yuv(grid.compose([], _labels()))
+        self._yuv = grid.compose([], _labels())
         self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
         self._shares = ScreenShares(self._video_interval)
         self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the share route
+        self.video_out = SharedVideo(FPS)  # the grid in VP8, encoded once for every RoomVideoTrack
 
     # -- membership -----------------------------------------------------------------
     def admit(self, key: str, user_id: uuid.UUID, name: str) -> None:
@@ -227,9 +230,10 @@ class Room:
         participant = self._seat(key, now)
         if participant is None:
             return
+        stamp = _stamp(frame)
         samples = participant.converter.convert(frame)
         participant.audio_in.push(samples)
-        self._record_mix.push(key, samples)
+        self._record_mix.push(key, samples, stamp)
         participant.audio_at = now
         participant.lost_at = None  # back from a drop, if he was lost
         participant.audio_frames += 1
@@ -374,9 +378,10 @@ class Room:
             share = self._shares.current()
             if share is not None and share.picture is not None:
                 label = t("room.share.screen_of", name=share.name)
-                self._yuv = grid.to_yuv(grid.compose_share(share.picture, label, tiles, _labels()))
+                self._yuv = grid.compose_share(share.picture, label, tiles, _labels())
             else:
-                self._yuv = grid.to_yuv(grid.compose(tiles, _labels()))
+                self._yuv = grid.compose(tiles, _labels())
+            self.video_out.encode(self._yuv, now)  # nothing to do while nobody receives it
         elapsed = self._elapsed(now)
         if not participants:
             return  # the recording pauses while the room is empty
@@ -438,6 +443,13 @@ class Room:
             return None
         self._speaking.write(recorder.path)  # beside the MP4: the engine hands both over
         return recorder.path
+
+
+def _stamp(frame: av.AudioFrame) -> int | None:
+    """The sender's timestamp of a frame in samples at SAMPLE_RATE (aiortc: the RTP timestamp), if it has one."""
+    if frame.pts is None or frame.time_base is None:
+        return None
+    return round(frame.pts * frame.time_base * SAMPLE_RATE)
 
 
 def _labels() -> dict[str, str]:
