@@ -13,7 +13,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, language_label, t
 from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
-from visio_core.domain.model import TITLE_MAX, Identity, Meeting, MeetingStatus
+from visio_core.domain.model import DESCRIPTION_MAX, TITLE_MAX, Identity, Meeting, MeetingStatus, is_past
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash, recording_jobs
@@ -275,7 +275,7 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             st.selectbox(t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
                          key="create_client")
             st.text_input(t("hub.title_field"), max_chars=TITLE_MAX, key="create_title")
-            st.text_area(t("hub.description_field"), max_chars=5500, key="create_description")
+            st.text_area(t("hub.description_field"), max_chars=DESCRIPTION_MAX, key="create_description")
             soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)
             # A meeting is planned ahead: the picker offers no past day (a past date was accepted silently).
@@ -308,4 +308,7 @@ def _create(ctx: UserScope, operator: Identity) -> None:
         return
     state["create_error"] = None
     state["create_title"] = state["create_description"] = ""
-    flash.push(t_md("hub.created", title=meeting.title))
+    if is_past(meeting.scheduled_at, ctx.meetings.clock()):  # accepted (a meeting held elsewhere), but said
+        flash.push(t_md("hub.created_past", title=meeting.title, when=show(meeting.scheduled_at)), "warning")
+    else:
+        flash.push(t_md("hub.created", title=meeting.title))
