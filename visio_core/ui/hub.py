@@ -39,6 +39,7 @@ class Filters:
 
 def render(ctx: UserScope, operator: Identity) -> None:
     st.title(t("hub.title"))
+    flash.show()  # outside the timed fragment: its reruns neither redraw nor drop the message
     clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
     filters = _filters(clients)
     _live_meetings(ctx, operator, clients, filters)
@@ -120,7 +121,6 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 def _live_meetings(
     ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
-    flash.show()
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common: dict[str, Any] = dict(
@@ -258,8 +258,10 @@ def _run_action(ctx: UserScope, operator: Identity, meeting_id: uuid.UUID, actio
             message = t("hub.cancelled")
     except VisioError as error:
         flash.push(str(error), "error")
-        return
-    flash.push(message)
+    else:
+        flash.push(message)
+    # The button sits in the timed fragment, whose reruns draw no message: the whole page reruns.
+    st.rerun()
 
 
 # -- creation ---------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def _retry(ctx: UserScope, operator: Identity, recording_id: uuid.UUID) -> None:
         flash.push(t("recordings.retried"))
     except VisioError as error:
         flash.push(str(error), "error")
+    st.rerun()  # the button sits in the Hub's timed fragment, whose reruns draw no message
 
 
 def import_form(ctx: UserScope, operator: Identity) -> None:
