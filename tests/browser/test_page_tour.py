@@ -91,7 +91,7 @@ def test_operator(server, browser):
     page = signed_in(browser, server, "mikl@foxeo.demo")
     visit(page, server, "/hub", "operator-hub", re.compile("^Hub"))
     page.get_by_text("Nouveau meeting").click()
-    page.get_by_label("Date").click()  # the date picker's calendar (its month names: see README, Known limits)
+    page.get_by_label("Date prévue").click()  # the date picker's calendar (its month names: see README, Known limits)
     page.wait_for_timeout(500)
     screenshot(page, "tour-operator-hub-create")
     page.keyboard.press("Escape")

@@ -1,6 +1,15 @@
-"""Page-wide touches Streamlit has no option for."""
+"""Page-wide touches Streamlit has no option for.
+
+Streamlit 1.67 has no locale: a few of its own words stay English whatever the page says. What
+it lets us reach is fixed here — the input hints are hidden (CSS), and a small script puts
+French words in place of its "Page not found" dialog, the date picker's month and day names and
+its dd/mm/yyyy placeholders, and the "Skip to main content" link. What stays English is listed
+in README's "Known limits".
+"""
 
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -8,6 +17,64 @@ import streamlit as st
 # in English, with no setting to translate them; Enter still submits, the hint is hidden.
 _STYLE = '<style>[data-testid="InputInstructions"] { display: none; }</style>'
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+WORDS = {
+    "Page not found": "Page introuvable",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "Cette adresse ne mène à aucune page : voici la page d'accueil.",
+    "Skip to main content": "Aller au contenu",
+    **dict(zip(MONTHS, MOIS, strict=True)),
+}
+DAYS = {"Su": "di", "Mo": "lu", "Tu": "ma", "We": "me", "Th": "je", "Fr": "ve", "Sa": "sa"}
+PLACEHOLDERS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA"}
+
+# Text nodes are replaced whole (a month may carry its year), never parsed as HTML; the observer
+# is installed once per browser tab, however many runs draw this element.
+_SCRIPT = """<script>
+(() => {
+  if (window.__visioFrench) return;
+  window.__visioFrench = true;
+  const words = __WORDS__, days = __DAYS__, holders = __HOLDERS__;
+  const swap = (text, inCalendar) => {
+    const bare = text.trim();
+    if (words[bare]) return text.replace(bare, words[bare]);
+    const month = bare.match(/^([A-Z][a-z]+)( \\d{4})$/);
+    if (month && words[month[1]]) return text.replace(month[1], words[month[1]]);
+    if (inCalendar && days[bare]) return text.replace(bare, days[bare]);
+    if (holders[bare]) return text.replace(bare, holders[bare]);
+    return null;
+  };
+  const fix = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      const inCalendar = !!(parent && parent.closest('[data-baseweb="calendar"]'));
+      const french = swap(node.nodeValue, inCalendar);
+      if (french !== null && french !== node.nodeValue) node.nodeValue = french;
+    }
+    for (const input of root.querySelectorAll ? root.querySelectorAll("input[placeholder]") : []) {
+      const p = input.getAttribute("placeholder");
+      if (holders[p]) input.setAttribute("placeholder", holders[p]);
+    }
+  };
+  fix(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "characterData" && change.target.parentElement) fix(change.target.parentElement);
+      for (const added of change.addedNodes) {
+        if (added.nodeType === Node.ELEMENT_NODE) fix(added);
+        else if (added.nodeType === Node.TEXT_NODE && added.parentElement) fix(added.parentElement);
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+})();
+</script>""".replace("__WORDS__", json.dumps(WORDS)).replace("__DAYS__", json.dumps(DAYS)).replace(
+    "__HOLDERS__", json.dumps(PLACEHOLDERS))
+
 
 def apply() -> None:
     st.html(_STYLE)
+    st.html(_SCRIPT, unsafe_allow_javascript=True)

@@ -32,7 +32,11 @@ def push(message: str, kind: str = "success") -> None:
 
 
 def show() -> None:
-    """Draw the pending message; call it from a page's full run, never inside a timed fragment."""
+    """Draw the pending message; call it from a page's full run, never inside a timed fragment.
+
+    Always one slot, message or not: an element that comes and goes would move every element
+    after it, and the browser would briefly show the timed fragment twice (old place and new)."""
+    slot = st.container()
     entry: _Flash | None = st.session_state.get(_KEY)
     if entry is None:
         return
@@ -40,4 +44,4 @@ def show() -> None:
         del st.session_state[_KEY]
         return
     entry.shown = True
-    getattr(st, entry.kind)(entry.message)
+    getattr(slot, entry.kind)(entry.message)
