@@ -26,10 +26,14 @@ WORDS = {
     "The page that you have requested does not seem to exist. Running the app's main page.":
         "Cette adresse ne mène à aucune page : voici la page d'accueil.",
     "Skip to main content": "Aller au contenu",
+    "Drag and drop file here": "Glissez-déposez le fichier ici",
+    "Browse files": "Parcourir",
+    "Upload": "Choisir un fichier",
     **dict(zip(MONTHS, MOIS, strict=True)),
 }
 DAYS = {"Su": "di", "Mo": "lu", "Tu": "ma", "We": "me", "Th": "je", "Fr": "ve", "Sa": "sa"}
-PLACEHOLDERS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA"}
+PLACEHOLDERS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA",
+                "Choose an option": "Choisissez une option"}
 
 # Text nodes are replaced whole (a month may carry its year), never parsed as HTML; the observer
 # is installed once per browser tab, however many runs draw this element.
@@ -45,6 +49,8 @@ _SCRIPT = """<script>
     if (month && words[month[1]]) return text.replace(month[1], words[month[1]]);
     if (inCalendar && days[bare]) return text.replace(bare, days[bare]);
     if (holders[bare]) return text.replace(bare, holders[bare]);
+    const limit = bare.match(/^Limit (.+) per file(.*)$/);
+    if (limit) return text.replace(bare, "Limite " + limit[1] + " par fichier" + limit[2]);
     return null;
   };
   const fix = (root) => {
