@@ -81,7 +81,7 @@ def test_signed_out(server, browser):
     check_french(page, "signed-out-deep-link")
     page.goto(server + "/nowhere")  # an address no page has
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(1500)
+    expect(page.get_by_text("Page introuvable")).to_be_visible(timeout=30_000)  # Streamlit's dialog, in French
     screenshot(page, "tour-signed-out-unknown-page")
     check_french(page, "signed-out-unknown-page")
     page.context.close()
@@ -91,8 +91,9 @@ def test_operator(server, browser):
     page = signed_in(browser, server, "mikl@foxeo.demo")
     visit(page, server, "/hub", "operator-hub", re.compile("^Hub"))
     page.get_by_text("Nouveau meeting").click()
-    page.get_by_label("Date prévue").click()  # the date picker's calendar (its month names: see README, Known limits)
-    page.wait_for_timeout(500)
+    page.get_by_label("Date prévue").first.click()  # the date picker's calendar (its month names: see README, Known limits)
+    expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                                       r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
     screenshot(page, "tour-operator-hub-create")
     page.keyboard.press("Escape")
     visit(page, server, "/room", "operator-room", "Salle")
