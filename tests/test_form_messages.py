@@ -201,7 +201,7 @@ def test_a_message_is_drawn_however_late_its_page_runs_then_retired_by_a_later_r
 
     test = hub(people)
     # Pushed long ago (a busy machine: the page's run came late): still drawn, once it runs.
-    test.session_state["visio_flash"] = flash._Flash("success", "Meeting « Tard » créé.", clock.monotonic() - 60)
+    test.session_state["visio_flashpage"] = flash._Flash("success", "Meeting « Tard » créé.", clock.monotonic() - 60)
     test.run()
     assert [s.value for s in test.success] == ["Meeting « Tard » créé."]
     test.run()  # the user's next action, after the message was drawn and its time is up
@@ -217,7 +217,7 @@ def test_a_message_stays_through_reruns_within_its_time(world, people):
     assert [s.value for s in test.success] == ["Meeting « Kick-off » créé."]
 
 
-def test_an_action_in_the_live_list_reruns_the_page_to_draw_its_message(world, ctx, people):
+def test_an_action_in_the_live_list_draws_its_message_there(world, ctx, people):
     meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Point",
                                           scheduled_at=datetime.now(LOCAL_TZ) + timedelta(hours=1))
     test = hub(people)
@@ -228,4 +228,4 @@ def test_an_action_in_the_live_list_reruns_the_page_to_draw_its_message(world, c
     assert not test.exception
     assert ctx.meetings.get_meeting(people.op1, meeting.id).status is MeetingStatus.IN_PROGRESS
     assert [s.value for s in test.success] == ["Meeting démarré."]
-    assert test.title[0].value.startswith("Hub")  # drawn by the page, above the live list
+    assert test.title[0].value.startswith("Hub")

@@ -26,6 +26,7 @@ PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
 REFRESH_SECONDS = 5
 _PENDING = "hub_pending_action"
+LIVE = "hub_live"  # the live list's own message slot (see ui/flash.py)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 def _live_meetings(
     ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
+    flash.show(LIVE)
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common: dict[str, Any] = dict(
@@ -257,11 +259,9 @@ def _run_action(ctx: UserScope, operator: Identity, meeting_id: uuid.UUID, actio
             ctx.meetings.cancel_meeting(operator, meeting_id)
             message = t("hub.cancelled")
     except VisioError as error:
-        flash.push(str(error), "error")
+        flash.push(str(error), "error", slot=LIVE)
     else:
-        flash.push(message)
-    # The button sits in the timed fragment, whose reruns draw no message: the whole page reruns.
-    st.rerun()
+        flash.push(message, slot=LIVE)  # the button is in the live list: its click reruns only that
 
 
 # -- creation ---------------------------------------------------------------------------------
