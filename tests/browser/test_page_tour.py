@@ -95,6 +95,7 @@ def test_operator(server, browser):
     visit(page, server, "/hub", "operator-hub", re.compile("^Hub"))
     page.get_by_text("Nouveau meeting").click()
     page.get_by_label("Date prévue").first.click()  # the date picker's calendar (its month names: see README, Known limits)
+    expect(page.locator("thead.react-aria-CalendarGridHeader")).to_have_text(re.compile("^DLMMJVS$"), timeout=10_000)
     expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
                                        r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
     screenshot(page, "tour-operator-hub-create")

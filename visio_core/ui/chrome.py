@@ -2,8 +2,9 @@
 
 Streamlit 1.67 has no locale: a few of its own words stay English whatever the page says. What
 it lets us reach is fixed here — the input hints are hidden (CSS), and a small script puts
-French words in place of its "Page not found" dialog, the date picker's month and day names and
-its dd/mm/yyyy placeholders, and the "Skip to main content" link. What stays English is listed
+French words in place of its "Page not found" dialog, the date picker's month names, weekday
+initials and dd/mm/yyyy placeholders, the file uploader's words and the "Skip to main content"
+link. What stays English is listed
 in README's "Known limits".
 """
 
@@ -31,7 +32,8 @@ WORDS = {
     "Upload": "Choisir un fichier",
     **dict(zip(MONTHS, MOIS, strict=True)),
 }
-DAYS = {"Su": "di", "Mo": "lu", "Tu": "ma", "We": "me", "Th": "je", "Fr": "ve", "Sa": "sa"}
+# The calendar's weekday initials, Sunday first as Streamlit lays them out.
+DAYS = {"SMTWTFS": "DLMMJVS"}
 PLACEHOLDERS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA",
                 "Choose an option": "Choisissez une option"}
 
@@ -42,12 +44,11 @@ _SCRIPT = """<script>
   if (window.__visioFrench) return;
   window.__visioFrench = true;
   const words = __WORDS__, days = __DAYS__, holders = __HOLDERS__;
-  const swap = (text, inCalendar) => {
+  const swap = (text) => {
     const bare = text.trim();
     if (words[bare]) return text.replace(bare, words[bare]);
     const month = bare.match(/^([A-Z][a-z]+)( \\d{4})$/);
     if (month && words[month[1]]) return text.replace(month[1], words[month[1]]);
-    if (inCalendar && days[bare]) return text.replace(bare, days[bare]);
     if (holders[bare]) return text.replace(bare, holders[bare]);
     const limit = bare.match(/^Limit (.+) per file(.*)$/);
     if (limit) return text.replace(bare, "Limite " + limit[1] + " par fichier" + limit[2]);
@@ -56,12 +57,15 @@ _SCRIPT = """<script>
   const fix = (root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      const inCalendar = !!(parent && parent.closest('[data-baseweb="calendar"]'));
-      const french = swap(node.nodeValue, inCalendar);
+      const french = swap(node.nodeValue);
       if (french !== null && french !== node.nodeValue) node.nodeValue = french;
     }
-    for (const input of root.querySelectorAll ? root.querySelectorAll("input[placeholder]") : []) {
+    if (!root.querySelectorAll) return;
+    for (const row of root.querySelectorAll("thead.react-aria-CalendarGridHeader tr")) {
+      const cells = [...row.children], initials = days[cells.map((c) => c.textContent.trim()).join("")];
+      if (initials) cells.forEach((cell, i) => { cell.textContent = initials[i]; });
+    }
+    for (const input of root.querySelectorAll("input[placeholder]")) {
       const p = input.getAttribute("placeholder");
       if (holders[p]) input.setAttribute("placeholder", holders[p]);
     }
