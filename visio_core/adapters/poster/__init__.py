@@ -10,6 +10,7 @@ changes (the demo's title card) keeps its first frame.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import av
@@ -28,12 +29,13 @@ def content_score(rgb: np.ndarray) -> float:
     return float(gray.std())
 
 
-def _samples(path: Path) -> list[np.ndarray]:
-    """One RGB frame every SAMPLE_SECONDS over the first SCAN_SECONDS (none for audio-only files)."""
-    frames: list[np.ndarray] = []
+def _samples(path: Path) -> list[tuple[float, bytes]]:
+    """(score, JPEG) of one frame every SAMPLE_SECONDS over the first SCAN_SECONDS; none for an
+    audio-only file. Kept as JPEG at poster size: 60 full HD frames would hold 370 MB."""
+    samples: list[tuple[float, bytes]] = []
     with av.open(str(path)) as container:
         if not container.streams.video:
-            return frames
+            return samples
         stream = container.streams.video[0]
         next_at = 0.0
         for frame in container.decode(stream):
@@ -41,21 +43,26 @@ def _samples(path: Path) -> list[np.ndarray]:
             if at > SCAN_SECONDS:
                 break
             if at + 1e-6 >= next_at:
-                frames.append(frame.to_ndarray(format="rgb24"))
+                rgb = frame.to_ndarray(format="rgb24")
+                samples.append((content_score(rgb), _jpeg(rgb)))
                 next_at = at + SAMPLE_SECONDS
-    return frames
+    return samples
+
+
+def _jpeg(rgb: np.ndarray) -> bytes:
+    image = Image.fromarray(rgb)
+    if image.width > POSTER_WIDTH:
+        image = image.resize((POSTER_WIDTH, round(image.height * POSTER_WIDTH / image.width)))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
 
 
 def write_poster(media: Path, dest: Path) -> bool:
     """Write the recording's poster to `dest` as JPEG; False when the file has no picture."""
-    frames = _samples(media)
-    if not frames:
+    samples = _samples(media)
+    if not samples:
         return False
-    scores = [content_score(f) for f in frames]
-    best = max(scores)
-    chosen = next(f for f, s in zip(frames, scores, strict=True) if s >= CLOSE_TO_BEST * best)
-    image = Image.fromarray(chosen)
-    if image.width > POSTER_WIDTH:
-        image = image.resize((POSTER_WIDTH, round(image.height * POSTER_WIDTH / image.width)))
-    image.save(dest, format="JPEG", quality=85)
+    best = max(score for score, _ in samples)
+    dest.write_bytes(next(jpeg for score, jpeg in samples if score >= CLOSE_TO_BEST * best))
     return True
