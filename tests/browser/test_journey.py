@@ -61,7 +61,11 @@ def test_operator_creates_starts_and_ends_a_meeting(server, browser):
     page.get_by_text("Nouveau meeting").click()
     page.get_by_label("Titre", exact=True).fill("Revue Chromium")
     page.get_by_role("button", name="Créer le meeting").click()
-    expect(page.get_by_text("Meeting « Revue Chromium » créé.")).to_be_visible(timeout=20_000)
+    try:
+        expect(page.get_by_text("Meeting « Revue Chromium » créé.")).to_be_visible(timeout=20_000)
+    except AssertionError:
+        screenshot(page, "journey-failure-create")  # what the page showed instead
+        raise
 
     page.get_by_label("Titre contient").fill("Revue Chromium")
     page.get_by_label("Titre contient").press("Enter")

@@ -71,6 +71,8 @@ FR: dict[str, str] = {
     "hub.create": "Nouveau meeting",
     "hub.create_submit": "Créer le meeting",
     "hub.created": "Meeting « {title} » créé.",
+    "hub.created_past": "Meeting « {title} » créé, mais sa date ({when}) est déjà passée : il reste « Planifié » "
+                        "jusqu'à ce que vous le démarriez ou l'annuliez. Vérifiez la date si ce n'est pas voulu.",
     "hub.language_field": "Langue de la réunion",
     "hub.language_help": "La langue dans laquelle ses enregistrements seront transcrits. « Détection automatique » la reconnaît sur la parole.",
     "language.auto": "Détection automatique",

@@ -17,6 +17,7 @@ MEDIA_TYPES: dict[str, str] = {
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(MEDIA_TYPES)
 # Other objects we store and serve.
 TEXT_TYPES: dict[str, str] = {"srt": "text/plain; charset=utf-8", "vtt": "text/vtt; charset=utf-8"}
+IMAGE_TYPES: dict[str, str] = {"jpg": "image/jpeg"}  # a recording's poster
 DEFAULT_TYPE = "application/octet-stream"
 
 
@@ -31,4 +32,4 @@ def extension_of(filename: str) -> str:
 def content_type(key: str) -> str:
     """The Content-Type of a stored object, from its key's extension."""
     ext = key.rsplit(".", 1)[-1].lower() if "." in key else ""
-    return MEDIA_TYPES.get(ext) or TEXT_TYPES.get(ext) or DEFAULT_TYPE
+    return MEDIA_TYPES.get(ext) or TEXT_TYPES.get(ext) or IMAGE_TYPES.get(ext) or DEFAULT_TYPE

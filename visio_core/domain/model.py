@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from visio_core.domain.errors import IllegalTransition, InvalidInput
@@ -97,6 +97,15 @@ def validate_title(title: str) -> str:
     if len(cleaned) > TITLE_MAX:
         raise InvalidInput(t("error.title_too_long", max=TITLE_MAX))
     return cleaned
+
+
+# A meeting created for a time already this far behind us is told so (it is accepted: see
+# MeetingService.create_meeting); a few minutes is a meeting created to be held right now.
+PAST_GRACE = timedelta(minutes=15)
+
+
+def is_past(scheduled_at: datetime, now: datetime) -> bool:
+    return scheduled_at < now - PAST_GRACE
 
 
 def validate_description(description: str | None) -> str:

@@ -1,7 +1,8 @@
 """Where objects live in storage, and the keys every storage backend accepts.
 
 Layout (both backends): bucket `recordings` -> `{session_id}/{recording_id}.{ext}` (and, for
-rooms we host, `{session_id}/{recording_id}.speakers.json`); bucket `transcripts` ->
+rooms we host, `{session_id}/{recording_id}.speakers.json`; for recordings with a picture,
+`{session_id}/{recording_id}.poster.jpg`); bucket `transcripts` ->
 `{recording_id}.srt`, `.vtt`, `.txt`, `.docx` (the downloads) and `.json` (what pages read). Keys never allow traversal, however spelled.
 """
 
@@ -27,6 +28,11 @@ def recording_key(session_id: str, recording_id: uuid.UUID, ext: str) -> str:
 def speaking_key(recording_storage_key: str) -> str:
     """Beside a recording's media in `recordings`: who spoke when (`….speakers.json`), when known."""
     return recording_storage_key.rsplit(".", 1)[0] + ".speakers.json"
+
+
+def poster_key(recording_storage_key: str) -> str:
+    """Beside a recording's media in `recordings`: the still its player shows before playback (JPEG)."""
+    return recording_storage_key.rsplit(".", 1)[0] + ".poster.jpg"
 
 
 def transcript_key(recording_id: uuid.UUID) -> str:

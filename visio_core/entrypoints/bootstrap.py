@@ -31,6 +31,7 @@ from visio_core.adapters.local_storage import LocalStorage
 from visio_core.adapters.openvidu.client import OpenViduClient
 from visio_core.adapters.openvidu.downloads import RecordingDownloads, pipeline_ingest
 from visio_core.adapters.openvidu.engine import OpenViduEngine
+from visio_core.adapters.poster import write_poster
 from visio_core.adapters.sqlite.database import Database
 from visio_core.adapters.sqlite.downloads import SqliteDownloadQueue
 from visio_core.adapters.sqlite.meetings import SqliteMeetingRepository
@@ -292,7 +293,7 @@ def build_context(
                        search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db), SqliteVocabularyStore(db),
                        SqliteSummaries(db))
     ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
-                             settings.data_dir / "tmp", settings.default_language, clock)
+                             settings.data_dir / "tmp", settings.default_language, clock, poster=write_poster)
     downloads = None
     if settings.media_backend == "openvidu":
         client = OpenViduClient(settings.openvidu_url or "", settings.openvidu_secret or "",

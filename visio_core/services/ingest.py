@@ -6,6 +6,7 @@ through `RecordingService.import_recording`, which checks who they are first.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from visio_core.domain.errors import NotFound
 from visio_core.domain.i18n import t
 from visio_core.domain.media_types import extension_of
 from visio_core.domain.model import Recording, TranscriptionStatus, session_id_for, utcnow
-from visio_core.domain.storage_keys import RECORDINGS, object_url, recording_key, speaking_key
-from visio_core.services.ports import MediaProbe, MeetingRepository, RecordingStore, Storage
+from visio_core.domain.storage_keys import RECORDINGS, object_url, poster_key, recording_key, speaking_key
+from visio_core.services.ports import MediaProbe, MeetingRepository, PosterMaker, RecordingStore, Storage
 from visio_core.services.spool import Readable, Spooled, spool
+
+log = logging.getLogger("visio")
 
 
 @dataclass
@@ -30,6 +33,7 @@ class RecordingIngest:
     spool_dir: Path  # inside the data dir, so moving a spooled file into local storage is a rename
     default_language: str
     clock: Callable[[], datetime] = utcnow
+    poster: PosterMaker | None = None  # the still the player shows before playback
 
     def ingest_stream(
         self,
@@ -94,7 +98,13 @@ class RecordingIngest:
         recording_id = uuid.uuid4()
         key = recording_key(meeting.session_id or session_id_for(meeting.id), recording_id, ext)
         now = self.clock()
+        still = self._poster_of(spooled.path)  # from the spooled file: no second copy of the media
         self.storage.move_in(RECORDINGS, key, spooled.path)
+        if still is not None:
+            try:
+                self.storage.upload_file(RECORDINGS, poster_key(key), still)
+            finally:
+                still.unlink(missing_ok=True)
         if speaking is not None:
             self.storage.upload_file(RECORDINGS, speaking_key(key), speaking)
         recording = Recording(
@@ -120,7 +130,22 @@ class RecordingIngest:
         if not created:  # lost a race with the same source: keep the winner's files only
             self.storage.delete(RECORDINGS, key)
             self.storage.delete(RECORDINGS, speaking_key(key))
+            self.storage.delete(RECORDINGS, poster_key(key))
         return stored, created
+
+    def _poster_of(self, media: Path) -> Path | None:
+        """The recording's poster as a spooled JPEG, stored beside the media under the same access
+        rules (private bucket, signed links); None without a picture."""
+        if self.poster is None:
+            return None
+        still = self.spool_dir / f"{uuid.uuid4()}.poster.jpg"
+        try:
+            if self.poster(media, still):
+                return still
+        except Exception:  # noqa: BLE001 - a poster is a nicety: the recording is kept and plays without it
+            log.warning("no poster for %s", media.name, exc_info=True)
+        still.unlink(missing_ok=True)
+        return None
 
 
 class _ChunkReader:

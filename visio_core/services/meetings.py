@@ -105,7 +105,10 @@ class MeetingService:
         scheduled_at: datetime,
         language: str | None = None,
     ) -> Meeting:
-        """A scheduled meeting; `language`: its recordings' transcription language ("auto" detects it)."""
+        """A scheduled meeting; `language`: its recordings' transcription language ("auto" detects it).
+
+        A date in the past is accepted: a meeting held elsewhere is entered afterwards to import its
+        recording, and the demo plans past meetings. The Hub warns when it is (`model.is_past`)."""
         require_operator(actor)
         client = self.users.get(models.parse_uuid(client_id))
         if client is None or client.role is not Role.CLIENT or client.operator_id != actor.id:

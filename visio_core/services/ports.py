@@ -273,6 +273,9 @@ class Storage(Protocol):
 MediaProbe = Callable[[Path], float]
 """Duration in seconds of a media file whose audio decodes; InvalidInput (`rec.not_media`/`rec.no_audio`) otherwise."""
 
+PosterMaker = Callable[[Path, Path], bool]
+"""Write a media file's poster (the still its player shows before playback) to a JPEG path; False without a picture."""
+
 
 # -- media engine ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from visio_core.domain.storage_keys import (
     TRANSCRIPTS,
     edited_key,
     export_key,
+    poster_key,
 )
 from visio_core.domain.timefmt import LOCAL_TZ
 from visio_core.domain.transcript import Transcript, correct, undo
@@ -61,6 +62,12 @@ class RecordingService:
         recording, meeting = self.get_recording(actor, recording_id)
         name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.{recording.extension}" if download else None
         return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
+
+    def poster_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str | None:
+        """A signed link to the still the player shows before playback; None when the recording has none."""
+        recording, _ = self.get_recording(actor, recording_id)
+        key = poster_key(recording.storage_key)
+        return self.storage.signed_url(RECORDINGS, key) if self.storage.exists(RECORDINGS, key) else None
 
     def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt",
                        *, download: bool = True) -> str:

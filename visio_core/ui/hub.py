@@ -13,7 +13,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, language_label, t
 from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
-from visio_core.domain.model import TITLE_MAX, Identity, Meeting, MeetingStatus
+from visio_core.domain.model import DESCRIPTION_MAX, TITLE_MAX, Identity, Meeting, MeetingStatus, is_past
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui import flash, recording_jobs
@@ -26,6 +26,7 @@ PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
 REFRESH_SECONDS = 5
 _PENDING = "hub_pending_action"
+LIVE = "hub_live"  # the live list's own message slot (see ui/flash.py)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Filters:
 
 def render(ctx: UserScope, operator: Identity) -> None:
     st.title(t("hub.title"))
+    flash.show()  # outside the timed fragment: its reruns neither redraw nor drop the message
     clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
     filters = _filters(clients)
     _live_meetings(ctx, operator, clients, filters)
@@ -120,7 +122,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 def _live_meetings(
     ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
-    flash.show()
+    flash.show(LIVE)
     try:
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common: dict[str, Any] = dict(
@@ -257,9 +259,9 @@ def _run_action(ctx: UserScope, operator: Identity, meeting_id: uuid.UUID, actio
             ctx.meetings.cancel_meeting(operator, meeting_id)
             message = t("hub.cancelled")
     except VisioError as error:
-        flash.push(str(error), "error")
-        return
-    flash.push(message)
+        flash.push(str(error), "error", slot=LIVE)
+    else:
+        flash.push(message, slot=LIVE)  # the button is in the live list: its click reruns only that
 
 
 # -- creation ---------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             st.selectbox(t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
                          key="create_client")
             st.text_input(t("hub.title_field"), max_chars=TITLE_MAX, key="create_title")
-            st.text_area(t("hub.description_field"), max_chars=5500, key="create_description")
+            st.text_area(t("hub.description_field"), max_chars=DESCRIPTION_MAX, key="create_description")
             soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)
             # A meeting is planned ahead: the picker offers no past day (a past date was accepted silently).
@@ -308,4 +310,7 @@ def _create(ctx: UserScope, operator: Identity) -> None:
         return
     state["create_error"] = None
     state["create_title"] = state["create_description"] = ""
-    flash.push(t_md("hub.created", title=meeting.title))
+    if is_past(meeting.scheduled_at, ctx.meetings.clock()):  # accepted (a meeting held elsewhere), but said
+        flash.push(t_md("hub.created_past", title=meeting.title, when=show(meeting.scheduled_at)), "warning")
+    else:
+        flash.push(t_md("hub.created", title=meeting.title))

@@ -18,6 +18,7 @@ _PAGES = {
     "recordings": ("pages/recordings.py", "nav.recordings", ":material/movie:"),
     "transcripts": ("pages/transcripts.py", "nav.transcripts", ":material/search:"),
 }
+_HOME = "accueil"  # the reserved name of a role's first page, served at "/"
 _BY_ROLE = {
     Role.OPERATOR: ("hub", "room", "recordings", "transcripts"),
     Role.CLIENT: ("my_meetings", "room", "recordings", "transcripts"),
@@ -36,7 +37,14 @@ def pages_for(identity: Identity) -> list[st.Page]:
         path, title, icon = _PAGES[name]
         if identity.role is Role.ANALYST and name == "my_meetings":
             title = "nav.clients_meetings"  # he has no meetings of his own
-        pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, default=index == 0))
+        if index == 0:
+            # Streamlit serves the default page at "/" only: "/hub" (a bookmark, a link) answered
+            # "Page not found". The default page keeps a name nobody links to, and its own address
+            # opens it through a hidden twin.
+            pages.append(st.Page(path, title=t(title), icon=icon, url_path=_HOME, default=True))
+            pages.append(st.Page(path, title=t(title), icon=icon, url_path=name, visibility="hidden"))
+        else:
+            pages.append(st.Page(path, title=t(title), icon=icon, url_path=name))
     for name, (_, title, icon) in _PAGES.items():
         if name not in allowed:
             pages.append(st.Page(_not_for_role, title=t(title), icon=icon, url_path=name, visibility="hidden"))

@@ -45,9 +45,9 @@ def jobs_panel(ctx: UserScope, operator: Identity) -> None:
 def _retry(ctx: UserScope, operator: Identity, recording_id: uuid.UUID) -> None:
     try:
         ctx.recordings.retry(operator, recording_id)
-        flash.push(t("recordings.retried"))
+        flash.push(t("recordings.retried"), slot="hub_live")
     except VisioError as error:
-        flash.push(str(error), "error")
+        flash.push(str(error), "error", slot="hub_live")  # the button is in the Hub's live list
 
 
 def import_form(ctx: UserScope, operator: Identity) -> None:

@@ -251,7 +251,8 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
     query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording", quiet=True) == recording.id else ""
     transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
                       start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
-                      language=cues.language, query=query)
+                      language=cues.language, query=query,
+                      poster_url=ctx.recordings.poster_url(identity, recording.id))
     summary_view.render(ctx, identity, meeting, recording, cues)
     if cues.cues and can_edit_transcript(identity, meeting) \
             and recording.transcription_status is TranscriptionStatus.COMPLETED:

@@ -112,9 +112,11 @@ def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
 def _client_address() -> str | None:
     """The browser's address as the server sees it (a proxy in front shows as itself)."""
     try:
-        return st.context.ip_address
-    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare mode)
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser context (bare mode)
         return None
+    # AppTest hands a mock here, a new one per run: every attempt would count for a new address.
+    return address if isinstance(address, str) else None
 
 
 def sign_out(ctx: AppContext | None = None) -> None:

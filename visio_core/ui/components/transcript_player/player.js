@@ -46,6 +46,7 @@ function build(root, data) {
     track.default = true;
     video.append(track);
   }
+  if (data.poster_url) video.poster = data.poster_url;
   video.src = data.video_url;
   video.setAttribute("aria-label", labels.video || "Video");
   const side = el("div", "vp-side");
