@@ -27,12 +27,12 @@ from fractions import Fraction
 from typing import Any
 
 import av
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS
-from visio_core.adapters.embedded_room.recorder import FPS
 from visio_core.adapters.embedded_room.room import Room
+from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, force_vp8
 from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import t
 
@@ -41,7 +41,6 @@ log = logging.getLogger("visio.room")
 MAX_OFFER_CHARS = 32 * 1024  # a browser's audio + video offer is 5 to 10 kB
 MEDIA_STOPPED = 3.0  # a live call sends 50 audio packets a second, muted or not: 3 s without any is a drop
 WATCH_EVERY = 0.5
-VIDEO_CLOCK = 90_000
 
 
 def check_call_offer(sdp: object) -> str:
@@ -88,22 +87,6 @@ class _Paced(MediaStreamTrack):
         return self._count
 
 
-class GridTrack(_Paced):
-    """The room's grid, at the recorder's frame rate."""
-
-    kind = "video"
-
-    def __init__(self, room: Room) -> None:
-        super().__init__(1.0 / FPS)
-        self._room = room
-
-    async def recv(self) -> av.VideoFrame:
-        count = await self._next()
-        frame = self._room.grid_frame()
-        frame.pts, frame.time_base = count * (VIDEO_CLOCK // FPS), Fraction(1, VIDEO_CLOCK)
-        return frame
-
-
 class MixTrack(_Paced):
     """Everyone but `tab`, 20 ms at a time."""
 
@@ -122,16 +105,9 @@ class MixTrack(_Paced):
 
 
 def outgoing_tracks(room: Room, tab: str) -> tuple[MediaStreamTrack, MediaStreamTrack]:
-    """What a tab's call sends: (video, audio). The one place that makes them, so the grid's video can
-    become one shared VP8 encode handed to aiortc as packets without touching the rest of the call."""
-    return GridTrack(room), MixTrack(room, tab)
-
-
-def video_codecs() -> list[Any]:
-    """VP8 only (with its retransmission codec): what the shared grid encoder will produce."""
-    codecs = RTCRtpSender.getCapabilities("video").codecs
-    return [c for c in codecs if c.mimeType.lower() == "video/vp8"] + \
-        [c for c in codecs if c.mimeType.lower() == "video/rtx"]
+    """What a tab's call sends: (video, audio). The video is the room's grid encoded once to VP8 for
+    every receiver (video_out.py): the call must negotiate VP8 and nothing else (`force_vp8`)."""
+    return RoomVideoTrack(room), MixTrack(room, tab)
 
 
 @dataclass(eq=False)
@@ -158,7 +134,7 @@ class CallLinks:
         link = _Link(room, tab, pc)
         video, audio = outgoing_tracks(room, tab)
         # Made before the offer is applied, so aiortc answers with these tracks and this codec.
-        pc.addTransceiver(video, direction="sendrecv").setCodecPreferences(video_codecs())
+        force_vp8(pc.addTransceiver(video, direction="sendrecv"))
         pc.addTransceiver(audio, direction="sendrecv")
 
         @pc.on("track")
