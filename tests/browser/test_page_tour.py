@@ -60,6 +60,7 @@ def visit(page: Page, url: str, path: str, name: str, heading: str | re.Pattern 
     shown = page.get_by_text(NOT_FOR_ROLE) if heading is None else page.get_by_role("heading", name=heading).first
     expect(shown).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1500)  # tables paint on a canvas; let them
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)  # every element drawn
     check_french(page, name)
     screenshot(page, f"tour-{name}")
 
