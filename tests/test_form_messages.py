@@ -229,3 +229,19 @@ def test_an_action_in_the_live_list_draws_its_message_there(world, ctx, people):
     assert ctx.meetings.get_meeting(people.op1, meeting.id).status is MeetingStatus.IN_PROGRESS
     assert [s.value for s in test.success] == ["Meeting démarré."]
     assert test.title[0].value.startswith("Hub")
+
+
+def test_the_recordings_page_opens_on_a_finished_meeting(world, ctx, people):
+    m = ctx.meetings
+    done = m.create_meeting(people.op1, client_id=people.client_a.id, title="Revue finie",
+                            scheduled_at=datetime.now(LOCAL_TZ) - timedelta(days=2))
+    m.start_meeting(people.op1, done.id)
+    m.end_meeting(people.op1, done.id)
+    live = m.create_meeting(people.op1, client_id=people.client_a.id, title="En direct",
+                            scheduled_at=datetime.now(LOCAL_TZ))
+    m.start_meeting(people.op1, live.id)
+    test = signed_in(people.op1)
+    test.switch_page("pages/recordings.py")
+    test.run()
+    assert not test.exception
+    assert [s.value for s in test.subheader][0] == "Revue finie"  # not the one still going on

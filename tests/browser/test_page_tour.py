@@ -37,8 +37,8 @@ def browser():
         b.close()
 
 
-def signed_in(browser, url: str, email: str | None) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+def signed_in(browser, url: str, email: str | None, locale: str = "fr-FR") -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     page = context.new_page()
     page.goto(url)
     if email is None:
@@ -60,6 +60,7 @@ def visit(page: Page, url: str, path: str, name: str, heading: str | re.Pattern 
     shown = page.get_by_text(NOT_FOR_ROLE) if heading is None else page.get_by_role("heading", name=heading).first
     expect(shown).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1500)  # tables paint on a canvas; let them
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)  # every element drawn
     check_french(page, name)
     screenshot(page, f"tour-{name}")
 
@@ -93,17 +94,31 @@ def test_signed_out(server, browser):
 def test_operator(server, browser):
     page = signed_in(browser, server, "mikl@foxeo.demo")
     visit(page, server, "/hub", "operator-hub", re.compile("^Hub"))
-    page.get_by_text("Nouveau meeting").click()
-    page.get_by_label("Date prévue").first.click()  # the date picker's calendar (its month names: see README, Known limits)
-    expect(page.locator("thead.react-aria-CalendarGridHeader")).to_have_text(re.compile("^DLMMJVS$"), timeout=10_000)
-    expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
-                                       r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
+    open_calendar(page)
+    # A French browser: the calendar follows its language (weeks from Monday).
+    expect(page.locator("thead.react-aria-CalendarGridHeader")).to_have_text(re.compile("^LMMJVSD$"), timeout=10_000)
     screenshot(page, "tour-operator-hub-create")
     page.keyboard.press("Escape")
     visit(page, server, "/room", "operator-room", "Salle")
     visit(page, server, "/recordings", "operator-recordings", "Enregistrements")
     visit(page, server, "/transcripts", "operator-transcripts", "Transcriptions")
     visit(page, server, "/my_meetings", "operator-other-role-page", None)
+    page.context.close()
+
+
+def open_calendar(page: Page) -> None:
+    page.get_by_text("Nouveau meeting").click()
+    page.get_by_label("Date prévue").first.click()
+    expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                                       r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
+
+
+def test_an_english_browser_gets_the_calendar_in_french_too(server, browser):
+    page = signed_in(browser, server, "mikl@foxeo.demo", locale="en-US")
+    expect(page.get_by_role("heading", name=re.compile("^Hub"))).to_be_visible(timeout=60_000)
+    open_calendar(page)  # the month names rewritten
+    expect(page.locator("thead.react-aria-CalendarGridHeader")).to_have_text(re.compile("^DLMMJVS$"), timeout=10_000)
+    screenshot(page, "tour-operator-hub-create-english-browser")
     page.context.close()
 
 

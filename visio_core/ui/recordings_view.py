@@ -62,7 +62,8 @@ def _meeting(ctx: UserScope, identity: Identity) -> Meeting | None:
         if not page.items:
             st.info(t("recordings.no_meeting"))
             return None
-        by_id = {m.id: m for m in page.items}
+        # Finished meetings first (they have recordings to play), newest first within each group.
+        by_id = {m.id: m for m in sorted(page.items, key=lambda m: m.status is not MeetingStatus.COMPLETED)}
         meeting_id = st.selectbox(
             t("hub.pick_meeting"), list(by_id), format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}"
         )
