@@ -60,7 +60,7 @@ def dashboard(
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a cold start on a busy 2-core machine took over 60 s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"dashboard exited early, see {log.name}")
