@@ -144,8 +144,13 @@ def participant(connection: Connection, signal: np.ndarray, colour: tuple[int, i
     asyncio.run(_participant(connection, signal, colour))
 
 
+async def _next(connection: Connection) -> object:
+    while not connection.poll():  # polled: a blocked read would keep the process alive after its parent
+        await asyncio.sleep(0.05)
+    return connection.recv()
+
+
 async def _participant(connection: Connection, signal: np.ndarray, colour: tuple[int, int, int]) -> None:
-    loop = asyncio.get_running_loop()
     microphone = Microphone(signal)
     client = RTCPeerConnection()
     client.addTrack(microphone)
@@ -158,14 +163,17 @@ async def _participant(connection: Connection, signal: np.ndarray, colour: tuple
 
     await client.setLocalDescription(await client.createOffer())
     connection.send(client.localDescription.sdp)
-    answer_sdp = await loop.run_in_executor(None, connection.recv)
+    answer_sdp = await _next(connection)
+    assert isinstance(answer_sdp, str)
     await client.setRemoteDescription(RTCSessionDescription(sdp=answer_sdp, type="answer"))
-    microphone.start_at = await loop.run_in_executor(None, connection.recv)  # everyone's common start
+    start_at = await _next(connection)  # everyone's common start
+    assert isinstance(start_at, float)
+    microphone.start_at = start_at
     while not microphone.finished:
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)  # the last packets travel
     connection.send("done")
-    await loop.run_in_executor(None, connection.recv)
+    await _next(connection)
     await client.close()
     for task in tasks:
         task.cancel()
