@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from visio_core.adapters.embedded_room.grid import Tile, compose
+from visio_core.adapters.embedded_room.grid import Tile, compose, frame_from_yuv, to_tile_picture
 from visio_core.adapters.poster import content_score, write_poster
 from visio_core.domain.errors import NotFound
 from visio_core.domain.storage_keys import RECORDINGS, poster_key
@@ -30,10 +30,16 @@ def camera_picture(seed: int = 7) -> np.ndarray:
     return picture // 2 + noise + 60
 
 
+def room_canvas(camera: np.ndarray | None) -> np.ndarray:
+    """The room's grid (RGB) of MiKL with his camera off and Claire with `camera` (None: off too)."""
+    picture = None if camera is None else to_tile_picture(av.VideoFrame.from_ndarray(camera, format="rgb24"))
+    yuv = compose([Tile("MiKL", None), Tile("Claire Martin", picture)], LABELS)
+    return frame_from_yuv(yuv).to_ndarray(format="rgb24")
+
+
 def room_recording(path: Path, off_seconds: float, on_seconds: float) -> dict:
     """A room-like MP4: two tiles both "Caméra coupée", then Claire's camera on. Returns both canvases."""
-    off = compose([Tile("MiKL", None), Tile("Claire Martin", None)], LABELS)
-    on = compose([Tile("MiKL", None), Tile("Claire Martin", camera_picture())], LABELS)
+    off, on = room_canvas(None), room_canvas(camera_picture())
     rate = 48_000
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=FPS)
@@ -65,8 +71,7 @@ def distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_the_camera_off_tiles_score_below_a_camera_picture():
-    off = compose([Tile("MiKL", None), Tile("Claire Martin", None)], LABELS)
-    on = compose([Tile("MiKL", None), Tile("Claire Martin", camera_picture())], LABELS)
+    off, on = room_canvas(None), room_canvas(camera_picture())
     assert content_score(on) > 2 * content_score(off)
 
 
