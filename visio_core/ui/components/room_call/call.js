@@ -12,7 +12,7 @@
 // textContent, never parsed as HTML.
 
 const DISCONNECTED_MS = 3000;
-const CONNECT_TIMEOUT_MS = 10000; // a new connection that is not up by then is tried again
+const CONNECT_TIMEOUT_MS = 20000; // a new connection not up by then is tried again (generous: a loaded server is slow)
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 5000;
 
