@@ -7,11 +7,13 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, require_chromium, screenshot
+from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.entrypoints.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -44,10 +46,16 @@ def browser():
 
 
 def sign_in(page: Page, url: str, email: str) -> None:
+    """Sign in and wait for the session cookie: the page asks a route to set it just after the
+    sign-in, and a test that opens another address before then lands on the sign-in form."""
     page.goto(url)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == COOKIE for c in page.context.cookies()):
+        assert time.monotonic() < deadline, f"{email}: no session cookie 60 s after signing in"
+        page.wait_for_timeout(200)
 
 
 def test_operator_creates_starts_and_ends_a_meeting(server, browser):
