@@ -42,11 +42,14 @@ def render(ctx: UserScope, operator: Identity) -> None:
     st.title(t("hub.title"))
     flash.show()  # outside the timed fragment: its reruns neither redraw nor drop the message
     clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
-    filters = _filters(clients)
-    _live_meetings(ctx, operator, clients, filters)
+    # The forms come before the live list: that list redraws itself every few seconds and its
+    # height can change, which moved anything below it under the pointer (a click on "Créer le
+    # meeting" landed beside the button and was lost).
     _create_form(ctx, operator, clients)
     recording_jobs.import_form(ctx, operator)
     vocabulary_form(ctx, operator)
+    filters = _filters(clients)
+    _live_meetings(ctx, operator, clients, filters)
 
 
 # -- filters, mirrored in the URL so a filtered view can be bookmarked -----------------------
