@@ -12,9 +12,10 @@ import asyncio
 import logging
 from typing import Any
 
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from visio_core.adapters.embedded_room.call_link import ice_configuration
 from visio_core.adapters.embedded_room.room import Room
 from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import t
@@ -37,14 +38,6 @@ def check_offer(sdp: object) -> str:
     return sdp
 
 
-def _configuration(rtc_configuration: dict[str, Any]) -> RTCConfiguration:
-    servers = [
-        RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
-        for s in rtc_configuration.get("iceServers", [])
-    ]
-    return RTCConfiguration(iceServers=servers)
-
-
 class ScreenLinks:
     """The open share connections of this process, on the event loop that answered them."""
 
@@ -56,7 +49,7 @@ class ScreenLinks:
         """Start `key`'s share and answer its offer; ShareBusy / NotInRoom / InvalidInput change nothing."""
         offer = check_offer(offer_sdp)
         share = room.start_share(key, takeover)
-        pc = RTCPeerConnection(configuration=_configuration(self._configuration))
+        pc = RTCPeerConnection(configuration=ice_configuration(self._configuration))
         self._links[share.id] = pc
 
         @pc.on("track")
