@@ -7,7 +7,8 @@ everyone sends media; 100 % = one core (this machine has 2).
 
 Chromium's fake screen capture is 1280×720; the page sends it scaled to the grid's screen area.
 
-Run: .venv/bin/python bench/room_resources.py [2 4]   (prints a markdown table for docs/PERFORMANCE.md)
+Run: .venv/bin/python bench/room_resources.py [2 4] [--no-share]   (prints a markdown table for docs/PERFORMANCE.md)
+BENCH_PROFILE=<folder> (py-spy on the PATH) also samples the dashboard over each window.
 """
 
 from __future__ import annotations
@@ -68,6 +69,47 @@ def streamlit_pid(port: str) -> int:
     raise RuntimeError("dashboard process not found")
 
 
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each thread of the process (exact, unlike a sampler's counts)."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        found[int(task.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return found
+
+
+def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, float], after: dict[int, float],
+                   seconds: float) -> None:
+    """Each thread's CPU over the window, named from the py-spy sample (which lists "thread (tid): name")."""
+    names: dict[int, str] = {}
+    for line in Path(str(profile.args[-1])).read_text().splitlines():
+        head = line.split(";", 1)[0]
+        if head.startswith("thread (") and "): " in head:
+            tid, name = head[len("thread ("):].split("): ", 1)
+            names[int(tid)] = name.split(" ")[0][:40]
+    by_name: dict[str, float] = {}
+    for tid, spent in after.items():
+        name = names.get(tid, "?")
+        name = name.split("-")[0] if name.startswith(("room-", "ScriptRunner", "ThreadPool")) else name
+        by_name[name] = by_name.get(name, 0.0) + spent - before.get(tid, 0.0)
+    for name, spent in sorted(by_name.items(), key=lambda item: -item[1]):
+        print(f"  {100 * spent / seconds:5.1f} %  {name}", flush=True)
+
+
+def _profile(pid: int, participants: int, share: bool) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PROFILE=<folder>, sample the dashboard with py-spy over the window (collapsed stacks)."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return None
+    out = Path(folder) / f"room-{participants}{'-share' if share else ''}.txt"
+    return subprocess.Popen(["py-spy", "record", "--nonblocking", "--threads", "--format", "raw", "-r", "50",
+                             "-d", str(int(WINDOW) - 1), "-p", str(pid), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def measure(participants: int, speech: Path, share: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -107,7 +149,13 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                     time.sleep(1)
             chromium = [browser_pid for browser_pid in descendants(os.getpid()) if browser_pid != server]
             s0, c0, t0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
+            profile = _profile(server, participants, share)
+            threads0 = thread_cpu(server)
             time.sleep(WINDOW)
+            threads1 = thread_cpu(server)
+            if profile is not None:
+                profile.wait()
+                _print_threads(profile, threads0, threads1, time.monotonic() - t0)
             s1, c1, t1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
             result = {
                 "participants": participants,
@@ -128,10 +176,11 @@ def main() -> None:
         speech = Path(tmp) / "speech.wav"
         subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech),
                         "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine."], check=True)
-        sizes = [int(arg) for arg in sys.argv[1:]] or [2, 4]
+        sizes = [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [2, 4]
+        shares = (False,) if "--no-share" in sys.argv else (False, True)
         rows = []
         for n in sizes:
-            for share in (False, True):
+            for share in shares:
                 rows.append(measure(n, speech, share))
                 print(rows[-1], flush=True)  # each figure as soon as it is measured
     print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")

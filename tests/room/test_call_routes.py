@@ -315,3 +315,48 @@ async def _offer_only() -> str:
         return await page.offer()
     finally:
         await page.close()
+
+
+def test_the_page_polls_who_is_in_its_own_seat_and_the_end_of_the_meeting(ctx, people, embedded, meeting, room,
+                                                                          client):
+    op, claire = cookie(ctx, people.op1), cookie(ctx, people.client_a)
+    hers, his = room.ticket("client-tab"), room.ticket("op-tab")
+
+    def state(ticket, cookies, meeting_id=meeting.id, **headers):
+        return post(client, meeting_id, "/state", {"ticket": ticket}, cookies, **headers)
+
+    # Not yet seated: she may still see the room (nobody in).
+    assert state(hers, claire).json() == {"live": True, "lost": False, "roster": []}
+    room.push_audio("op-tab", quiet())
+    room.push_audio("client-tab", quiet())
+    roster = [{"name": people.op1.display_name, "connected": True},
+              {"name": people.client_a.display_name, "connected": True}]
+    assert state(hers, claire).json() == {"live": True, "lost": False, "roster": roster}
+
+    # Her call drops: her page is told its seat is waiting, his sees her name marked.
+    room.lost("client-tab")
+    assert state(hers, claire).json()["lost"] is True
+    mine = state(his, op).json()
+    assert mine["lost"] is False and mine["roster"][1] == {"name": people.client_a.display_name, "connected": False}
+
+    # Only one's own tab, same origin, signed in, in the room; nothing changes on a refusal.
+    other = ctx.meetings.start_meeting(people.op1, ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id)
+    for ticket, cookies, meeting_id, headers, status in (
+        ("forged", claire, meeting.id, {}, 403),
+        (hers, op, meeting.id, {}, 403),
+        (hers, {}, meeting.id, {}, 401),
+        (hers, cookie(ctx, people.client_b), meeting.id, {}, 404),
+        (hers, claire, other.id, {}, 403),
+        (hers, claire, meeting.id, {"origin": "https://evil.example"}, 403),
+    ):
+        refused = state(ticket, cookies, meeting_id, **headers)
+        assert refused.status_code == status, (ticket, refused.text)
+        assert "roster" not in refused.text and "live" not in refused.text
+    assert post(client, meeting.id, "/state", b"{", claire).status_code == 400
+    assert len(room.roster()) == 2
+
+    # The operator ends the meeting (from anywhere): the next poll says so, in words too.
+    ctx.meetings.end_meeting(people.op1, meeting.id)
+    over = state(hers, claire)
+    assert over.status_code == 409 and over.json()["live"] is False and "Terminé" in over.json()["error"]

@@ -129,6 +129,7 @@ FR: dict[str, str] = {
     "room.embedded.recording": "Ce meeting est enregistré automatiquement ; l'enregistrement sera transcrit après la fin.",
     "room.embedded.in_room": "Dans la salle : {names}",
     "room.embedded.nobody": "Personne n'est encore dans la salle.",
+    "room.embedded.over": "Le meeting est terminé.",
     "room.share.start": "Partager l'écran",
     "room.share.stop": "Arrêter le partage",
     "room.share.take_over": "Prendre la main sur le partage",

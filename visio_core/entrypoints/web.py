@@ -114,6 +114,8 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
                 meeting = await run_in_threadpool(scope.meetings.share_screen, identity, meeting_id, True)
             else:
                 meeting = await run_in_threadpool(scope.meetings.enter_room, identity, meeting_id)
+        except IllegalTransition as error:  # the meeting is not (or no longer) in progress
+            return JSONResponse({"error": str(error), "live": False}, status_code=409)
         except VisioError as error:
             return JSONResponse({"error": str(error)}, status_code=_STATUS.get(type(error), 400))
         return identity, meeting
@@ -166,6 +168,9 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
     def caller(room: Room, ticket: object, identity: Identity) -> str:
         return room.caller_tab(ticket, identity.id)
 
+    def watcher(room: Room, ticket: object, identity: Identity) -> str:
+        return room.tab_of(ticket, identity.id)  # no seat needed to see who is in
+
     async def screen_request(
         request: Request, act: Callable[[EmbeddedEngine, Room, str, dict[str, Any]], Awaitable[Response]]
     ) -> Response:
@@ -177,6 +182,14 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
 
     async def call_leave(request: Request) -> Response:
         return await tab_request(request, call_hang_up, caller, "room.call.bad_offer")
+
+    async def call_state(request: Request) -> Response:
+        """What a room page polls (every 2 s) instead of rerunning the page: the roster, its own seat,
+        and whether the meeting is still live ({"live": false} with 409 once it is over)."""
+        return await tab_request(request, room_state, watcher, "room.call.bad_offer")
+
+    async def room_state(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
+        return JSONResponse(room.state_for(tab))
 
     async def call_answer(engine: EmbeddedEngine, room: Room, tab: str, data: dict[str, Any]) -> Response:
         if data.get("type", "offer") != "offer":
@@ -239,6 +252,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         Route("/api/rooms/{meeting_id}/speaking", room_speaking, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/call", call_start, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/call/leave", call_leave, methods=["POST"]),
+        Route("/api/rooms/{meeting_id}/call/state", call_state, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen", screen_start, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen/stop", screen_stop, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/screen/status", screen_status, methods=["POST"]),

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from visio_core.adapters.embedded_room.engine import EmbeddedEngine
-from visio_core.adapters.embedded_room.room import Room, RoomFull
+from visio_core.adapters.embedded_room.room import RoomFull
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting
@@ -24,24 +24,11 @@ from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.ui.components.room_call import room_call
 from visio_core.ui.components.screen_share import screen_share
 from visio_core.ui.room_end import end_controls
-from visio_core.ui.room_live import watch
-from visio_core.ui.text import t_md
 
 
 def _tab_id() -> str:
     run = get_script_run_ctx()
     return run.session_id if run is not None else "bare"
-
-
-def _roster(room: Room, tab: str) -> None:
-    people = room.roster()
-    if room.is_lost(tab):
-        st.warning(t("room.embedded.reconnecting"), icon=":material/wifi_off:")
-    if not people:
-        st.caption(t("room.embedded.nobody"))
-        return
-    names = [p["name"] if p["connected"] else t("room.embedded.reconnecting_name", name=p["name"]) for p in people]
-    st.caption(t_md("room.embedded.in_room", names=", ".join(names)))
 
 
 def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
@@ -59,8 +46,7 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting) -> None:
     except RoomFull as error:
         st.warning(str(error))
         return
-    watch(ctx, identity, meeting.id, lambda: _roster(room, tab))
     st.info(t("room.embedded.help"), icon=":material/videocam:")
-    room_call(meeting.id, room.ticket(tab), engine.rtc_configuration())
+    room_call(meeting.id, room.ticket(tab), engine.rtc_configuration(), room.state_for(tab))
     screen_share(meeting.id, room.ticket(tab), can_change(identity, meeting), engine.rtc_configuration())
     st.caption(t("room.embedded.recording"), help=None)

@@ -81,6 +81,8 @@ class RoomRecorder:
         video.options = {"preset": "ultrafast", "crf": "28", "g": str(FPS * 2)}
         audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
         audio.layout = "mono"
+        # ffmpeg's "fast" AAC coder: half the CPU of its default ("twoloop") for speech, same size.
+        audio.options = {"aac_coder": "fast"}
         audio.time_base = AUDIO_TIME_BASE
         self._video, self._audio = video, audio
         self._frames = 0

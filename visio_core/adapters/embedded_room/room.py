@@ -162,15 +162,22 @@ class Room:
         with self._lock:
             return next(ticket for ticket, tab in self._tickets.items() if tab == key)
 
-    def caller_tab(self, ticket: object, user_id: uuid.UUID) -> str:
-        """The admitted tab a page's ticket names, if it is this user's and may take (or has) a seat.
-
-        NotAdmitted for a forged, foreign or stale ticket; RoomFull when every seat is taken by others."""
+    def tab_of(self, ticket: object, user_id: uuid.UUID) -> str:
+        """The admitted tab a page's ticket names, if it is this user's; NotAdmitted for a forged,
+        foreign or stale ticket, or once the room is closed."""
         with self._lock:
             key = self._tickets.get(ticket) if isinstance(ticket, str) else None
             candidate = self._candidates.get(key) if key is not None else None
             if key is None or candidate is None or candidate.user_id != user_id or self._closed:
                 raise NotAdmitted(t("room.call.not_admitted"))
+            return key
+
+    def caller_tab(self, ticket: object, user_id: uuid.UUID) -> str:
+        """The admitted tab a page's ticket names, if it is this user's and may take (or has) a seat.
+
+        NotAdmitted for a forged, foreign or stale ticket; RoomFull when every seat is taken by others."""
+        with self._lock:
+            key = self.tab_of(ticket, user_id)
             self._drop_stale(self.clock())
             if key not in self._participants and len(self._participants) >= self.max_participants:
                 raise RoomFull(t("room.full", max=self.max_participants))
@@ -308,6 +315,12 @@ class Room:
         return to_frame(participant.audio_out.take() if participant else silence())
 
     # -- what the room looks like ------------------------------------------------------
+    def state_for(self, key: str) -> dict[str, object]:
+        """What a tab's page shows by itself while in the room: who is in, and whether its own seat
+        waits for its call to come back."""
+        return {"live": True, "lost": self.is_lost(key),
+                "roster": [{"name": p["name"], "connected": p["connected"]} for p in self.roster()]}
+
     def roster(self) -> list[dict[str, Any]]:
         now = self.clock()
         with self._lock:

@@ -1,5 +1,6 @@
 // The embedded room's camera call: getUserMedia, one send-and-receive RTCPeerConnection, and the
-// dashboard's /api/rooms/<id>/call routes (offer → answer; /leave frees the seat).
+// dashboard's /api/rooms/<id>/call routes (offer → answer; /leave frees the seat; /state is the
+// room's live state: roster, this tab's seat, whether the meeting is still on).
 //
 // Reconnection: when the connection fails, or stays "disconnected" for DISCONNECTED_MS, the page
 // closes it and negotiates a new one with the same local tracks (aiortc cannot restart ICE),
@@ -15,6 +16,10 @@ const DISCONNECTED_MS = 3000;
 const CONNECT_TIMEOUT_MS = 20000; // a new connection not up by then is tried again (generous: a loaded server is slow)
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 5000;
+// The room's live state (who is in, whether this tab's seat waits for it, whether the meeting is
+// still on) is polled from /state rather than by rerunning the Streamlit page: a script run costs
+// the dashboard far more than this small request. 2 s: the end reaches everyone within 5 s.
+const STATE_POLL_MS = 2000;
 
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -63,7 +68,11 @@ class RoomCall {
     this.message = el("div", "vrc-message");
     this.message.setAttribute("role", "alert");
     this.controls.append(this.join, this.mic, this.camera, this.cameraPick.box, this.micPick.box, this.status);
-    this.root.append(this.video, this.controls, this.message);
+    this.roster = el("div", "vrc-roster");
+    this.roster.setAttribute("aria-live", "polite");
+    this.seatLost = el("div", "vrc-seat-lost");
+    this.seatLost.setAttribute("role", "status");
+    this.root.append(this.roster, this.seatLost, this.video, this.controls, this.message);
     parent.appendChild(this.root);
     this.stream = null; // the camera and microphone, kept across reconnections
     this.pc = null;
@@ -74,7 +83,44 @@ class RoomCall {
     this.timer = null;
     this.onPageHide = () => this.joined && this.tellLeave(true);
     window.addEventListener("pagehide", this.onPageHide);
+    this.over = false; // the meeting ended: the page is rerun to show what comes after
+    this.showState(data.state);
+    this.poller = setInterval(() => this.poll(), STATE_POLL_MS);
     this.render();
+  }
+
+  async poll() {
+    if (this.polling || this.over) return;
+    this.polling = true;
+    try {
+      const { ok, json } = await this.post("/state", {});
+      if (ok) this.showState(json);
+      else if (json.live === false) this.meetingOver();
+      // Anything else (the dashboard restarting, a network hiccup): the next poll asks again.
+    } catch (error) {
+      // Same: offline for a moment.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  showState(state) {
+    if (!state || !Array.isArray(state.roster)) return;
+    const L = this.L;
+    const names = state.roster.map((p) => (p.connected ? p.name : fill(L.reconnecting_name, { name: p.name })));
+    this.roster.textContent = names.length ? fill(L.in_room, { names: names.join(", ") }) : L.nobody;
+    this.seatLost.textContent = state.lost ? L.reconnecting : "";
+  }
+
+  // The operator ended the meeting (here or elsewhere): media stop now, and the page is rerun
+  // (a trigger) so that it shows the ended notice and the recording's link instead of the room.
+  meetingOver() {
+    this.over = true;
+    clearInterval(this.poller);
+    this.end(false);
+    this.status.textContent = this.L.over;
+    this.join.hidden = true;
+    if (this.trigger) this.trigger("ended", true);
   }
 
   get L() {
@@ -188,7 +234,11 @@ class RoomCall {
     const pc = new RTCPeerConnection(this.data.rtc || {});
     this.pc = pc;
     const remote = new MediaStream();
-    for (const track of this.stream.getTracks()) pc.addTransceiver(track, { direction: "sendrecv", streams: [this.stream] });
+    for (const track of this.stream.getTracks()) {
+      const init = { direction: "sendrecv", streams: [this.stream] };
+      if (track.kind === "video" && this.data.camera_encoding) init.sendEncodings = [this.data.camera_encoding];
+      pc.addTransceiver(track, init);
+    }
     pc.addEventListener("track", (event) => {
       remote.addTrack(event.track);
       if (this.pc === pc && this.video.srcObject !== remote) this.video.srcObject = remote;
@@ -333,23 +383,27 @@ class RoomCall {
   }
 
   destroy() {
+    clearInterval(this.poller);
     window.removeEventListener("pagehide", this.onPageHide);
     this.end(true);
     this.root.remove();
   }
 }
 
-export default function ({ data, parentElement }) {
+export default function ({ data, parentElement, setTriggerValue }) {
   const existing = parentElement.querySelector(".vrc-root");
   const current = existing && existing.__call;
   if (current && current.data.ticket === data.ticket && current.data.url === data.url) {
     current.data = data;
+    current.trigger = setTriggerValue;
+    current.showState(data.state);
     current.render();
     return () => scheduleEnd(current);
   }
   if (current) current.destroy();
   else if (existing) existing.remove();
   const call = new RoomCall(parentElement, data);
+  call.trigger = setTriggerValue;
   return () => scheduleEnd(call);
 }
 
