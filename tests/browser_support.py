@@ -40,6 +40,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Until the dashboard at `url` answers its health check; RuntimeError with the log when `proc`
+    exits first or the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the dashboard's process exited early:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m visio_core <args>` on this data folder (seed-demo, worker runs…)."""
+    return subprocess.run([sys.executable, "-m", "visio_core", *args], cwd=ROOT, check=True, capture_output=True,
+                          text=True, env={**os.environ, "VISIO_DATA_DIR": str(data_dir)})
+
+
 @contextmanager
 def dashboard(
     data_dir: Path, extra_env: dict[str, str] | None = None, script: str = "app.py"
@@ -60,18 +82,7 @@ def dashboard(
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # a cold start on a busy 2-core machine took over 60 s
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"dashboard exited early, see {log.name}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise RuntimeError(f"dashboard did not start, see {log.name}")
+        wait_healthy(url, proc, Path(log.name), timeout=120)  # a cold start on a busy 2-core machine took over 60 s
         yield url
     finally:
         proc.terminate()  # the supervisor stops its dashboard and workers

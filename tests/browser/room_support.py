@@ -98,14 +98,16 @@ def roster(context: BrowserContext, url: str, meeting: str) -> dict:
     return response.json()
 
 
-def wait_for(context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 40) -> dict:
+def wait_for(context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 40,
+             part: str = "participants") -> dict:
+    """The room's state once `check(state[part])` holds ("participants" or "screen")."""
     deadline = time.monotonic() + timeout
     state = {}
     while time.monotonic() < deadline:
         state = roster(context, url, meeting)
-        if check(state["participants"]):
+        if check(state[part]):
             return state
-        time.sleep(0.5)
+        time.sleep(0.3)
     raise AssertionError(f"{what}: room state {state}")
 
 

@@ -37,23 +37,14 @@ from tests.browser.room_support import (
     wait_for,
     wait_for_transcript,
 )
-from tests.browser.test_journey import cli
-from tests.browser_support import dashboard, require_chromium, screenshot
+from tests.browser_support import screenshot
 from tests.transcription.helpers import LONG_ENGLISH, found, say, write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("room") / "data"
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    require_chromium()
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir, {"VISIO_DEFAULT_LANGUAGE": "en"}) as url:
-        yield url
+def dashboard_env() -> dict[str, str]:
+    return {"VISIO_DEFAULT_LANGUAGE": "en"}
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,18 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium, screenshot
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    free_port,
+    require_chromium,
+    screenshot,
+    wait_healthy,
+)
 from visio_core.entrypoints.demo import DEMO_PASSWORD, DIALOGUE, OPERATOR_EMAIL
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -67,17 +74,8 @@ def test_make_run_in_a_fresh_clone_shows_a_playable_recording_with_its_transcrip
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # setup checks, the demo's recording, then the dashboard
-        while time.monotonic() < deadline:
-            assert make.poll() is None, (tmp_path / "make-run.log").read_text()
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        else:
-            raise AssertionError("make run did not serve the dashboard:\n" + (tmp_path / "make-run.log").read_text())
+        # setup checks, the demo's recording, then the dashboard
+        wait_healthy(url, make, tmp_path / "make-run.log", timeout=300)
         output = (tmp_path / "make-run.log").read_text()
         assert "installing" not in output, output  # the setup had everything: nothing fetched
         assert (clone / "data" / "visio.sqlite3").is_file()  # the clone's own store, under ./data

@@ -12,29 +12,11 @@ import time
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, require_chromium, screenshot
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, cli, screenshot
 from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.entrypoints.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("journey") / "data"
-
-
-def cli(data_dir, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "visio_core", *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True, env={**os.environ, "VISIO_DATA_DIR": str(data_dir)})
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    require_chromium()
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.test_journey import cli
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard, require_chromium, screenshot
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, screenshot
 from visio_core.entrypoints.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.browser
 # Streamlit's own English, as it would show up on a page (the hints are hidden by ui/chrome.py).
 NOT_FOR_ROLE = re.compile("Cette page n'est pas ouverte à votre rôle")
 ENGLISH = ("Page not found", "Press Enter", "Press Ctrl", "No results", "Traceback", "Error")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_chromium()
-    data_dir = tmp_path_factory.mktemp("tour") / "data"
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

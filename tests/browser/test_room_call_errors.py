@@ -7,8 +7,6 @@ stay out of the room and hold no seat.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -24,8 +22,8 @@ from tests.browser.room_support import (
     roster,
     status,
 )
-from tests.browser.test_journey import cli, sign_in
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard, require_chromium, screenshot
+from tests.browser.test_journey import sign_in
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,19 +36,6 @@ CASES = {
     "no-media-api": (["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"], NO_MEDIA_API,
                      "Ce navigateur ne permet pas la visio"),
 }
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("call-errors") / "data"
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    require_chromium()
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
-        yield url
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -34,27 +34,13 @@ from tests.browser.room_support import (
     two_people,
     wait_for,
 )
-from tests.browser.test_journey import cli
-from tests.browser_support import dashboard, require_chromium, screenshot
+from tests.browser_support import screenshot
 from tests.transcription.helpers import write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TABLE = "visio_test_network_cut"
 ENDED = "Ce meeting est terminé : l'hôte y a mis fin."
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("room-live") / "data"
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    require_chromium()
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

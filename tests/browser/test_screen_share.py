@@ -23,30 +23,15 @@ from tests.browser.room_support import (
     meeting_id,
     playwright_driver,  # noqa: F401 - fixture
     received_video,
-    roster,
     two_people,
     wait_for,
 )
-from tests.browser.test_journey import cli
-from tests.browser_support import dashboard, require_chromium, screenshot
+from tests.browser_support import screenshot
 from visio_core.adapters.embedded_room import grid
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RED_YUV = (81, 90, 240)  # BT.601 red
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("share") / "data"
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
-    require_chromium()
-    cli(data_dir, "seed-demo")
-    with dashboard(data_dir) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +79,7 @@ def wait_received(page: Page, expected: str, what: str, timeout: float = 30) -> 
 
 
 def wait_screen(context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    state = {}
-    while time.monotonic() < deadline:
-        state = roster(context, url, meeting)
-        if check(state["screen"]):
-            return state
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: room state {state}")
+    return wait_for(context, url, meeting, check, what, timeout, part="screen")
 
 
 def recorded_sequence(path: Path) -> list[str]:

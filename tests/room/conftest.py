@@ -7,9 +7,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
+from tests.conftest import at
+from tests.room.route_support import BASE
 from visio_core.adapters.embedded_room.audio import SAMPLES_PER_TICK
 from visio_core.adapters.embedded_room.engine import EmbeddedEngine
+from visio_core.entrypoints.web import make_routes
 
 
 @pytest.fixture
@@ -21,6 +26,19 @@ def engine(settings):
 def embedded(ctx) -> EmbeddedEngine:
     assert isinstance(ctx.engine, EmbeddedEngine)
     return ctx.engine
+
+
+@pytest.fixture
+def meeting(ctx, people):
+    """A started meeting of op1 with client_a (modules with other needs define their own)."""
+    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
+    return ctx.meetings.start_meeting(people.op1, created.id)
+
+
+@pytest.fixture
+def client(ctx):
+    with TestClient(Starlette(routes=make_routes(lambda: ctx)), base_url=BASE) as client:  # one loop for aiortc
+        yield client
 
 
 class ManualClock:

@@ -4,7 +4,6 @@ drops, calls again and is back in its seat; and every bad request is refused and
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 import uuid
@@ -15,16 +14,17 @@ import numpy as np
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
 from tests.conftest import at
 from tests.room.conftest import quiet, tone
+from tests.room.route_support import cookie, post_json, until
 from visio_core.adapters.embedded_room.call_link import MAX_OFFER_CHARS, MEDIA_STOPPED
 from visio_core.adapters.sqlite.web_sessions import COOKIE
-from visio_core.entrypoints.web import MAX_TAB_BODY, make_routes
+from visio_core.entrypoints.web import MAX_TAB_BODY
 
-BASE = "http://dashboard.test"
+
+def post(client, meeting_id, path, body, cookies, **headers):
+    return post_json(client, f"/api/rooms/{meeting_id}/call{path}", body, cookies, **headers)
 
 
 class Camera(VideoStreamTrack):
@@ -112,18 +112,6 @@ class Page:
 
 
 @pytest.fixture
-def meeting(ctx, people):
-    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
-    return ctx.meetings.start_meeting(people.op1, created.id)
-
-
-@pytest.fixture
-def client(ctx):
-    with TestClient(Starlette(routes=make_routes(lambda: ctx)), base_url=BASE) as client:  # one loop for aiortc
-        yield client
-
-
-@pytest.fixture
 def room(ctx, people, embedded, meeting):
     """The room page was opened by both: their tabs are admitted, nobody is seated yet."""
     room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
@@ -131,26 +119,6 @@ def room(ctx, people, embedded, meeting):
         room.admit(tab, who.id, who.display_name)
     yield room
     room.close()
-
-
-def cookie(ctx, identity) -> dict[str, str]:
-    return {COOKIE: ctx.web_sessions.claim(ctx.web_sessions.open_session(identity.id).claim)}
-
-
-def post(client, meeting_id, path, body, cookies, **headers):
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    client.cookies.clear()
-    for name, value in cookies.items():
-        client.cookies.set(name, value)
-    return client.post(f"/api/rooms/{meeting_id}/call{path}", content=content,
-                       headers={"content-type": "application/json", "origin": BASE, **headers})
-
-
-async def until(check, what: str, timeout: float = 60, state=lambda: None) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"{what}: {state()}"
-        await asyncio.sleep(0.1)
 
 
 def video_codecs(sdp: str) -> set[str]:

@@ -16,12 +16,6 @@ from visio_core.domain.model import TranscriptionStatus
 from visio_core.entrypoints.web import make_routes
 
 
-@pytest.fixture
-def meeting(ctx, people):
-    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
-    return ctx.meetings.start_meeting(people.op1, created.id)
-
-
 def speak(room, key: str, ticks: int) -> None:
     for i in range(ticks):
         room.push_audio(key, tone(440, tick=i))

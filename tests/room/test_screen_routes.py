@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 
 import av
 import numpy as np
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
 from tests.conftest import at
 from tests.room.conftest import picture, quiet
-from visio_core.adapters.sqlite.web_sessions import COOKIE
-from visio_core.entrypoints.web import MAX_TAB_BODY, make_routes
+from tests.room.route_support import cookie, post_json, until
+from visio_core.entrypoints.web import MAX_TAB_BODY
 
-BASE = "http://dashboard.test"
+
+def post(client, meeting_id, path, body, cookies, **headers):
+    return post_json(client, f"/api/rooms/{meeting_id}/screen{path}", body, cookies, **headers)
 
 
 class GreenScreen(VideoStreamTrack):
@@ -32,18 +30,6 @@ class GreenScreen(VideoStreamTrack):
 
 
 @pytest.fixture
-def meeting(ctx, people):
-    created = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Atelier", scheduled_at=at())
-    return ctx.meetings.start_meeting(people.op1, created.id)
-
-
-@pytest.fixture
-def client(ctx):
-    with TestClient(Starlette(routes=make_routes(lambda: ctx)), base_url=BASE) as client:  # one loop for aiortc
-        yield client
-
-
-@pytest.fixture
 def room(ctx, people, embedded, meeting):
     room = embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False
@@ -54,30 +40,10 @@ def room(ctx, people, embedded, meeting):
     return room
 
 
-def cookie(ctx, identity) -> dict[str, str]:
-    return {COOKIE: ctx.web_sessions.claim(ctx.web_sessions.open_session(identity.id).claim)}
-
-
-def post(client, meeting_id, path, body, cookies, **headers):
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    client.cookies.clear()
-    for name, value in cookies.items():
-        client.cookies.set(name, value)
-    return client.post(f"/api/rooms/{meeting_id}/screen{path}", content=content,
-                       headers={"content-type": "application/json", "origin": BASE, **headers})
-
-
 async def offer(pc: RTCPeerConnection) -> str:
     pc.addTransceiver(GreenScreen(), direction="sendonly")
     await pc.setLocalDescription(await pc.createOffer())
     return pc.localDescription.sdp
-
-
-async def until(check, what: str, timeout: float = 60, state=lambda: None) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"{what}: {state()}"
-        await asyncio.sleep(0.1)
 
 
 def test_a_page_shares_its_screen_the_operator_takes_over_and_each_stop_ends_the_link(ctx, people, embedded,

@@ -143,7 +143,8 @@ class Room:
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
         self._shares = ScreenShares(self._video_interval)
-        self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the share route
+        self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the call and share routes
+        self._ticket_of: dict[str, str] = {}  # tab → its ticket
         self.video_out = SharedVideo(FPS)  # the grid in VP8, encoded once for every RoomVideoTrack
 
     # -- membership -----------------------------------------------------------------
@@ -154,13 +155,14 @@ class Room:
             if key not in self._participants and len(self._participants) >= self.max_participants:
                 raise RoomFull(t("room.full", max=self.max_participants))
             self._candidates[key] = Candidate(user_id, name)
-            if key not in self._tickets.values():
-                self._tickets[secrets.token_urlsafe(16)] = key
+            if key not in self._ticket_of:
+                ticket = secrets.token_urlsafe(16)
+                self._tickets[ticket], self._ticket_of[key] = key, ticket
 
     def ticket(self, key: str) -> str:
         """The secret a tab's page sends to the call and share routes, so a page can only act for its own tab."""
         with self._lock:
-            return next(ticket for ticket, tab in self._tickets.items() if tab == key)
+            return self._ticket_of[key]
 
     def tab_of(self, ticket: object, user_id: uuid.UUID) -> str:
         """The admitted tab a page's ticket names, if it is this user's; NotAdmitted for a forged,

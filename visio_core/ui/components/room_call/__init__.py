@@ -43,7 +43,7 @@ _call = st.components.v2.component(
     "visio_room_call",
     html="",
     css=(_HERE / "call.css").read_text("utf-8"),
-    js=(_HERE / "call.js").read_text("utf-8"),
+    js=(_HERE.parent / "rtc_common.js").read_text("utf-8") + (_HERE / "call.js").read_text("utf-8"),
 )
 
 

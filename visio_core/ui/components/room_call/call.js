@@ -21,31 +21,6 @@ const RETRY_MAX_MS = 5000;
 // the dashboard far more than this small request. 2 s: the end reaches everyone within 5 s.
 const STATE_POLL_MS = 2000;
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function fill(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-
-// Non-trickle: the offer goes out with its candidates, in one request.
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const check = () => {
-      if (pc.iceGatheringState === "complete") {
-        pc.removeEventListener("icegatheringstatechange", check);
-        resolve();
-      }
-    };
-    pc.addEventListener("icegatheringstatechange", check);
-  });
-}
-
 class Refused extends Error {} // the server said no (4xx): trying again would not help
 
 class RoomCall {
@@ -180,21 +155,8 @@ class RoomCall {
     this.render();
   }
 
-  async post(path, body, keepalive) {
-    const response = await fetch(new URL(this.data.url + path, document.baseURI), {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: Boolean(keepalive),
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ticket: this.data.ticket, ...body }),
-    });
-    let json = null;
-    try {
-      json = await response.json();
-    } catch (error) {
-      json = null;
-    }
-    return { ok: response.ok, status: response.status, json: json || {} };
+  post(path, body, keepalive) {
+    return postTab(this.data.url + path, this.data.ticket, body, keepalive);
   }
 
   // "Rejoindre": the camera and microphone, then the call.

@@ -25,7 +25,7 @@ _share = st.components.v2.component(
     "visio_screen_share",
     html="",
     css=(_HERE / "share.css").read_text("utf-8"),
-    js=(_HERE / "share.js").read_text("utf-8"),
+    js=(_HERE.parent / "rtc_common.js").read_text("utf-8") + (_HERE / "share.js").read_text("utf-8"),
 )
 
 

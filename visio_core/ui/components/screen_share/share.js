@@ -8,31 +8,6 @@
 
 const POLL_MS = 2000;
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function fill(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-
-// Non-trickle: the offer goes out with its candidates, in one request.
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const check = () => {
-      if (pc.iceGatheringState === "complete") {
-        pc.removeEventListener("icegatheringstatechange", check);
-        resolve();
-      }
-    };
-    pc.addEventListener("icegatheringstatechange", check);
-  });
-}
-
 class ScreenShare {
   constructor(parent, data) {
     this.data = data;
@@ -77,20 +52,8 @@ class ScreenShare {
     this.message.textContent = text || "";
   }
 
-  async post(path, body) {
-    const response = await fetch(new URL(this.data.url + path, document.baseURI), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ticket: this.data.ticket, ...body }),
-    });
-    let json = null;
-    try {
-      json = await response.json();
-    } catch (error) {
-      json = null;
-    }
-    return { ok: response.ok, json: json || {} };
+  post(path, body) {
+    return postTab(this.data.url + path, this.data.ticket, body, false);
   }
 
   async poll() {
