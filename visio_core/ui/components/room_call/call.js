@@ -46,7 +46,7 @@ class RoomCall {
     this.roster = el("div", "vrc-roster");
     this.roster.setAttribute("aria-live", "polite");
     this.seatLost = el("div", "vrc-seat-lost");
-    this.seatLost.setAttribute("role", "status");
+    this.seatLost.setAttribute("aria-live", "polite"); // not role="status": that is the call's state line
     this.root.append(this.roster, this.seatLost, this.video, this.controls, this.message);
     parent.appendChild(this.root);
     this.stream = null; // the camera and microphone, kept across reconnections
