@@ -30,7 +30,8 @@ from visio_core.domain.media_types import content_type
 from visio_core.domain.model import Identity, Meeting, utcnow
 from visio_core.domain.speakers import SpeakingEvent
 from visio_core.entrypoints.assets import asset_routes
-from visio_core.entrypoints.bootstrap import AppContext, get_context
+from visio_core.entrypoints.bootstrap import AppContext, UserScope, get_context
+from visio_core.services.hub_changes import hub_digest
 
 _STATUS = {NotFound: 404, Forbidden: 403, IllegalTransition: 409, AuthenticationFailed: 401, BackendUnavailable: 503}
 
@@ -92,23 +93,44 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
 
-    async def in_room(request: Request, kind: str, takeover: bool = False) -> tuple[Identity, Meeting] | Response:
-        """The signed-in user and the meeting whose room (of this `kind`) he is in now; else the refusal.
-
-        `takeover`: he also asks to end someone else's screen share, which the service allows the operator only."""
+    async def signed_in(request: Request) -> tuple[Identity, UserScope] | Response:
+        """Who holds the request's session cookie, and the services acting as him; else the refusal."""
         ctx, token = get_context(), request.cookies.get(COOKIE)
         user_id = ctx.web_sessions.resolve(token)
         key = ctx.web_sessions.key_of(cast(str, token)) if user_id else None  # resolved: a non-empty str
         try:
             identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
+            if identity is None:
+                return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
+            return identity, await run_in_threadpool(ctx.scope_for, identity, key)
         except BackendUnavailable as error:
             return JSONResponse({"error": str(error)}, status_code=503)
-        if identity is None:
-            return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
-        if ctx.engine.room != kind:
+
+    async def hub_changes(request: Request) -> Response:
+        """The digest of the operator's Hub list (services/hub_changes.py): his page polls it and
+        reruns the list only when it changes. Read-only, so a GET; the answer is a hash."""
+        signed = await signed_in(request)
+        if isinstance(signed, Response):
+            return signed
+        identity, scope = signed
+        try:
+            digest = await run_in_threadpool(hub_digest, scope.meetings, scope.recordings, identity)
+        except VisioError as error:
+            status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+            return JSONResponse({"error": str(error)}, status_code=status)
+        return JSONResponse({"version": digest}, headers={"Cache-Control": "no-store"})
+
+    async def in_room(request: Request, kind: str, takeover: bool = False) -> tuple[Identity, Meeting] | Response:
+        """The signed-in user and the meeting whose room (of this `kind`) he is in now; else the refusal.
+
+        `takeover`: he also asks to end someone else's screen share, which the service allows the operator only."""
+        signed = await signed_in(request)
+        if isinstance(signed, Response):
+            return signed
+        identity, scope = signed
+        if get_context().engine.room != kind:
             return JSONResponse({"error": t("room.unavailable")}, status_code=404)
         try:
-            scope = await run_in_threadpool(ctx.scope_for, identity, key)
             meeting_id = request.path_params["meeting_id"]
             if takeover:
                 meeting = await run_in_threadpool(scope.meetings.share_screen, identity, meeting_id, True)
@@ -248,6 +270,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
 
     return [
         Route("/api/health", health, methods=["GET"]),
+        Route("/api/hub/changes", hub_changes, methods=["GET"]),
         Route("/api/rooms/{meeting_id}", room_roster, methods=["GET"]),
         Route("/api/rooms/{meeting_id}/speaking", room_speaking, methods=["POST"]),
         Route("/api/rooms/{meeting_id}/call", call_start, methods=["POST"]),

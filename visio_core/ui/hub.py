@@ -16,15 +16,18 @@ from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
 from visio_core.domain.model import DESCRIPTION_MAX, TITLE_MAX, Identity, Meeting, MeetingStatus, is_past
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.hub_changes import hub_digest
 from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
+from visio_core.ui.components.live_refresh import live_refresh
 from visio_core.ui.guard import uuid_param
 from visio_core.ui.text import t_md
 from visio_core.ui.vocabulary_form import vocabulary_form
 
 PAGE_SIZE = 25
 ALL_CLIENTS = "all"  # a real option: Streamlit shows None as "nothing chosen"
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 5  # how often the page asks whether its list changed (a small JSON request, no rerun)
+CHANGES_URL = "/api/hub/changes"
 _PENDING = "hub_pending_action"
 LIVE = "hub_live"  # the live list's own message slot (see ui/flash.py)
 
@@ -40,7 +43,7 @@ class Filters:
 
 def render(ctx: UserScope, operator: Identity) -> None:
     st.title(t("hub.title"))
-    flash.show()  # outside the timed fragment: its reruns neither redraw nor drop the message
+    flash.show()  # outside the live fragment: its reruns neither redraw nor drop the message
     clients = {c.id: c for c in ctx.accounts.clients_of(operator)}
     # The forms come before the live list: that list redraws itself every few seconds and its
     # height can change, which moved anything below it under the pointer (a click on "Créer le
@@ -118,15 +121,18 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
     return filters
 
 
-# -- the live part: refreshed on a timer so changes made elsewhere show up ---------------------
+# -- the live part: redrawn when what it shows changes, wherever the change was made ------------
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment
 def _live_meetings(
     ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
 ) -> None:
     flash.show(LIVE)
     try:
+        # Taken before the list is read: a change in between shows at the next poll, never lost.
+        version = hub_digest(ctx.meetings, ctx.recordings, operator)
+        live_refresh(CHANGES_URL, version, REFRESH_SECONDS, key="hub_live_refresh")
         scheduled_from, scheduled_to = day_range(filters.day_from, filters.day_to)
         common: dict[str, Any] = dict(
             client_id=filters.client_id,
@@ -290,8 +296,8 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             choices = list(dict.fromkeys([ctx.settings.default_language, AUTO, *OFFERED_LANGUAGES]))
             st.selectbox(t("hub.language_field"), choices, format_func=language_label, key="create_language",
                          help=t("hub.language_help"))
-            # A callback, not `if submitted:`: it runs even when the submit lands in a timed
-            # fragment rerun of the meetings list, which would otherwise swallow it.
+            # A callback, not `if submitted:`: it runs even when the submit lands in a rerun of the
+            # meetings list, which would otherwise swallow it.
             st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))
         if error is not None:
             st.error(error)  # under the button that caused it, not above the page's fold

@@ -66,7 +66,7 @@ def import_form(ctx: UserScope, operator: Identity) -> None:
             default = ctx.settings.default_language
             st.selectbox(t("recordings.language"), OFFERED_LANGUAGES, key="import_language",
                          index=OFFERED_LANGUAGES.index(default) if default in OFFERED_LANGUAGES else 0)
-            # A callback, so a submit landing in the Hub's timed fragment rerun is not lost.
+            # A callback, so a submit landing in the Hub's live list rerun is not lost.
             st.form_submit_button(t("jobs.import_submit"), type="primary", on_click=_import,
                                   args=(ctx, operator, {m.id: m.title for m in page.items}))
 
