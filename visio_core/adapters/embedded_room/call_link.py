@@ -27,10 +27,11 @@ from fractions import Fraction
 from typing import Any
 
 import av
+import numpy as np
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS
+from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS, to_frame
 from visio_core.adapters.embedded_room.room import Room
 from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, force_vp8
 from visio_core.domain.errors import InvalidInput
@@ -63,13 +64,21 @@ def ice_configuration(rtc_configuration: dict[str, Any]) -> RTCConfiguration:
     return RTCConfiguration(iceServers=servers)
 
 
-class MixTrack(MediaStreamTrack):
-    """Everyone but `tab`, as Opus packets every 20 ms of wall clock.
+OPUS_TIME_BASE = Fraction(1, SAMPLE_RATE)
+# 40 ms of audio a packet, both ways (the answer asks the browser for the same with a=ptime):
+# half the packets of the usual 20 ms, each of which costs the server its SRTP, RTP and socket
+# work in Python, for 20 ms more delay each way.
+PACKET_TICKS = 2
+PTIME_MS = round(PACKET_TICKS * TICK_SECONDS * 1000)
 
-    Encoded here rather than by aiortc's sender, which turns each 20 ms frame into stereo and
-    encodes it at 96 kbit/s on an executor thread (two thread switches a packet): speech in mono
-    at 48 kbit/s, CELT at complexity 5, costs a third of that (docs/PERFORMANCE.md) and the
-    packet goes out from the event loop directly."""
+
+class MixTrack(MediaStreamTrack):
+    """Everyone but `tab`, as an Opus packet every PTIME_MS of wall clock.
+
+    Encoded here rather than by aiortc's sender, which turns each frame into stereo and encodes
+    it at 96 kbit/s on an executor thread (two thread switches a packet): speech in mono at
+    48 kbit/s, CELT at complexity 5, costs a third of that (docs/PERFORMANCE.md) and the packet
+    goes out from the event loop directly."""
 
     kind = "audio"
 
@@ -82,40 +91,53 @@ class MixTrack(MediaStreamTrack):
         self._encoder = opus_encoder()
 
     async def _next(self) -> int:
-        """Wait for the next tick's time; its number since the start (its timestamp in ticks)."""
+        """Wait for the next packet's time; its number since the start."""
         now = time.monotonic()
+        interval = PACKET_TICKS * TICK_SECONDS
         if self._start is None:
             self._start = now
         else:
             self._count += 1
-            delay = self._start + self._count * TICK_SECONDS - now
+            delay = self._start + self._count * interval - now
             if delay > 0:
                 await asyncio.sleep(delay)
             elif delay < -1.0:  # far behind (a stalled loop): skip ahead instead of bursting
-                self._start = now - self._count * TICK_SECONDS
+                self._start = now - self._count * interval
         return self._count
 
     async def recv(self) -> av.Packet[Any]:  # aiortc's senders take packets as well as frames
         while True:
             count = await self._next()
-            frame = self._room.audio_for(self._tab)
-            frame.pts = count * SAMPLES_PER_TICK
+            ticks = [self._room.audio_for(self._tab).to_ndarray() for _ in range(PACKET_TICKS)]
+            frame = to_frame(np.concatenate(ticks, axis=1).reshape(-1), pts=count * PACKET_TICKS * SAMPLES_PER_TICK)
             packets = self._encoder.encode(frame)
-            if packets:  # one per tick (libopus holds none back at 20 ms frames)
+            if packets:  # one per frame (libopus holds none back)
                 packet = packets[-1]
-                packet.pts, packet.time_base = count * SAMPLES_PER_TICK, OPUS_TIME_BASE
+                packet.pts, packet.time_base = count * PACKET_TICKS * SAMPLES_PER_TICK, OPUS_TIME_BASE
                 return packet
-
-
-OPUS_TIME_BASE = Fraction(1, SAMPLE_RATE)
 
 
 def opus_encoder() -> av.AudioCodecContext:
     codec = av.CodecContext.create("libopus", "w")
     codec.bit_rate, codec.format, codec.layout = 48_000, "s16", "mono"
     codec.sample_rate, codec.time_base = SAMPLE_RATE, OPUS_TIME_BASE
-    codec.options = {"application": "audio", "compression_level": "5"}
+    codec.options = {"application": "audio", "compression_level": "5", "frame_duration": str(PTIME_MS)}
     return codec
+
+
+def with_ptime(answer: str) -> str:
+    """The answer asking the browser to send PTIME_MS of audio a packet (Chromium's Opus encoder
+    follows the remote description's a=ptime); nothing else changes."""
+    lines = answer.split("\r\n")
+    out: list[str] = []
+    in_audio = False
+    for line in lines:
+        if line.startswith("m="):
+            in_audio = line.startswith("m=audio")
+        out.append(line)
+        if in_audio and line.startswith("a=rtpmap:") and "opus/" in line.lower():
+            out.append(f"a=ptime:{PTIME_MS}")
+    return "\r\n".join(out)
 
 
 def outgoing_tracks(room: Room, tab: str) -> tuple[MediaStreamTrack, MediaStreamTrack]:
@@ -173,7 +195,7 @@ class CallLinks:
             log.info("room %s: a participant's call reconnected on a new connection", room.meeting_id)
             await self._close(previous)
         link.tasks.append(asyncio.ensure_future(self._watch(link)))
-        return pc.localDescription.sdp
+        return with_ptime(pc.localDescription.sdp)
 
     async def leave(self, room: Room, tab: str) -> None:
         """The page left on purpose: free the seat and hang up."""
