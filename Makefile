@@ -42,7 +42,7 @@ run: setup
 	.venv/bin/python -m visio_core serve --port $(PORT) --address $(ADDRESS) --workers $(WORKERS)
 
 test: setup-test lint
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest --durations=25
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
