@@ -69,20 +69,20 @@ def streamlit_pid(port: str) -> int:
     raise RuntimeError("dashboard process not found")
 
 
-def thread_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds of each thread of the process (exact, unlike a sampler's counts)."""
+def thread_cpu(pid: int) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds of each thread of the process (exact, unlike a sampler's counts)."""
     found = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        found[int(task.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+        found[int(task.name)] = (int(fields[11]) / TICKS, int(fields[12]) / TICKS)
     return found
 
 
-def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, float], after: dict[int, float],
-                   seconds: float) -> None:
+def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, tuple[float, float]],
+                   after: dict[int, tuple[float, float]], seconds: float) -> None:
     """Each thread's CPU over the window, named from the py-spy sample (which lists "thread (tid): name")."""
     names: dict[int, str] = {}
     for line in Path(str(profile.args[-1])).read_text().splitlines():
@@ -90,13 +90,16 @@ def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, float], a
         if head.startswith("thread (") and "): " in head:
             tid, name = head[len("thread ("):].split("): ", 1)
             names[int(tid)] = name.split(" ")[0][:40]
-    by_name: dict[str, float] = {}
-    for tid, spent in after.items():
+    by_name: dict[str, tuple[float, float]] = {}
+    for tid, (user, system) in after.items():
         name = names.get(tid, "?")
         name = name.split("-")[0] if name.startswith(("room-", "ScriptRunner", "ThreadPool")) else name
-        by_name[name] = by_name.get(name, 0.0) + spent - before.get(tid, 0.0)
-    for name, spent in sorted(by_name.items(), key=lambda item: -item[1]):
-        print(f"  {100 * spent / seconds:5.1f} %  {name}", flush=True)
+        user0, system0 = before.get(tid, (0.0, 0.0))
+        total_user, total_system = by_name.get(name, (0.0, 0.0))
+        by_name[name] = (total_user + user - user0, total_system + system - system0)
+    for name, (user, system) in sorted(by_name.items(), key=lambda item: -sum(item[1])):
+        print(f"  {100 * (user + system) / seconds:5.1f} % (system {100 * system / seconds:4.1f} %)  {name}",
+              flush=True)
 
 
 def _profile(pid: int, participants: int, share: bool) -> subprocess.Popen[bytes] | None:

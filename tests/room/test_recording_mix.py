@@ -38,6 +38,26 @@ def test_bunched_packets_are_laid_end_to_end_not_stretched():
     assert mix.late_samples == 0
 
 
+def test_a_long_meeting_of_two_keeps_every_sample_of_both_in_place():
+    # 30 s: the mix's buffer is reused and moved many times over (it used to be reallocated each tick)
+    mix = RecordingMix()
+    out = []
+    for tick in range(1500):
+        mix.push("ana", ramp(tick * TICK, TICK), stamp=tick * TICK)
+        if tick % 3 == 2:  # bob's packets come three at a time
+            for back in (2, 1, 0):
+                mix.push("bob", np.full(TICK, 3, dtype=np.int16), stamp=(tick - back) * TICK)
+        audio, _ = mix.advance(TICK)
+        out.append(audio)
+    out.append(mix.flush())
+    recorded = np.concatenate(out)
+    expected = np.zeros(1502 * TICK, dtype=np.int16)  # bob's first packets land at their arrival, 2 ticks in
+    expected[:1500 * TICK] = ramp(0, 1500 * TICK)
+    expected[2 * TICK:] += 3
+    assert np.array_equal(recorded, expected)
+    assert mix.late_samples == 0
+
+
 def test_a_stalled_clock_loses_nothing_and_keeps_time():
     mix = RecordingMix()
     sent = 0

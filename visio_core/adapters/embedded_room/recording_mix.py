@@ -64,7 +64,11 @@ class RecordingMix:
         self._lock = threading.Lock()
         self._position = 0  # the room clock's position in the recording, in samples
         self._written = 0  # samples handed to the recorder so far
-        self._acc = np.zeros(0, dtype=np.int32)  # the mix from `_written` on
+        # The mix from `_written` on is `_acc[_head:_head + _filled]`; the rest is spare room, so
+        # that a tick's samples do not reallocate the whole 4 s buffer (they did, every tick).
+        self._acc = np.zeros(0, dtype=np.int32)
+        self._head = 0  # where `_written` sits in `_acc`
+        self._filled = 0
         self.late_samples = 0  # samples that arrived after their place was written (moved later)
 
     @property
@@ -102,7 +106,7 @@ class RecordingMix:
 
     def flush(self) -> np.ndarray:
         """Everything placed and not yet written (the meeting ends)."""
-        return self._take(self._acc.size)
+        return self._take(self._filled)
 
     def _place(self, key: str, stream: _Stream, chunks: list[tuple[int, np.ndarray, int | None]]) -> list[Placed]:
         placed = []
@@ -122,20 +126,29 @@ class RecordingMix:
                 cursor = self._written
             start = cursor - self._written
             end = start + samples.size
-            if end > self._acc.size:
-                self._acc = np.concatenate([self._acc, np.zeros(end - self._acc.size, dtype=np.int32)])
-            self._acc[start:end] += samples
+            self._reserve(end)
+            self._acc[self._head + start:self._head + end] += samples
             placed.append(Placed(key, cursor, samples))
             stream.cursor = cursor + samples.size
             stream.stamp = None if stamp is None else stamp + samples.size
         return placed
 
+    def _reserve(self, end: int) -> None:
+        """Make the mix's next `end` samples usable (zeros where nothing was placed yet)."""
+        if self._head + end > self._acc.size:
+            # Out of room at the back: the live part moves to the front of a new array twice its
+            # size (a copy every few seconds, not every tick; what lies behind the head is dropped).
+            grown = np.zeros(max(2 * end, SAMPLE_RATE), dtype=np.int32)
+            grown[:self._filled] = self._acc[self._head:self._head + self._filled]
+            self._acc, self._head = grown, 0
+        self._filled = max(self._filled, end)
+
     def _take(self, count: int) -> np.ndarray:
         if count <= 0:
             return np.zeros(0, dtype=np.int16)
-        if self._acc.size < count:
-            self._acc = np.concatenate([self._acc, np.zeros(count - self._acc.size, dtype=np.int32)])
-        out = np.clip(self._acc[:count], -32768, 32767).astype(np.int16)
-        self._acc = self._acc[count:]
+        self._reserve(count)
+        out = np.clip(self._acc[self._head:self._head + count], -32768, 32767).astype(np.int16)
+        self._head += count
+        self._filled -= count
         self._written += count
         return out

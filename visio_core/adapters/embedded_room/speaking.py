@@ -33,7 +33,9 @@ class SpeakingRecorder:
         if len(power) <= step:
             power.extend([0.0] * (step + 1 - len(power)))
             ticks.extend([0] * (step + 1 - len(ticks)))
-        power[step] += float(np.mean((samples.astype(np.float64) / 32768.0) ** 2)) if samples.size else 0.0
+        if samples.size:
+            scaled = samples.astype(np.float32) / 32768.0
+            power[step] += float(np.dot(scaled, scaled)) / samples.size  # mean square, without a temporary
         ticks[step] += 1
 
     def timeline(self) -> SpeakingTimeline:
