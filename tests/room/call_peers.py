@@ -98,7 +98,7 @@ class MixTrack(PacedAudioTrack):
         self._room, self._key = room, key
 
     def samples(self, start: int) -> np.ndarray:
-        return self._room.audio_for(self._key).to_ndarray().reshape(-1)
+        return self._room.audio_for(self._key)
 
 
 async def _drain(track: MediaStreamTrack) -> None:

@@ -108,8 +108,8 @@ class MixTrack(MediaStreamTrack):
     async def recv(self) -> av.Packet[Any]:  # aiortc's senders take packets as well as frames
         while True:
             count = await self._next()
-            ticks = [self._room.audio_for(self._tab).to_ndarray() for _ in range(PACKET_TICKS)]
-            frame = to_frame(np.concatenate(ticks, axis=1).reshape(-1), pts=count * PACKET_TICKS * SAMPLES_PER_TICK)
+            ticks = [self._room.audio_for(self._tab) for _ in range(PACKET_TICKS)]
+            frame = to_frame(np.concatenate(ticks), pts=count * PACKET_TICKS * SAMPLES_PER_TICK)
             packets = self._encoder.encode(frame)
             if packets:  # one per frame (libopus holds none back)
                 packet = packets[-1]

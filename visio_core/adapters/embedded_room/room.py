@@ -42,7 +42,6 @@ from visio_core.adapters.embedded_room.audio import (
     level_dbfs,
     mix,
     silence,
-    to_frame,
 )
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 from visio_core.adapters.embedded_room.recording_mix import RecordingMix
@@ -312,9 +311,10 @@ class Room:
     def grid_frame(self) -> av.VideoFrame:
         return grid.frame_from_yuv(self._yuv)
 
-    def audio_for(self, key: str) -> av.AudioFrame:
+    def audio_for(self, key: str) -> np.ndarray:
+        """The next tick of `key`'s mix (everyone but him), as mono s16 samples."""
         participant = self._participants.get(key)
-        return to_frame(participant.audio_out.take() if participant else silence())
+        return participant.audio_out.take() if participant else silence()
 
     # -- what the room looks like ------------------------------------------------------
     def state_for(self, key: str) -> dict[str, object]:
