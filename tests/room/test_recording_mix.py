@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import av
 import numpy as np
 import pytest
 
-from tests.room.conftest import ManualClock, decoded_audio, tone
+from tests.room.conftest import ManualClock, black, decoded_audio, tone
 from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK
 from visio_core.adapters.embedded_room.recording_mix import DELAY_SECONDS, RecordingMix
 from visio_core.adapters.embedded_room.room import Room
@@ -219,3 +220,30 @@ def test_room_recording_keeps_each_turn_length_under_bursty_delivery(tmp_path):
     turn = (loud[-1] - loud[0] + 1) / 100
     assert turn == pytest.approx(5.0, rel=0.02)  # neither cut nor stretched
     assert np.count_nonzero(envelope[loud[0]:loud[-1]] < 300) <= 2  # no silence inserted inside it
+
+
+def test_picture_and_sound_of_one_moment_stay_together_in_the_recording(tmp_path):
+    # The mix is written DELAY_SECONDS behind the clock; the grid must wait as long (it once ran 4 s ahead).
+    clock = ManualClock()
+    room = Room(uuid.uuid4(), tmp_path / "m.mp4", clock=clock, run_clock=False)
+    room.admit("ana", uuid.uuid4(), "Ana")
+    bright = av.VideoFrame.from_ndarray(np.full((480, 640, 3), 230, dtype=np.uint8), format="rgb24")
+    for tick in range(700):  # 14 s; at 6 s she lights up and speaks at once; her last 2 s are not heard
+        clock.now += 0.02
+        speaks = tick >= 300
+        if tick < 600:
+            room.push_audio("ana", tone(440, amplitude=8000 if speaks else 1, tick=tick))
+        if tick % 2 == 0:
+            room.push_video("ana", bright if speaks else black())
+        room.tick()
+    path = room.close()
+    with av.open(str(path)) as container:
+        pictures = [(float(f.time), f.to_ndarray(format="gray").mean()) for f in container.decode(video=0)]
+    with av.open(str(path)) as container:
+        sounds = [(float(f.time), float(np.abs(f.to_ndarray()).max())) for f in container.decode(audio=0)]
+    lit = next(time for time, mean in pictures if mean > pictures[0][1] + 30)
+    heard = next(time for time, peak in sounds if peak > 0.1)
+    assert heard == pytest.approx(6.0, abs=0.1)
+    assert lit == pytest.approx(heard, abs=0.15)  # within two frames at 15 fps
+    assert pictures[-1][0] == pytest.approx(14.0, abs=0.15)  # the picture lasts until the meeting ends
+

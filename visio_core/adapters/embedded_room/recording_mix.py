@@ -105,8 +105,9 @@ class RecordingMix:
         return out, [p for group in placed for p in group]
 
     def flush(self) -> np.ndarray:
-        """Everything placed and not yet written (the meeting ends)."""
-        return self._take(self._filled)
+        """Everything placed and not yet written, and at least up to the room clock (the meeting ends:
+        its last seconds of picture wait on this audio, even when nobody spoke in them)."""
+        return self._take(max(self._filled, self._position - self._written))
 
     def _place(self, key: str, stream: _Stream, chunks: list[tuple[int, np.ndarray, int | None]]) -> list[Placed]:
         placed = []

@@ -422,8 +422,10 @@ class Room:
     def _write(self, recorder: RoomRecorder, audio: np.ndarray) -> None:
         """Audio in ticks, each preceded by the video frames due at its position (from the canvas of that time)."""
         for start in range(0, audio.size, SAMPLES_PER_TICK):
+            # A sample's place in the recording is the room clock's position when it arrived, and
+            # a canvas waits for the same position: picture and sound of one moment stay together.
             position = recorder.seconds * SAMPLE_RATE
-            while self._frames_due and self._frames_due[0][0] <= position + self._record_mix.delay:
+            while self._frames_due and self._frames_due[0][0] <= position:
                 _, canvas = self._frames_due.popleft()
                 self._canvas = canvas
             while recorder.frames <= recorder.seconds * FPS:
