@@ -18,16 +18,10 @@ import numpy as np
 import pytest
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
-from aiortc.rtp import RTCP_PSFB_PLI, RtcpPsfbPacket
 
 from visio_core.adapters.embedded_room import grid
 from visio_core.adapters.embedded_room.room import Room
-from visio_core.adapters.embedded_room.video_out import (
-    RoomVideoTrack,
-    choose_video_codec,
-    force_vp8,
-    forward_keyframe_requests,
-)
+from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, choose_video_codec, force_vp8
 
 RED = (200, 40, 40)
 BLUE = (40, 60, 200)
@@ -246,28 +240,3 @@ def test_force_vp8_also_works_before_the_offer_is_read():
             await server.close()
 
     asyncio.run(run())
-
-
-def test_a_receivers_picture_loss_indication_makes_the_next_frame_a_keyframe(tmp_path):
-    room = Room(uuid.uuid4(), tmp_path / "meeting.mp4", run_clock=False)
-
-    async def run() -> None:
-        pc = RTCPeerConnection()
-        track = RoomVideoTrack(room)
-        track.use_h264()
-        sender = pc.addTransceiver(track, direction="sendonly").sender
-        forward_keyframe_requests(sender, track)
-        pli = RtcpPsfbPacket(fmt=RTCP_PSFB_PLI, ssrc=1, media_ssrc=sender._ssrc)
-        try:
-            assert not room.h264_out.take_keyframe_request()
-            await sender._handle_rtcp_packet(pli)  # what aiortc does with the browser's RTCP
-            assert room.h264_out.take_keyframe_request()
-            await sender._handle_rtcp_packet(pli)  # asked again at once: not another one yet
-            assert not room.h264_out.take_keyframe_request()
-        finally:
-            await pc.close()
-
-    try:
-        asyncio.run(run())
-    finally:
-        room.close()

@@ -33,11 +33,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS, to_frame
 from visio_core.adapters.embedded_room.room import Room
-from visio_core.adapters.embedded_room.video_out import (
-    RoomVideoTrack,
-    choose_video_codec,
-    forward_keyframe_requests,
-)
+from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, choose_video_codec
 from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import t
 
@@ -176,7 +172,6 @@ class CallLinks:
         # Made before the offer is applied, so aiortc answers with these tracks; the video codec is
         # chosen once the offer says what the browser takes.
         video_transceiver = pc.addTransceiver(video, direction="sendrecv")
-        forward_keyframe_requests(video_transceiver.sender, video)
         pc.addTransceiver(audio, direction="sendrecv")
 
         @pc.on("track")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
@@ -39,7 +38,6 @@ log = logging.getLogger("visio.room")
 BITRATE = 600_000  # bit/s for the 640×480 grid: names stay readable, faces a little soft
 KEYFRAME_SECONDS = 2.0
 RTP_TIME_BASE = Fraction(1, 90_000)  # the video clock of RTP, what aiortc converts packet times to
-KEYFRAME_GAP = 0.5  # seconds between two keyframes a track's receiver may ask for
 LAG_LIMIT = 15  # frames a receiver may have waiting (1 s); beyond, it skips to the next keyframe
 
 
@@ -176,16 +174,7 @@ class RoomVideoTrack(MediaStreamTrack):
         self._queue: asyncio.Queue[EncodedFrame] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting_keyframe = True
-        self._keyframe_asked = float("-inf")
         self.skipped = 0  # frames dropped while waiting for a keyframe (late start, or too far behind)
-
-    def request_keyframe(self) -> None:
-        """Its receiver lost a picture (a PLI): the next frame for everyone is a keyframe, at most one a
-        KEYFRAME_GAP per track, so a receiver that keeps asking cannot flood the others."""
-        now = time.monotonic()
-        if now - self._keyframe_asked >= KEYFRAME_GAP:
-            self._keyframe_asked = now
-            self._source.request_keyframe()
 
     def use_h264(self) -> None:
         """Send the room's H.264 grid (the recording's own encode) instead of VP8; before the first recv()."""
@@ -286,16 +275,4 @@ def choose_video_codec(transceiver: RTCRtpTransceiver) -> str:
            and str((c.parameters or {}).get("apt")) == str(chosen.payloadType)]
     transceiver._codecs = [chosen, *rtx]
     return "h264"
-
-
-def forward_keyframe_requests(sender: RTCRtpSender, track: RoomVideoTrack) -> None:
-    """aiortc's sender marks a browser's PLI for its own encoder only; a track of encoded packets has
-    to hear it, or the browser's picture stays frozen until the next periodic keyframe (2 s)."""
-    marked = sender._send_keyframe  # pinned aiortc 1.16: called on each PLI and FIR
-
-    def on_keyframe_request() -> None:
-        marked()
-        track.request_keyframe()
-
-    sender._send_keyframe = on_keyframe_request  # type: ignore[method-assign]
 
