@@ -389,10 +389,7 @@ class Room:
             p.audio_out.put(mix([c for k, c in heard.items() if k != p.key]))
         composed = now >= self._next_video
         if composed:
-            # On a fixed schedule: from `now`, the 20 ms ticks would make every frame wait 80 ms
-            # (12.5 fps). A stall restarts the schedule instead of bursting frames.
-            behind = now - self._next_video > self._video_interval
-            self._next_video = (now if behind else self._next_video) + self._video_interval
+            self._next_video = now + self._video_interval
             tiles = [
                 grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
                 if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
