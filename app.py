@@ -4,7 +4,6 @@ Run with `python -m visio_core serve` (what `make run` does: this app plus its w
 `streamlit run app.py` or `uvicorn app:app`.
 """
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,10 +21,5 @@ async def lifespan(app: st.App) -> AsyncIterator[None]:
     ctx.engine.start_background()
     yield None
 
-
-# A call makes many short-lived objects per packet: collect the young ones less often, and keep
-# what startup loaded (modules, the app) out of every full collection (docs/PERFORMANCE.md).
-gc.set_threshold(20_000, 50, 100)
-gc.freeze()
 
 app = st.App("Home.py", routes=routes, lifespan=lifespan)

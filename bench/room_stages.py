@@ -8,10 +8,9 @@ wall times wander while the CPU a stage burns stays put. Stages:
 - decode: one participant's 640×480 VP8 camera frame (aiortc decodes with the same libvpx),
 - tile: scaling a decoded camera frame to its tile (before: to RGB; now: to yuv420p),
 - compose: the 640×480 grid (before: RGB canvas + swscale to yuv420p; now: composed in yuv420p),
-- VP8: one encode of the grid (earlier: aiortc's encoder, once per participant; then SharedVideo, once
-  for the room; now only for browsers that offer no H.264),
-- x264: the recording's encode of the grid (RoomRecorder: ultrafast, zerolatency, capped), which is
-  also what the call sends to every browser that takes H.264.
+- VP8: one encode of the grid (before: aiortc's encoder, once per participant; now: SharedVideo, once
+  for the room),
+- x264: the recording's encode of the grid (RoomRecorder, ultrafast).
 
 A room at 15 fps costs per second: 15 × (N × tile + compose + VP8 encodes + x264) plus the
 decodes of what the browsers send (15 fps asked for). 100 % = one core.
@@ -141,19 +140,17 @@ def main() -> None:
         "tile_now": "tile scale, now (to yuv420p)", "compose_rgb": "grid compose in RGB (before)",
         "rgb_to_yuv": "RGB → yuv420p of the grid (before)", "compose_now": "grid compose in yuv420p (now)",
         "vp8_aiortc": "VP8 encode of the grid by aiortc's encoder (before, × participants)",
-        "vp8": "VP8 encode of the grid by SharedVideo (× 1, now only for VP8-only browsers)",
-        "x264": "x264 encode for the recording (now also the call's H.264)",
+        "vp8": "VP8 encode of the grid by SharedVideo (now, × 1)", "x264": "x264 encode for the recording",
     }
     for key, label in labels.items():
         print(f"| {label} | {rows[2][key]:.2f} | {rows[4][key]:.2f} |")
     print("\nPer second at 15 fps (% of one core), decodes of 15 fps cameras included:\n")
-    print("| participants | first | VP8 once for the room | now (one H.264 encode) |")
-    print("|---|---|---|---|")
+    print("| participants | before | now |")
+    print("|---|---|---|")
     for n, r in rows.items():
         before = n * (r["decode"] + r["tile_before"]) + r["compose_rgb"] + r["rgb_to_yuv"] + n * r["vp8_aiortc"] + r["x264"]
-        shared = n * (r["decode"] + r["tile_now"]) + r["compose_now"] + r["vp8"] + r["x264"]
-        now = shared - r["vp8"]
-        print(f"| {n} | {before * FPS / 10:.0f} % | {shared * FPS / 10:.0f} % | {now * FPS / 10:.0f} % |")
+        now = n * (r["decode"] + r["tile_now"]) + r["compose_now"] + r["vp8"] + r["x264"]
+        print(f"| {n} | {before * FPS / 10:.0f} % | {now * FPS / 10:.0f} % |")
 
 
 if __name__ == "__main__":
