@@ -1,9 +1,8 @@
-"""The room's grid encoded once and sent as the same packets to every peer, over real aiortc connections.
+"""The room's grid encoded once and sent as the same VP8 packets to every peer, over real aiortc connections.
 
 Each receiver is an aiortc RTCPeerConnection on loopback that decodes what it gets: the frames
-must show the grid (each participant's tile in his camera's colour). Receivers that take H.264
-get the recording's own encode of the grid; receivers that offer only VP8 get the VP8 encoder,
-which runs only for them.
+must show the grid (each participant's tile in his camera's colour). The receivers offer H.264
+first, so VP8 is there only because the room's side forces it.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from visio_core.adapters.embedded_room import grid
 from visio_core.adapters.embedded_room.room import Room
-from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, choose_video_codec, force_vp8
+from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, force_vp8
 
 RED = (200, 40, 40)
 BLUE = (40, 60, 200)
@@ -46,12 +45,8 @@ class WatchedTrack(RoomVideoTrack):
         return packet
 
 
-def is_keyframe(data: bytes, codec: str) -> bool:
-    if codec == "VP8":
-        return data[0] & 1 == 0  # VP8 frame tag: bit 0 is 0 on a key frame (RFC 6386 §9.1)
-    # H.264 in Annex B: an IDR slice (NAL type 5) with its parameter sets (7, 8) before it
-    types = {data[i + 3] & 0x1F for i in range(len(data) - 3) if data[i:i + 3] == b"\0\0\1"}
-    return {5, 7, 8} <= types
+def is_keyframe(vp8: bytes) -> bool:
+    return vp8[0] & 1 == 0  # VP8 frame tag: bit 0 is 0 on a key frame (RFC 6386 §9.1)
 
 
 def video_codecs(sdp: str) -> list[str]:
@@ -61,25 +56,22 @@ def video_codecs(sdp: str) -> list[str]:
     return [line.split(" ", 1)[1].split("/")[0] for line in lines[start:end] if line.startswith("a=rtpmap:")]
 
 
-async def receiver(room: Room, servers: list[RTCPeerConnection], offer: str) -> tuple[RTCPeerConnection,
-                                                                                      MediaStreamTrack, WatchedTrack, str]:
-    """A peer that receives the room's video: it offers (`offer`: "VP8" alone, or every codec with
-    H.264 last, so the room's side chooses it by itself), the room's side answers as its call route does."""
+async def receiver(room: Room, servers: list[RTCPeerConnection]) -> tuple[RTCPeerConnection, MediaStreamTrack,
+                                                                         WatchedTrack, str]:
+    """A peer that receives the room's video: it offers (H.264 preferred), the room's side answers."""
     client = RTCPeerConnection()
     transceiver = client.addTransceiver("video", direction="recvonly")
     codecs = RTCRtpReceiver.getCapabilities("video").codecs
-    if offer == "VP8":
-        codecs = [c for c in codecs if c.mimeType.lower() in ("video/vp8", "video/rtx")]
-    transceiver.setCodecPreferences(sorted(codecs, key=lambda c: c.mimeType.lower() == "video/h264"))
+    transceiver.setCodecPreferences(sorted(codecs, key=lambda c: c.mimeType.lower() != "video/h264"))
     await client.setLocalDescription(await client.createOffer())
+    assert video_codecs(client.localDescription.sdp)[0] == "H264"
 
     server = RTCPeerConnection()
     servers.append(server)
     await server.setRemoteDescription(client.localDescription)
     track = WatchedTrack(room)
     server.addTrack(track)
-    if choose_video_codec(server.getTransceivers()[0]) == "h264":  # after reading the offer
-        track.use_h264()
+    force_vp8(server)  # after reading the offer, as an answering call route does
     await server.setLocalDescription(await server.createAnswer())
     answer = server.localDescription.sdp
     await client.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
@@ -106,7 +98,7 @@ def tile_colour_alone(rgb: np.ndarray) -> np.ndarray:
     return rgb[grid.HEIGHT // 2 - 60 : grid.HEIGHT // 2 + 60, 200:440].reshape(-1, 3).mean(axis=0)
 
 
-async def run_call(room: Room, offer: str) -> None:
+async def run_call(room: Room) -> None:
     stop = asyncio.Event()
 
     async def cameras() -> None:  # two participants keep sending their camera
@@ -120,19 +112,18 @@ async def run_call(room: Room, offer: str) -> None:
     clients: list[RTCPeerConnection] = []
     try:
         await asyncio.sleep(0.3)
-        source = room.h264_out if offer == "H264" else room.video_out
-        first = await receiver(room, servers, offer)
-        second = await receiver(room, servers, offer)
+        first = await receiver(room, servers)
+        second = await receiver(room, servers)
         clients += [first[0], second[0]]
         for _, track, _, answer in (first, second):
-            assert set(video_codecs(answer)) == {offer, "rtx"}
+            assert set(video_codecs(answer)) <= {"VP8", "rtx"} and "VP8" in video_codecs(answer)
             rgb = await decoded(track)
             assert np.abs(tile_colour(rgb, 0) - RED).max() < 25, tile_colour(rgb, 0)
             assert np.abs(tile_colour(rgb, grid.TILE_W) - BLUE).max() < 25, tile_colour(rgb, grid.TILE_W)
 
         await asyncio.sleep(2.5)  # well past the first keyframe
-        encoded_before = source.frames
-        late = await receiver(room, servers, offer)
+        encoded_before = room.video_out.frames
+        late = await receiver(room, servers)
         clients.append(late[0])
         rgb = await decoded(late[1])
         assert np.abs(tile_colour(rgb, 0) - RED).max() < 25
@@ -141,7 +132,7 @@ async def run_call(room: Room, offer: str) -> None:
 
         a, b, c = first[2], second[2], late[2]
         # The late joiner started on a keyframe made for it, which the others received too: one encoder.
-        assert is_keyframe(c.sent[0][1], offer)
+        assert is_keyframe(c.sent[0][1])
         assert c.sent[0] in a.sent and c.sent[0] in b.sent
         key_index = a.sent.index(c.sent[0])
         assert key_index > 20  # mid-stream: forced when he joined, not the stream's first
@@ -151,7 +142,7 @@ async def run_call(room: Room, offer: str) -> None:
         assert a.sent[key_index : key_index + common] == c.sent[:common]
         assert b.sent[b.sent.index(c.sent[0]):][:common] == c.sent[:common]
         # One encode per grid frame, not one per receiver.
-        encoded = source.frames - encoded_before
+        encoded = room.video_out.frames - encoded_before
         assert encoded <= len(c.sent) + 15, (encoded, len(c.sent))
     finally:
         stop.set()
@@ -160,30 +151,15 @@ async def run_call(room: Room, offer: str) -> None:
             await pc.close()
 
 
-def test_every_receiver_decodes_the_recordings_h264_packets_and_a_late_one_starts_on_a_keyframe(tmp_path):
+def test_every_receiver_decodes_the_same_vp8_packets_and_a_late_one_starts_on_a_keyframe(tmp_path):
     room = Room(uuid.uuid4(), tmp_path / "meeting.mp4")
     for key in ("ana", "bob"):
         room.admit(key, uuid.uuid4(), key.title())
     try:
-        asyncio.run(run_call(room, "H264"))
+        asyncio.run(run_call(room))
     finally:
         room.close()
-    assert not room.h264_out.receiving  # closed connections stopped their tracks
-    assert room.video_out.frames == 0  # nobody needed VP8: it was never encoded
-    with av.open(str(tmp_path / "meeting.mp4")) as recording:  # the same encode, recorded
-        assert recording.streams.video[0].codec_context.name == "h264"
-        assert sum(1 for _ in recording.demux(video=0)) > 30
-
-
-def test_a_receiver_that_offers_only_vp8_gets_the_grid_in_vp8(tmp_path):
-    room = Room(uuid.uuid4(), tmp_path / "meeting.mp4")
-    for key in ("ana", "bob"):
-        room.admit(key, uuid.uuid4(), key.title())
-    try:
-        asyncio.run(run_call(room, "VP8"))
-    finally:
-        room.close()
-    assert not room.video_out.receiving
+    assert not room.video_out.receiving  # closed connections stopped their tracks
 
 
 def test_force_vp8_refuses_an_offer_without_vp8():

@@ -33,7 +33,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS, to_frame
 from visio_core.adapters.embedded_room.room import Room
-from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, choose_video_codec
+from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, force_vp8
 from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import t
 
@@ -140,9 +140,9 @@ def with_ptime(answer: str) -> str:
     return "\r\n".join(out)
 
 
-def outgoing_tracks(room: Room, tab: str) -> tuple[RoomVideoTrack, MediaStreamTrack]:
-    """What a tab's call sends: (video, audio). The video is the room's grid as encoded once for
-    everyone (video_out.py): the call negotiates H.264 or VP8 and nothing else (`choose_video_codec`)."""
+def outgoing_tracks(room: Room, tab: str) -> tuple[MediaStreamTrack, MediaStreamTrack]:
+    """What a tab's call sends: (video, audio). The video is the room's grid encoded once to VP8 for
+    every receiver (video_out.py): the call must negotiate VP8 and nothing else (`force_vp8`)."""
     return RoomVideoTrack(room), MixTrack(room, tab)
 
 
@@ -169,9 +169,8 @@ class CallLinks:
         pc = RTCPeerConnection(configuration=ice_configuration(self._configuration))
         link = _Link(room, tab, pc)
         video, audio = outgoing_tracks(room, tab)
-        # Made before the offer is applied, so aiortc answers with these tracks; the video codec is
-        # chosen once the offer says what the browser takes.
-        video_transceiver = pc.addTransceiver(video, direction="sendrecv")
+        # Made before the offer is applied, so aiortc answers with these tracks and this codec.
+        force_vp8(pc.addTransceiver(video, direction="sendrecv"))
         pc.addTransceiver(audio, direction="sendrecv")
 
         @pc.on("track")
@@ -185,8 +184,6 @@ class CallLinks:
 
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
-            if choose_video_codec(video_transceiver) == "h264":
-                video.use_h264()
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as error:  # noqa: BLE001 - aiortc raises assorted errors on SDP it cannot use
             log.info("room %s: call offer refused: %s", room.meeting_id, error)

@@ -17,7 +17,6 @@ import logging
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -28,8 +27,8 @@ from visio_core.adapters.embedded_room.grid import HEIGHT, WIDTH, frame_from_yuv
 log = logging.getLogger("visio.room")
 
 FPS = 15
-AUDIO_TIME_BASE = SAMPLE_TIME_BASE = Fraction(1, SAMPLE_RATE)
-LIVE_KBITS = 700  # the cap of the grid's H.264, which the live call sends as is
+VIDEO_TIME_BASE = Fraction(1, FPS)
+AUDIO_TIME_BASE = Fraction(1, SAMPLE_RATE)
 
 
 PARTIAL_SUFFIX = ".rec.mp4"
@@ -75,17 +74,11 @@ class RoomRecorder:
                                            "flush_packets": "1"})
         video = self._container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        # Frames are stamped with their place in the recording, in samples: the grid is encoded
-        # when composed and muxed when its audio is written, DELAY later (variable frame rate).
-        video.time_base = SAMPLE_TIME_BASE
-        video.codec_context.time_base = SAMPLE_TIME_BASE
-        # This one encode is also the live call's H.264 (video_out.py), hence a browser's needs:
-        # no frame held back (zerolatency, one thread), constrained baseline (what ultrafast
-        # makes), its rate capped for the network. ultrafast keeps it near 2 ms a frame; the
-        # deblocking filter it leaves out costs little and spares faces the blocks.
-        video.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": "28", "g": str(FPS * 2),
-                         "x264-params": f"vbv-maxrate={LIVE_KBITS}:vbv-bufsize={LIVE_KBITS}:deblock=1"}
-        video.codec_context.thread_count = 1
+        video.time_base = VIDEO_TIME_BASE
+        video.codec_context.time_base = VIDEO_TIME_BASE
+        # ultrafast keeps the encoder at a few ms per frame on one core; a room recording is
+        # re-encoded by nobody, so the bigger file is the right trade.
+        video.options = {"preset": "ultrafast", "crf": "28", "g": str(FPS * 2)}
         audio = self._container.add_stream("aac", rate=SAMPLE_RATE)
         audio.layout = "mono"
         # ffmpeg's "fast" AAC coder: half the CPU of its default ("twoloop") for speech, same size.
@@ -93,7 +86,6 @@ class RoomRecorder:
         audio.time_base = AUDIO_TIME_BASE
         self._video, self._audio = video, audio
         self._frames = 0
-        self._last_position: int | None = None
         self._samples = 0
         self._lock = threading.Lock()
         self._closed = False
@@ -110,39 +102,17 @@ class RoomRecorder:
     def has_media(self) -> bool:
         return self._frames > 0 or self._samples > 0
 
-    @property
-    def headers(self) -> bytes:
-        """The H.264 parameter sets (Annex B) once the first frame is encoded: the MP4 keeps them
-        apart, a browser needs them before each keyframe."""
-        return bytes(self._video.codec_context.extradata or b"")
-
-    def encode_video(self, yuv: np.ndarray, position: int, keyframe: bool = False) -> list[av.Packet[Any]]:
-        """Encode the grid at `position` (samples into the recording); mux the packets with
-        `mux_video` once the recording reaches that position."""
+    def write_video(self, yuv: np.ndarray) -> None:
         frame = frame_from_yuv(yuv)  # a frame object of our own (see grid.py)
-        position = 0 if self._last_position is None else max(position, self._last_position + 1)
-        self._last_position = position
+        frame.pts = self._frames
         # Our own constant, not the stream's: the MP4 muxer changes the stream's time base when it
-        # writes the header, and positions read in that base would collapse.
-        frame.pts, frame.time_base = position, SAMPLE_TIME_BASE
-        if keyframe:
-            frame.pict_type = av.video.frame.PictureType.I
-        with self._lock:
-            if self._closed:
-                return []
-            return list(self._video.encode(frame))
-
-    def mux_video(self, packets: list[av.Packet[Any]]) -> None:
+        # writes the header (to 1/15360), and frame counts read in that base collapse to one pts.
+        frame.time_base = VIDEO_TIME_BASE
         with self._lock:
             if self._closed:
                 return
-            for packet in packets:
-                self._container.mux(packet)
-                self._frames += 1
-
-    def write_video(self, yuv: np.ndarray) -> None:
-        """Encode and mux at once, one frame every 1/FPS s (tests and benches without a live call)."""
-        self.mux_video(self.encode_video(yuv, self._frames * SAMPLE_RATE // FPS))
+            self._container.mux(self._video.encode(frame))
+            self._frames += 1
 
     def write_audio(self, samples: np.ndarray) -> None:
         frame = to_frame(samples, pts=self._samples)

@@ -3,9 +3,8 @@
 Media arrives on aiortc's event loop (sink callbacks) and leaves through source
 tracks on the same loop; a room clock thread does the work in between every 20 ms:
 one tick of audio from each participant, everyone-but-me mixes for each of them,
-the grid canvas 15 times a second (composed in yuv420p, encoded once to H.264 for both the
-recording and every receiver that takes it, and to VP8 only for those that do not), and the
-recording. Keeping encode and compose off the event loop
+the grid canvas 15 times a second (composed in yuv420p, and encoded to VP8 once for every
+receiver by `video_out`), and the recording. Keeping encode and compose off the event loop
 keeps the call smooth while the recorder works.
 
 A participant is one browser tab (the Streamlit session), admitted when its media
@@ -48,7 +47,7 @@ from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder
 from visio_core.adapters.embedded_room.recording_mix import RecordingMix
 from visio_core.adapters.embedded_room.screen import ScreenShares, Share
 from visio_core.adapters.embedded_room.speaking import SpeakingRecorder
-from visio_core.adapters.embedded_room.video_out import EncodedFrame, PacketFanout, SharedVideo
+from visio_core.adapters.embedded_room.video_out import SharedVideo
 from visio_core.domain.errors import Forbidden, VisioError
 from visio_core.domain.i18n import t
 
@@ -132,23 +131,20 @@ class Room:
         self._speaking = SpeakingRecorder()  # who spoke when, for naming the transcript's lines
         self._record_mix = RecordingMix()  # the recording's audio: lossless, a little behind the live mix
         self._names: dict[str, str] = {}
-        # The grid's encoded frames waiting for their audio: (position in the recording, packets).
-        self._frames_due: deque[tuple[int, list[av.Packet[Any]]]] = deque()
+        self._frames_due: deque[tuple[int, np.ndarray]] = deque()  # grid canvases waiting for their audio
         self._last_tick: float | None = None
         self._clock_samples = 0.0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._closed = False
         self._yuv = grid.compose([], _labels())
+        self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
         self._video_interval = 1.0 / FPS
         self._next_video = 0.0
         self._shares = ScreenShares(self._video_interval)
         self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the call and share routes
         self._ticket_of: dict[str, str] = {}  # tab → its ticket
-        # The grid goes out as the recording's own H.264 encode to every receiver that takes it
-        # (h264_out), and in VP8, encoded once more, only while someone needs that (video_out).
-        self.h264_out = PacketFanout()
-        self.video_out = SharedVideo(FPS)
+        self.video_out = SharedVideo(FPS)  # the grid in VP8, encoded once for every RoomVideoTrack
 
     # -- membership -----------------------------------------------------------------
     def admit(self, key: str, user_id: uuid.UUID, name: str) -> None:
@@ -387,8 +383,7 @@ class Room:
         heard = {k: c for k, c in chunks.items() if c is not None}
         for p in participants:
             p.audio_out.put(mix([c for k, c in heard.items() if k != p.key]))
-        composed = now >= self._next_video
-        if composed:
+        if now >= self._next_video:
             self._next_video = now + self._video_interval
             tiles = [
                 grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
@@ -412,21 +407,8 @@ class Room:
         due, placed = self._record_mix.advance(elapsed)
         for item in placed:
             self._speaking.hear(self._names.get(item.key, item.key), item.position / SAMPLE_RATE, item.samples)
-        if composed:
-            self._encode_grid(recorder, now)
+        self._frames_due.append((self._record_mix.position, self._yuv))
         self._write(recorder, due)
-
-    def _encode_grid(self, recorder: RoomRecorder, now: float) -> None:
-        """One H.264 encode of the new grid: sent live at once, recorded when its audio is written."""
-        position = self._record_mix.position
-        packets = recorder.encode_video(self._yuv, position, keyframe=self.h264_out.take_keyframe_request())
-        if packets and self.h264_out.receiving:
-            data = b"".join(bytes(packet) for packet in packets)
-            keyframe = any(packet.is_keyframe for packet in packets)
-            if keyframe:
-                data = recorder.headers + data  # a browser decodes nothing without the parameter sets
-            self.h264_out.deliver(EncodedFrame(data, self.h264_out.rtp_pts(now), keyframe))
-        self._frames_due.append((position, packets))
 
     def _elapsed(self, now: float) -> int:
         """Samples of room time since the previous tick."""
@@ -444,7 +426,10 @@ class Room:
             # a canvas waits for the same position: picture and sound of one moment stay together.
             position = recorder.seconds * SAMPLE_RATE
             while self._frames_due and self._frames_due[0][0] <= position:
-                recorder.mux_video(self._frames_due.popleft()[1])
+                _, canvas = self._frames_due.popleft()
+                self._canvas = canvas
+            while recorder.frames <= recorder.seconds * FPS:
+                recorder.write_video(self._canvas)
             recorder.write_audio(audio[start:start + SAMPLES_PER_TICK])
 
     def _recorder_or_new(self) -> RoomRecorder | None:

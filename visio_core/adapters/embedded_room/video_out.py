@@ -48,76 +48,49 @@ class EncodedFrame:
     keyframe: bool
 
 
-class PacketFanout:
-    """Encoded grid frames handed to every subscribed track, whoever encoded them."""
+class SharedVideo:
+    """One VP8 encoder for a room's grid; its frames go to every subscribed track."""
 
-    def __init__(self) -> None:
+    def __init__(self, fps: int, bitrate: int = BITRATE) -> None:
+        self.fps = fps
+        self.bitrate = bitrate
+        self._codec: av.video.codeccontext.VideoCodecContext | None = None
         self._tracks: set[RoomVideoTrack] = set()
         self._lock = threading.Lock()
         self._keyframe_wanted = False
         self._origin: float | None = None
         self._last_pts = -1
-        self.frames = 0  # handed out so far (the bench and tests read it)
+        self.frames = 0  # encoded so far (the bench and tests read it)
 
     @property
     def receiving(self) -> bool:
-        """Whether anyone receives: with no track, nothing needs encoding for this fan-out."""
+        """Whether anyone receives: with no track, the room does not encode at all."""
         return bool(self._tracks)
 
     def request_keyframe(self) -> None:
         self._keyframe_wanted = True
 
-    def take_keyframe_request(self) -> bool:
-        """Whether a receiver asked for a keyframe since the last call (the encoder then makes one)."""
-        wanted, self._keyframe_wanted = self._keyframe_wanted, False
-        return wanted
-
-    def rtp_pts(self, now: float) -> int:
-        """The RTP timestamp (RTP_TIME_BASE) of a frame taken at `now` seconds: rising, from the first frame."""
+    def encode(self, yuv: np.ndarray, now: float) -> None:
+        """Encode one grid frame (yuv420p planes, H*3/2 × W) taken at `now` seconds and hand it out."""
+        with self._lock:
+            tracks = list(self._tracks)
+        if not tracks:
+            return
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")  # a frame of our own (see grid.py)
         if self._origin is None:
             self._origin = now
         pts = max(self._last_pts + 1, round((now - self._origin) / RTP_TIME_BASE))
         self._last_pts = pts
-        return pts
-
-    def deliver(self, encoded: EncodedFrame) -> None:
-        with self._lock:
-            tracks = list(self._tracks)
-        self.frames += 1
-        for track in tracks:
-            track._deliver_threadsafe(encoded)
-
-    def _subscribe(self, track: RoomVideoTrack) -> None:
-        with self._lock:
-            self._tracks.add(track)
-        self.request_keyframe()  # the newcomer can decode nothing before one
-
-    def _unsubscribe(self, track: RoomVideoTrack) -> None:
-        with self._lock:
-            self._tracks.discard(track)
-
-
-class SharedVideo(PacketFanout):
-    """One VP8 encoder for a room's grid, for receivers that cannot take the H.264 one."""
-
-    def __init__(self, fps: int, bitrate: int = BITRATE) -> None:
-        super().__init__()
-        self.fps = fps
-        self.bitrate = bitrate
-        self._codec: av.video.codeccontext.VideoCodecContext | None = None
-
-    def encode(self, yuv: np.ndarray, now: float) -> None:
-        """Encode one grid frame (yuv420p planes, H*3/2 × W) taken at `now` seconds and hand it out."""
-        if not self.receiving:
-            return
-        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")  # a frame of our own (see grid.py)
-        pts = self.rtp_pts(now)
         frame.pts, frame.time_base = pts, RTP_TIME_BASE
-        if self.take_keyframe_request():
+        if self._keyframe_wanted:
+            self._keyframe_wanted = False
             frame.pict_type = av.video.frame.PictureType.I
         codec = self._codec_for(frame.width, frame.height)
         for packet in codec.encode(frame):
-            self.deliver(EncodedFrame(bytes(packet), pts, packet.is_keyframe))
+            encoded = EncodedFrame(bytes(packet), pts, packet.is_keyframe)
+            self.frames += 1
+            for track in tracks:
+                track._deliver_threadsafe(encoded)
 
     def _codec_for(self, width: int, height: int) -> av.video.codeccontext.VideoCodecContext:
         if self._codec is None or (self._codec.width, self._codec.height) != (width, height):
@@ -149,37 +122,37 @@ class SharedVideo(PacketFanout):
             self._keyframe_wanted = False  # a new encoder starts with one anyway
         return self._codec
 
+    def _subscribe(self, track: RoomVideoTrack) -> None:
+        with self._lock:
+            self._tracks.add(track)
+        self.request_keyframe()  # the newcomer can decode nothing before one
+
+    def _unsubscribe(self, track: RoomVideoTrack) -> None:
+        with self._lock:
+            self._tracks.discard(track)
+
 
 class HasVideoOut(Protocol):
     @property
     def video_out(self) -> SharedVideo: ...
 
-    @property
-    def h264_out(self) -> PacketFanout: ...
-
 
 class RoomVideoTrack(MediaStreamTrack):
     """An outgoing video track of the room's shared packets, one per receiving peer connection.
 
-    `recv()` returns `av.Packet`s: VP8 unless `use_h264()` was called (after `choose_video_codec`
-    said so). The track subscribes on its first `recv()`, on the event loop that runs its connection.
+    `recv()` returns `av.Packet`s (VP8): negotiate VP8 with `force_vp8`. The track subscribes on
+    its first `recv()`, on the event loop that runs its connection.
     """
 
     kind = "video"
 
-    def __init__(self, room: HasVideoOut | PacketFanout) -> None:
+    def __init__(self, room: HasVideoOut | SharedVideo) -> None:
         super().__init__()
-        self._room = room
-        self._source = room if isinstance(room, PacketFanout) else room.video_out
+        self._source = room if isinstance(room, SharedVideo) else room.video_out
         self._queue: asyncio.Queue[EncodedFrame] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting_keyframe = True
         self.skipped = 0  # frames dropped while waiting for a keyframe (late start, or too far behind)
-
-    def use_h264(self) -> None:
-        """Send the room's H.264 grid (the recording's own encode) instead of VP8; before the first recv()."""
-        assert self._queue is None and not isinstance(self._room, PacketFanout)
-        self._source = self._room.h264_out
 
     async def recv(self) -> av.Packet[Any]:
         if self.readyState != "live":
@@ -252,27 +225,3 @@ def force_vp8(target: RTCPeerConnection | RTCRtpTransceiver) -> None:
             if not kept:
                 raise ValueError("the remote side offered no VP8 video")
             transceiver._codecs = kept
-
-
-def _sendable_h264(codec: Any) -> bool:
-    """H.264 a browser can take from the room: packetization mode 1 (FU-A), a baseline profile (our
-    encoder's output is constrained baseline, which every baseline decoder reads)."""
-    parameters = codec.parameters or {}
-    return (codec.mimeType.lower() == "video/h264" and str(parameters.get("packetization-mode")) == "1"
-            and str(parameters.get("profile-level-id", "")).lower().startswith("42"))
-
-
-def choose_video_codec(transceiver: RTCRtpTransceiver) -> str:
-    """After the offer is read: "h264" when the browser takes baseline H.264 (the room then sends it
-    the encode it makes anyway for the recording), else "vp8" (`force_vp8`; ValueError without it)."""
-    negotiated = transceiver._codecs  # pinned aiortc 1.16, as in force_vp8
-    h264 = [c for c in negotiated if _sendable_h264(c)]
-    if not h264:
-        force_vp8(transceiver)
-        return "vp8"
-    chosen = h264[0]
-    rtx = [c for c in negotiated if c.mimeType.lower() == "video/rtx"
-           and str((c.parameters or {}).get("apt")) == str(chosen.payloadType)]
-    transceiver._codecs = [chosen, *rtx]
-    return "h264"
-
