@@ -17,6 +17,11 @@ import numpy as np
 SAMPLE_RATE = 48_000
 TICK_SECONDS = 0.02
 SAMPLES_PER_TICK = int(SAMPLE_RATE * TICK_SECONDS)  # 960
+# 60 ms of audio a network packet, both ways (the call's answer asks browsers for it with
+# a=ptime): each packet costs the server its RTP, SRTP and socket work in Python, so a third of
+# the usual 20 ms packets. The delay this adds is more than won back by the receive buffer
+# holding one packet instead of aiortc's four (call_link.py; docs/PERFORMANCE.md).
+PACKET_TICKS = 3
 SILENCE_DBFS = -120.0
 
 
@@ -77,7 +82,7 @@ class JitterBuffer:
     mixer cannot grow memory: the oldest audio is dropped first.
     """
 
-    def __init__(self, prime_ticks: int = 3, max_ticks: int = 25) -> None:
+    def __init__(self, prime_ticks: int = PACKET_TICKS + 1, max_ticks: int = 25) -> None:
         self._chunks: deque[np.ndarray] = deque()
         self._queued = 0
         self._prime = prime_ticks * SAMPLES_PER_TICK

@@ -28,10 +28,16 @@ from typing import Any
 
 import av
 import numpy as np
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from visio_core.adapters.embedded_room.audio import SAMPLE_RATE, SAMPLES_PER_TICK, TICK_SECONDS, to_frame
+from visio_core.adapters.embedded_room.audio import (
+    PACKET_TICKS,
+    SAMPLE_RATE,
+    SAMPLES_PER_TICK,
+    TICK_SECONDS,
+    to_frame,
+)
 from visio_core.adapters.embedded_room.room import Room
 from visio_core.adapters.embedded_room.video_out import RoomVideoTrack, force_vp8
 from visio_core.domain.errors import InvalidInput
@@ -40,7 +46,7 @@ from visio_core.domain.i18n import t
 log = logging.getLogger("visio.room")
 
 MAX_OFFER_CHARS = 32 * 1024  # a browser's audio + video offer is 5 to 10 kB
-MEDIA_STOPPED = 3.0  # a live call sends 50 audio packets a second, muted or not: 3 s without any is a drop
+MEDIA_STOPPED = 3.0  # a live call sends an audio packet every 60 ms, muted or not: 3 s without any is a drop
 WATCH_EVERY = 0.5
 
 
@@ -65,10 +71,6 @@ def ice_configuration(rtc_configuration: dict[str, Any]) -> RTCConfiguration:
 
 
 OPUS_TIME_BASE = Fraction(1, SAMPLE_RATE)
-# 40 ms of audio a packet, both ways (the answer asks the browser for the same with a=ptime):
-# half the packets of the usual 20 ms, each of which costs the server its SRTP, RTP and socket
-# work in Python, for 20 ms more delay each way.
-PACKET_TICKS = 2
 PTIME_MS = round(PACKET_TICKS * TICK_SECONDS * 1000)
 
 
@@ -140,6 +142,19 @@ def with_ptime(answer: str) -> str:
     return "\r\n".join(out)
 
 
+def hold_one_audio_packet(transceiver: RTCRtpTransceiver) -> None:
+    """Let the transceiver's incoming audio through after one packet instead of aiortc's four.
+
+    aiortc's audio jitter buffer passes a packet on once four later ones have arrived: at 60 ms a
+    packet, a quarter of a second of delay before the room even mixes it. The room keeps its own
+    buffer against jitter (`JitterBuffer`, PACKET_TICKS + 1 ticks) and places the recording by
+    timestamps, so one packet of reordering room is all this one needs to keep."""
+    buffer = transceiver.receiver._RTCRtpReceiver__jitter_buffer  # type: ignore[attr-defined]  # pinned aiortc 1.16
+    if buffer._prefetch < 1:
+        raise RuntimeError("aiortc's audio jitter buffer is not what this was written for")
+    buffer._prefetch = 1
+
+
 def outgoing_tracks(room: Room, tab: str) -> tuple[MediaStreamTrack, MediaStreamTrack]:
     """What a tab's call sends: (video, audio). The video is the room's grid encoded once to VP8 for
     every receiver (video_out.py): the call must negotiate VP8 and nothing else (`force_vp8`)."""
@@ -171,7 +186,7 @@ class CallLinks:
         video, audio = outgoing_tracks(room, tab)
         # Made before the offer is applied, so aiortc answers with these tracks and this codec.
         force_vp8(pc.addTransceiver(video, direction="sendrecv"))
-        pc.addTransceiver(audio, direction="sendrecv")
+        hold_one_audio_packet(pc.addTransceiver(audio, direction="sendrecv"))
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
