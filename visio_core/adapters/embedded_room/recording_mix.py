@@ -21,8 +21,8 @@ later, which stretches a turn. With two CPU hogs beside a two-peer call on a mac
 busy (load average 13 to 19 on 2 cores, tests/room/test_audio_under_load.py), a participant's
 audio arrived up to 3.1 s behind its timestamps while the calls started, and with a 0.6 s
 delay turns were recorded 2 % and 20 % long. The recording is not live, so it waits 4 s; the
-price is memory: the grid canvases waiting for their audio (4 s at 15 fps of 640×480 yuv420p,
-about 28 MB a room).
+price is memory: the grid canvases waiting for their audio (4 s at 12.5 fps of 640×480 yuv420p,
+about 23 MB a room).
 """
 
 from __future__ import annotations

@@ -139,8 +139,8 @@ class Room:
         self._closed = False
         self._yuv = grid.compose([], _labels())
         self._canvas = self._yuv  # the canvas the recording shows now (it runs a little behind)
-        self._video_interval = 1.0 / FPS
-        self._next_video = 0.0
+        self._video_interval = float(1 / FPS)
+        self._next_video: float | None = None
         self._shares = ScreenShares(self._video_interval)
         self._tickets: dict[str, str] = {}  # ticket → tab: how a tab's page names itself to the call and share routes
         self._ticket_of: dict[str, str] = {}  # tab → its ticket
@@ -258,7 +258,7 @@ class Room:
         participant.lost_at = None  # back from a drop, if he was lost
         participant.video_frames += 1
         if now - participant.picture_at < self._video_interval * 0.9 and participant.picture is not None:
-            return  # browsers send up to 30 fps; the grid uses 15
+            return  # browsers may send more than the grid's 12.5 fps
         picture = grid.to_tile_picture(frame)
         participant.picture = picture
         if picture is not None:
@@ -383,8 +383,11 @@ class Room:
         heard = {k: c for k, c in chunks.items() if c is not None}
         for p in participants:
             p.audio_out.put(mix([c for k, c in heard.items() if k != p.key]))
-        if now >= self._next_video:
-            self._next_video = now + self._video_interval
+        if self._next_video is None or now >= self._next_video - TICK_SECONDS / 2:
+            # On the ticks' own schedule, so each frame lands on its tick whatever the clock's jitter;
+            # a stall (the machine paused the thread) restarts the schedule instead of bursting frames.
+            behind = self._next_video is None or now - self._next_video > self._video_interval
+            self._next_video = (now if behind else self._next_video) + self._video_interval
             tiles = [
                 grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
                 if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)

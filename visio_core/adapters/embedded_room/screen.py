@@ -86,7 +86,7 @@ class ScreenShares:
             return False
         share.frames += 1
         if share.picture is not None and now - share.picture_at < self._interval * 0.9:
-            return True  # browsers may send 30 fps; the grid uses 15
+            return True  # browsers may send 30 fps; the grid uses 12.5
         share.picture = grid.to_screen_picture(frame)
         share.picture_at = now
         return True

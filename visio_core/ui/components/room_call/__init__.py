@@ -32,12 +32,12 @@ _LABEL_KEYS = ("start", "stop", "connecting", "connected", "out", "lost", "faile
 # The room shows a camera at TILE_W×TILE_H at most (a lone participant's tile is that picture
 # doubled), so a bigger camera would only cost the server a bigger decode and more packets.
 MEDIA_CONSTRAINTS = {
-    "video": {"width": {"ideal": TILE_W}, "height": {"ideal": TILE_H}, "frameRate": {"ideal": FPS}},
+    "video": {"width": {"ideal": TILE_W}, "height": {"ideal": TILE_H}, "frameRate": {"ideal": float(FPS)}},
     "audio": {"echoCancellation": True, "noiseSuppression": True},
 }
-# What the browser may send for that camera: plenty for 320×240 at 15 fps, and a ceiling on the
-# packets the server decrypts (Chromium would otherwise climb towards 1–2 Mbit/s).
-CAMERA_ENCODING = {"maxBitrate": 300_000, "maxFramerate": FPS}
+# What the browser may send for that camera: plenty for 320×240 at the grid's 12.5 fps, and a
+# ceiling on the packets the server decrypts (Chromium would otherwise climb towards 1–2 Mbit/s).
+CAMERA_ENCODING = {"maxBitrate": 300_000, "maxFramerate": float(FPS)}
 
 _call = st.components.v2.component(
     "visio_room_call",
