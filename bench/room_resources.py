@@ -32,6 +32,7 @@ from tests.browser.test_journey import sign_in  # noqa: E402
 from tests.browser_support import dashboard  # noqa: E402
 
 WINDOW = 30.0
+WARM_UP = 10.0  # after everyone sends: the browsers' bandwidth estimates ramp up meanwhile
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -81,7 +82,15 @@ def thread_cpu(pid: int) -> dict[int, tuple[float, float]]:
     return found
 
 
-def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, tuple[float, float]],
+def _comm(pid: int, tid: int) -> str:
+    """The kernel's name of a thread py-spy did not sample (no Python frames: codec workers and the like)."""
+    try:
+        return "(" + Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip() + ")"
+    except FileNotFoundError:
+        return "(ended)"
+
+
+def _print_threads(pid: int, profile: subprocess.Popen[bytes], before: dict[int, tuple[float, float]],
                    after: dict[int, tuple[float, float]], seconds: float) -> None:
     """Each thread's CPU over the window, named from the py-spy sample (which lists "thread (tid): name")."""
     names: dict[int, str] = {}
@@ -92,7 +101,7 @@ def _print_threads(profile: subprocess.Popen[bytes], before: dict[int, tuple[flo
             names[int(tid)] = name.split(" ")[0][:40]
     by_name: dict[str, tuple[float, float]] = {}
     for tid, (user, system) in after.items():
-        name = names.get(tid, "?")
+        name = names.get(tid) or _comm(pid, tid)
         name = name.split("-")[0] if name.startswith(("room-", "ScriptRunner", "ThreadPool")) else name
         user0, system0 = before.get(tid, (0.0, 0.0))
         total_user, total_system = by_name.get(name, (0.0, 0.0))
@@ -108,7 +117,7 @@ def _profile(pid: int, participants: int, share: bool) -> subprocess.Popen[bytes
     if not folder:
         return None
     out = Path(folder) / f"room-{participants}{'-share' if share else ''}.txt"
-    return subprocess.Popen(["py-spy", "record", "--nonblocking", "--threads", "--format", "raw", "-r", "50",
+    return subprocess.Popen(["py-spy", "record", *os.environ.get("BENCH_PYSPY", "--nonblocking --threads").split(), "--format", "raw", "-r", "50",
                              "-d", str(int(WINDOW) - 1), "-p", str(pid), "-o", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -150,8 +159,11 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                     if time.monotonic() > deadline + 60:
                         raise RuntimeError(f"the share did not arrive: {state}")
                     time.sleep(1)
+            time.sleep(WARM_UP)
             chromium = [browser_pid for browser_pid in descendants(os.getpid()) if browser_pid != server]
-            frames0 = {x["name"]: x["audio_frames"] for x in contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]}
+            before = contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]
+            frames0 = {x["name"]: x["audio_frames"] for x in before}
+            video0 = {x["name"]: x["video_frames"] for x in before}
             s0, c0, t0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
             profile = _profile(server, participants, share)
             threads0 = thread_cpu(server)
@@ -159,12 +171,16 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
             threads1 = thread_cpu(server)
             if profile is not None:
                 profile.wait()
-                _print_threads(profile, threads0, threads1, time.monotonic() - t0)
+                _print_threads(server, profile, threads0, threads1, time.monotonic() - t0)
             s1, c1, t1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
-            frames1 = {x["name"]: x["audio_frames"] for x in contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]}
+            after = contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]
+            frames1 = {x["name"]: x["audio_frames"] for x in after}
+            video1 = {x["name"]: x["video_frames"] for x in after}
             result = {
-                # decoded audio frames a second per participant: 50 at 20 ms packets, 25 at 40 ms
+                # decoded audio frames a second per participant: 50 at 20 ms packets, 17 at 60 ms
                 "audio_frames_per_s": sorted(round((frames1[n] - frames0.get(n, 0)) / (t1 - t0)) for n in frames1),
+                # camera frames a second the room decodes per participant (asked: 15; a loaded browser sends fewer)
+                "camera_fps": sorted(round((video1[n] - video0.get(n, 0)) / (t1 - t0), 1) for n in video1),
                 "participants": participants,
                 "share": share,
                 "server_cpu": 100 * (s1 - s0) / (t1 - t0),
