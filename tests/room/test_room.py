@@ -206,7 +206,7 @@ def test_the_grid_is_composed_every_fourth_tick_even_when_the_clock_thread_runs_
     assert len(composed) == pytest.approx(62.5, abs=1)
     assert gaps.max() < 0.09, gaps.max()  # never a tick skipped
     clock.now += 2.0  # the thread stalled for two seconds: one frame, then the schedule again
-    for i in range(10):
+    for _ in range(10):
         clock.now += 0.02
         room.tick()
     assert len(composed) - 62 in (3, 4)

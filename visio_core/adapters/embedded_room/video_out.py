@@ -51,7 +51,7 @@ class EncodedFrame:
 class SharedVideo:
     """One VP8 encoder for a room's grid; its frames go to every subscribed track."""
 
-    def __init__(self, fps: float, bitrate: int = BITRATE) -> None:
+    def __init__(self, fps: float | Fraction, bitrate: int = BITRATE) -> None:
         self.fps = fps
         self.bitrate = bitrate
         self._codec: av.video.codeccontext.VideoCodecContext | None = None
