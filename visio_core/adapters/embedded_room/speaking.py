@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from visio_core.adapters.embedded_room.audio import mean_square
 from visio_core.domain.speakers import SILENCE_DBFS, STEP_SECONDS, SpeakingTimeline, to_json
 
 SUFFIX = ".speakers.json"
@@ -33,9 +34,7 @@ class SpeakingRecorder:
         if len(power) <= step:
             power.extend([0.0] * (step + 1 - len(power)))
             ticks.extend([0] * (step + 1 - len(ticks)))
-        if samples.size:
-            scaled = samples.astype(np.float32) / 32768.0
-            power[step] += float(np.dot(scaled, scaled)) / samples.size  # mean square, without a temporary
+        power[step] += mean_square(samples)
         ticks[step] += 1
 
     def timeline(self) -> SpeakingTimeline:
