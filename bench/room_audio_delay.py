@@ -94,18 +94,18 @@ class PacketMicrophone(MediaStreamTrack):
 
 async def listen(track: MediaStreamTrack, heard: list[float]) -> None:
     """Note when each burst's first loud sample arrives (the frame's arrival, plus its place in it)."""
+    window = SAMPLE_RATE // 200  # 5 ms
     loud = False
     try:
         while True:
             frame = await track.recv()
             arrived = time.monotonic()
             samples = frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0]
-            windows = samples[: samples.size // 240 * 240].reshape(-1, 240)
-            levels = [level_dbfs(w) for w in windows]
-            for index, level in enumerate(levels):
-                if level > LOUD_DBFS and not loud:
-                    heard.append(arrived - (samples.size - index * 240) / SAMPLE_RATE)
-                loud = level > LOUD_DBFS if index == len(levels) - 1 or level > LOUD_DBFS else loud
+            for start in range(0, samples.size - window + 1, window):
+                now_loud = level_dbfs(samples[start : start + window]) > LOUD_DBFS
+                if now_loud and not loud:  # a burst begins: heard when this window plays
+                    heard.append(arrived - (samples.size - start) / SAMPLE_RATE)
+                loud = now_loud
     except MediaStreamError:
         pass
 
@@ -145,7 +145,9 @@ async def measure(folder: Path) -> list[float]:
         task.cancel()
     room.close()
     print(f"packets of {speaker.ptime} ms; bursts sent {len(speaker.bursts)}, heard {len(heard)}")
-    return [1000 * (h - s) for s, h in zip(speaker.bursts, heard)]
+    if len(heard) != len(speaker.bursts):
+        raise RuntimeError("a burst was not heard, or a sound that was not sent was")
+    return [1000 * (h - s) for s, h in zip(speaker.bursts, heard, strict=True)]
 
 
 def main() -> None:
