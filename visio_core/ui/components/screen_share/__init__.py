@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from visio_core.adapters.embedded_room import grid
+from visio_core.adapters.embedded_room.recorder import FPS
 from visio_core.domain.i18n import t
 
 _HERE = Path(__file__).parent
@@ -44,6 +45,7 @@ def screen_share(meeting_id: uuid.UUID, ticket: str, operator: bool, rtc_configu
             "rtc": rtc_configuration,
             "max_width": grid.SCREEN_W,  # the browser sends no more than the grid shows
             "max_height": grid.SCREEN_H,
+            "max_fps": float(FPS),  # nor more often than the grid is composed
             "labels": labels(),
         },
         key=f"screen-share-{meeting_id}",

@@ -83,7 +83,7 @@ class ScreenShare {
     let stream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({
-        video: { frameRate: { ideal: 15, max: 15 } },
+        video: { frameRate: { ideal: this.data.max_fps, max: this.data.max_fps } },
         audio: false,
       });
     } catch (error) {
@@ -97,14 +97,14 @@ class ScreenShare {
     this.pc = pc;
     this.stream = stream;
     track.addEventListener("ended", () => this.pc === pc && this.stop(true)); // Chrome's "Stop sharing" bar
-    // Sent at most at the size the room's grid shows it (its screen area), 15 fps: the server
-    // decodes no more than it composes, which keeps a share cheap for everyone in the call.
+    // Sent at most at the size the room's grid shows it (its screen area) and at its rate (12.5 fps):
+    // the server decodes no more than it composes, which keeps a share cheap for everyone in the call.
     const { width = 0, height = 0 } = track.getSettings();
     const scale = Math.max(1, width / this.data.max_width, height / this.data.max_height);
     pc.addTransceiver(track, {
       direction: "sendonly",
       streams: [stream],
-      sendEncodings: [{ scaleResolutionDownBy: scale, maxFramerate: 15 }],
+      sendEncodings: [{ scaleResolutionDownBy: scale, maxFramerate: this.data.max_fps }],
     });
     this.status.textContent = this.L.connecting;
     try {
