@@ -47,6 +47,11 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
+def steal_ticks() -> int:
+    """CPU time the hypervisor gave other guests (all CPUs): how contended the host was meanwhile."""
+    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8])
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -164,7 +169,7 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
             before = contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]
             frames0 = {x["name"]: x["audio_frames"] for x in before}
             video0 = {x["name"]: x["video_frames"] for x in before}
-            s0, c0, t0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
+            s0, c0, t0, steal0 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic(), steal_ticks()
             profile = _profile(server, participants, share)
             threads0 = thread_cpu(server)
             time.sleep(WINDOW)
@@ -172,7 +177,7 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
             if profile is not None:
                 profile.wait()
                 _print_threads(server, profile, threads0, threads1, time.monotonic() - t0)
-            s1, c1, t1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic()
+            s1, c1, t1, steal1 = cpu_seconds([server]), cpu_seconds(chromium), time.monotonic(), steal_ticks()
             after = contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["participants"]
             frames1 = {x["name"]: x["audio_frames"] for x in after}
             video1 = {x["name"]: x["video_frames"] for x in after}
@@ -187,6 +192,8 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                 "chromium_cpu": 100 * (c1 - c0) / (t1 - t0),
                 "server_rss_idle": idle_rss,
                 "server_rss": rss_mb(server),
+                # the host's other guests took this much of our 2 CPUs: drifting figures go with it
+                "steal_percent": round(100 * (steal1 - steal0) / TICKS / (t1 - t0) / os.cpu_count(), 1),
                 "recorded": contexts[0].request.get(f"{url}/api/rooms/{meeting}").json()["recorded_seconds"],
             }
             browser.close()
