@@ -67,10 +67,7 @@ class PacketMicrophone(MediaStreamTrack):
             raise MediaStreamError
         size = SAMPLE_RATE * self.ptime // 1000
         if self._encoder is None:
-            self._encoder = av.CodecContext.create("libopus", "w")
-            self._encoder.bit_rate, self._encoder.format, self._encoder.layout = 48_000, "s16", "mono"
-            self._encoder.sample_rate, self._encoder.time_base = SAMPLE_RATE, Fraction(1, SAMPLE_RATE)
-            self._encoder.options = {"application": "voip", "frame_duration": str(self.ptime)}
+            self._encoder = call_link.opus_encoder()  # the room's own: packets of PTIME_MS, what the answer asks
             self._start = time.monotonic()
         assert self._start is not None
         captured_at = self._start + self._count * size / SAMPLE_RATE  # first sample of this packet
@@ -110,13 +107,6 @@ async def listen(track: MediaStreamTrack, heard: list[float]) -> None:
         pass
 
 
-def short_receive_buffer(pc: RTCPeerConnection) -> None:
-    """The listener's audio jitter buffer holds one packet (aiortc's default holds four)."""
-    for transceiver in pc.getTransceivers():
-        if transceiver.kind == "audio":
-            transceiver.receiver._RTCRtpReceiver__jitter_buffer._prefetch = 1  # pinned aiortc 1.16
-
-
 async def measure(folder: Path) -> list[float]:
     room = Room(uuid.uuid4(), folder / "delay.mp4")
     links = call_link.CallLinks({})
@@ -135,8 +125,12 @@ async def measure(folder: Path) -> list[float]:
         await pc.setLocalDescription(await pc.createOffer())
         answer = await links.answer(room, tab, pc.localDescription.sdp)
         microphone.ptime = ptime_ms(answer)
+        if microphone.ptime != call_link.PTIME_MS:
+            raise RuntimeError(f"the answer asks for {microphone.ptime} ms packets, the room sends {call_link.PTIME_MS}")
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
-        short_receive_buffer(pc)
+        for transceiver in pc.getTransceivers():  # the listener's buffer holds one packet, as the room's does
+            if transceiver.kind == "audio":
+                call_link.hold_one_audio_packet(transceiver)
         peers.append(pc)
     await asyncio.sleep(SETTLE_SECONDS + EVERY_SECONDS * BURSTS + 1.0)
     for pc in peers:
