@@ -98,3 +98,23 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# True once the expander labelled `label` is open and has kept its height for one poll with no
+# animation running: Streamlit slides an expander open over ~300 ms, and a click aimed at a button
+# inside it while it slides lands its press on the button and its release beside it (no click).
+_EXPANDER_SETTLED = """(label) => {
+  const details = [...document.querySelectorAll('details')]
+    .find((d) => d.querySelector('summary')?.innerText.includes(label));
+  if (!details || !details.open) return false;
+  const key = `${details.getBoundingClientRect().height}|${details.scrollTop}`;
+  const unchanged = details.__visioLastBox === key;
+  details.__visioLastBox = key;
+  return unchanged && details.getAnimations({ subtree: true }).length === 0;
+}"""
+
+
+def open_expander(page, label: str) -> None:
+    """Open the expander whose header reads `label` and wait until it has finished sliding open."""
+    page.get_by_text(label, exact=True).click()
+    page.wait_for_function(_EXPANDER_SETTLED, arg=label, polling=100, timeout=10_000)

@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, cli, screenshot
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, cli, open_expander, screenshot
 from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.entrypoints.demo import DEMO_PASSWORD
 
@@ -48,7 +48,7 @@ def test_operator_creates_starts_and_ends_a_meeting(server, browser):
     page.wait_for_timeout(1000)  # let the table's canvas paint for the screenshot
     screenshot(page, "journey-1-hub")
 
-    page.get_by_text("Nouveau meeting").click()
+    open_expander(page, "Nouveau meeting")
     page.get_by_label("Titre", exact=True).fill("Revue Chromium")
     page.get_by_role("button", name="Créer le meeting").click()
     try:
@@ -225,7 +225,7 @@ def test_operator_imports_a_recording_from_the_hub(server, browser, tmp_path):
     broken.write_bytes(b"\x00" * 4096)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, server, "mikl@foxeo.demo")
-    page.get_by_text("Importer un enregistrement").click()
+    open_expander(page, "Importer un enregistrement")
     page.locator("input[type=file]").set_input_files(str(broken))
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_text("pas un enregistrement lisible")).to_be_visible(timeout=20_000)

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, open_expander, screenshot
 from visio_core.entrypoints.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -97,7 +97,7 @@ def test_operator(server, browser):
 
 
 def open_calendar(page: Page) -> None:
-    page.get_by_text("Nouveau meeting").click()
+    open_expander(page, "Nouveau meeting")
     page.get_by_label("Date prévue").first.click()
     expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
                                        r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
