@@ -384,11 +384,11 @@ class Room:
         for p in participants:
             p.audio_out.put(mix([c for k, c in heard.items() if k != p.key]))
         frame_at = self._next_video
-        if frame_at is None or now >= frame_at - TICK_SECONDS / 2:
-            # On the ticks' own schedule, so each frame lands on its tick whatever the clock's jitter;
-            # a stall (the machine paused the thread) restarts the schedule instead of bursting frames.
-            behind = frame_at is None or now - frame_at > self._video_interval
-            self._next_video = (now if frame_at is None or behind else frame_at) + self._video_interval
+        if frame_at is None or now - frame_at > self._video_interval:
+            frame_at = now  # the first frame, or a stall (the machine paused the thread): start the schedule again
+        if now >= frame_at - TICK_SECONDS / 2:
+            # On the ticks' own schedule, so each frame lands on its tick whatever the clock's jitter.
+            self._next_video = frame_at + self._video_interval
             tiles = [
                 grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
                 if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
