@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -60,6 +63,29 @@ def test_concurrent_processes_migrate_once(tmp_path):
     assert versions == sorted(set(versions))
 
 
+def test_a_process_opening_the_database_waits_while_another_sets_it_up(tmp_path):
+    """Switching a new file to WAL from two processes at once fails at once with "database is
+    locked" (about one start in sixty with four processes): set-up is one process at a time."""
+    path = tmp_path / "v.sqlite3"
+    code = f"from pathlib import Path; from visio_core.adapters.sqlite.database import Database; Database(Path({str(path)!r}))"
+    held = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a process in the middle of its migrations would
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists():  # made just before the lock is asked for
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert proc.poll() is None  # still waiting
+        tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
+        assert tables == []  # and it touched nothing
+    finally:
+        os.close(held)
+    assert proc.wait(timeout=60) == 0
+    assert Database(path).schema_version() > 0
+
+
 def test_statement_splitter_refuses_a_truncated_migration():
     assert len(_split_statements("CREATE TABLE a (x);\n-- note\nCREATE TABLE b (y);\n")) == 2
     with pytest.raises(ValueError):
@@ -68,7 +94,6 @@ def test_statement_splitter_refuses_a_truncated_migration():
 
 def test_the_database_and_its_wal_files_are_private(tmp_path):
     """Password hashes and transcripts live there: owner read/write only, like the media files."""
-    import os
     import stat
 
     from visio_core.adapters.sqlite.database import Database
@@ -80,7 +105,7 @@ def test_the_database_and_its_wal_files_are_private(tmp_path):
         db = Database(path)
         db.connection().execute("CREATE TABLE IF NOT EXISTS probe (x)")
         db.connection().execute("INSERT INTO probe VALUES (1)")
-        files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+        files = [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", ".lock"))]
         assert all(f.exists() for f in files)
         for f in files:
             assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f

@@ -8,6 +8,7 @@ so two writers never interleave a read-then-write.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -70,12 +71,28 @@ def _private_file(path: Path) -> None:
             os.chmod(name, 0o600)
 
 
+@contextmanager
+def _one_process_at_a_time(lock_path: Path) -> Iterator[None]:
+    """An OS lock on a side file, held until the block ends (released by the kernel if the process dies)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         _private_file(self.path)
         self._local = threading.local()
-        self.migrate()
+        # The dashboard, its workers and the CLI open the same file at once, a new one on a first
+        # start. Two connections switching a new file to WAL together get "database is locked" at
+        # once: SQLite skips its busy handler where waiting could deadlock (1 start in 60 with four
+        # processes). The first connection and the migrations run one process at a time.
+        with _one_process_at_a_time(self.path.with_name(self.path.name + ".lock")):
+            self.migrate()
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
