@@ -23,8 +23,9 @@ setup-test:
 	@bash scripts/install_test_system_deps.sh
 	@bash scripts/setup.sh --dev
 
-# ruff (lint), mypy (types; strict for domain and services), import-linter (the layers contract).
+# ruff (format and lint), mypy (types; strict for domain and services), import-linter (the layers contract).
 lint:
+	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports

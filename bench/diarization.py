@@ -102,16 +102,24 @@ def main() -> None:
 
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| Whisper cues of the 3-voice conversation ({talk.duration:.0f} s, {len(cues)} cues) "
-          f"put with the right person | {on_cues:.1%} |")
+    print(
+        f"| Whisper cues of the 3-voice conversation ({talk.duration:.0f} s, {len(cues)} cues) "
+        f"put with the right person | {on_cues:.1%} |"
+    )
     print(f"| speakers found there (3 spoke) | {len({g for g in found if g is not None})} |")
-    print(f"| known turns, conversation ×{args.repeat} ({long.duration / 60:.1f} min, {len(long.turns)} turns) "
-          f"| {on_turns:.1%} |")
+    print(
+        f"| known turns, conversation ×{args.repeat} ({long.duration / 60:.1f} min, {len(long.turns)} turns) "
+        f"| {on_turns:.1%} |"
+    )
     for dbfs, found_there in noisy.items():
-        print(f"| known turns under white noise at {dbfs} dBFS: right / speakers found | "
-              f"{conversation.share_right([w for w, _s, _e in talk.turns], found_there):.1%} / "
-              f"{len(set(found_there))} |")
-    print(f"| speakers found in the one-voice file ({alone.duration:.0f} s) | {len({g for g in one if g is not None})} |")
+        print(
+            f"| known turns under white noise at {dbfs} dBFS: right / speakers found | "
+            f"{conversation.share_right([w for w, _s, _e in talk.turns], found_there):.1%} / "
+            f"{len(set(found_there))} |"
+        )
+    print(
+        f"| speakers found in the one-voice file ({alone.duration:.0f} s) | {len({g for g in one if g is not None})} |"
+    )
     print(f"| wall time per minute of audio (s) | {wall / minutes:.2f} |")
     print(f"| CPU time per minute of audio (s) | {cpu / minutes:.2f} |")
     print(f"| peak RSS growth while clustering {long.duration / 60:.1f} min (MB) | {rss_growth:.0f} |")

@@ -58,8 +58,12 @@ def make_wav(path: Path) -> None:
 
 def run(mode: str, source: Path, data: Path) -> dict:
     data.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([sys.executable, "-c", PROBE, mode, str(source), str(data), str(ROOT)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, mode, str(source), str(data), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -75,8 +79,10 @@ def main() -> None:
         print(f"| measure ({size / 1024**3:.2f} GB WAV) | wall time (s) | peak RSS (MB) | RSS growth (MB) |")
         print("|---|---|---|---|")
         print(f"| plain file copy | {copy['seconds']:.2f} | {copy['peak_rss_mb']:.0f} | {copy['grown_mb']:.0f} |")
-        print(f"| ingest (spool + sha256 + probe + move into storage + row) | {ingest['seconds']:.2f} | "
-              f"{ingest['peak_rss_mb']:.0f} | {ingest['grown_mb']:.0f} |")
+        print(
+            f"| ingest (spool + sha256 + probe + move into storage + row) | {ingest['seconds']:.2f} | "
+            f"{ingest['peak_rss_mb']:.0f} | {ingest['grown_mb']:.0f} |"
+        )
         print(f"| ratio ingest / copy | {ingest['seconds'] / copy['seconds']:.2f}× | | |")
 
 

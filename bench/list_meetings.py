@@ -45,8 +45,17 @@ def populate(ctx, hasher: PasswordHasher) -> tuple[Identity, list[Identity]]:
     for i in range(MEETINGS):
         when = now + timedelta(minutes=rng.randint(-500_000, 500_000))
         rows.append(
-            (str(uuid.uuid4()), str(rng.choice(clients).id), str(operator.id), f"Meeting {i}", "",
-             to_db_time(when), rng.choice(statuses), to_db_time(now), to_db_time(now))
+            (
+                str(uuid.uuid4()),
+                str(rng.choice(clients).id),
+                str(operator.id),
+                f"Meeting {i}",
+                "",
+                to_db_time(when),
+                rng.choice(statuses),
+                to_db_time(now),
+                to_db_time(now),
+            )
         )
     with ctx.db.transaction() as conn:
         conn.executemany(
@@ -103,12 +112,18 @@ def main() -> None:
 
         print("| measure | p50 (ms) | p95 (ms) |")
         print("|---|---|---|")
-        print(f"| list_meetings, status + client filter, 50 rows ({QUERIES} queries) | "
-              f"{statistics.median(timings):.2f} | {percentile(timings, 95):.2f} |")
-        print(f"| list_meetings status only (random page) + count_by_status (50 runs) | "
-              f"{statistics.median(unfiltered):.2f} | {percentile(unfiltered, 95):.2f} |")
-        print(f"| Hub page server run through AppTest, status + client filter (15 runs) | "
-              f"{statistics.median(page_times):.1f} | {percentile(page_times, 95):.1f} |")
+        print(
+            f"| list_meetings, status + client filter, 50 rows ({QUERIES} queries) | "
+            f"{statistics.median(timings):.2f} | {percentile(timings, 95):.2f} |"
+        )
+        print(
+            f"| list_meetings status only (random page) + count_by_status (50 runs) | "
+            f"{statistics.median(unfiltered):.2f} | {percentile(unfiltered, 95):.2f} |"
+        )
+        print(
+            f"| Hub page server run through AppTest, status + client filter (15 runs) | "
+            f"{statistics.median(page_times):.1f} | {percentile(page_times, 95):.1f} |"
+        )
 
 
 if __name__ == "__main__":

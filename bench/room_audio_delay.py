@@ -73,7 +73,11 @@ class PacketMicrophone(MediaStreamTrack):
         captured_at = self._start + self._count * size / SAMPLE_RATE  # first sample of this packet
         await asyncio.sleep(max(0.0, captured_at + size / SAMPLE_RATE - time.monotonic()))
         samples = np.zeros(size, dtype=np.int16)
-        if self._burst_left == 0 and len(self.bursts) < BURSTS and captured_at - self._start >= SETTLE_SECONDS + EVERY_SECONDS * len(self.bursts):
+        if (
+            self._burst_left == 0
+            and len(self.bursts) < BURSTS
+            and captured_at - self._start >= SETTLE_SECONDS + EVERY_SECONDS * len(self.bursts)
+        ):
             self.bursts.append(captured_at)
             self._burst_left = int(BURST_SECONDS * SAMPLE_RATE)
         if self._burst_left:
@@ -118,15 +122,19 @@ async def measure(folder: Path) -> list[float]:
         pc.addTrack(microphone)
         pc.addTrack(Camera(colour))
         if tab == "listener":
+
             @pc.on("track")
             def on_track(track: MediaStreamTrack) -> None:
                 if track.kind == "audio":
                     tasks.append(asyncio.ensure_future(listen(track, heard)))
+
         await pc.setLocalDescription(await pc.createOffer())
         answer = await links.answer(room, tab, pc.localDescription.sdp)
         microphone.ptime = ptime_ms(answer)
         if microphone.ptime != call_link.PTIME_MS:
-            raise RuntimeError(f"the answer asks for {microphone.ptime} ms packets, the room sends {call_link.PTIME_MS}")
+            raise RuntimeError(
+                f"the answer asks for {microphone.ptime} ms packets, the room sends {call_link.PTIME_MS}"
+            )
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         for transceiver in pc.getTransceivers():  # the listener's buffer holds one packet, as the room's does
             if transceiver.kind == "audio":

@@ -95,14 +95,19 @@ def _comm(pid: int, tid: int) -> str:
         return "(ended)"
 
 
-def _print_threads(pid: int, profile: subprocess.Popen[bytes], before: dict[int, tuple[float, float]],
-                   after: dict[int, tuple[float, float]], seconds: float) -> None:
+def _print_threads(
+    pid: int,
+    profile: subprocess.Popen[bytes],
+    before: dict[int, tuple[float, float]],
+    after: dict[int, tuple[float, float]],
+    seconds: float,
+) -> None:
     """Each thread's CPU over the window, named from the py-spy sample (which lists "thread (tid): name")."""
     names: dict[int, str] = {}
     for line in Path(str(profile.args[-1])).read_text().splitlines():
         head = line.split(";", 1)[0]
         if head.startswith("thread (") and "): " in head:
-            tid, name = head[len("thread ("):].split("): ", 1)
+            tid, name = head[len("thread (") :].split("): ", 1)
             names[int(tid)] = name.split(" ")[0][:40]
     by_name: dict[str, tuple[float, float]] = {}
     for tid, (user, system) in after.items():
@@ -112,8 +117,9 @@ def _print_threads(pid: int, profile: subprocess.Popen[bytes], before: dict[int,
         total_user, total_system = by_name.get(name, (0.0, 0.0))
         by_name[name] = (total_user + user - user0, total_system + system - system0)
     for name, (user, system) in sorted(by_name.items(), key=lambda item: -sum(item[1])):
-        print(f"  {100 * (user + system) / seconds:5.1f} % (system {100 * system / seconds:4.1f} %)  {name}",
-              flush=True)
+        print(
+            f"  {100 * (user + system) / seconds:5.1f} % (system {100 * system / seconds:4.1f} %)  {name}", flush=True
+        )
 
 
 def _profile(pid: int, participants: int, share: bool) -> subprocess.Popen[bytes] | None:
@@ -122,17 +128,34 @@ def _profile(pid: int, participants: int, share: bool) -> subprocess.Popen[bytes
     if not folder:
         return None
     out = Path(folder) / f"room-{participants}{'-share' if share else ''}.txt"
-    return subprocess.Popen(["py-spy", "record", *os.environ.get("BENCH_PYSPY", "--nonblocking --threads").split(), "--format", "raw", "-r", "50",
-                             "-d", str(int(WINDOW) - 1), "-p", str(pid), "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            *os.environ.get("BENCH_PYSPY", "--nonblocking --threads").split(),
+            "--format",
+            "raw",
+            "-r",
+            "50",
+            "-d",
+            str(int(WINDOW) - 1),
+            "-p",
+            str(pid),
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def measure(participants: int, speech: Path, share: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         env = {**os.environ, "VISIO_DATA_DIR": str(data), "VISIO_EMBEDDED_WORKER": "0"}
-        subprocess.run([sys.executable, "-m", "visio_core", "seed-demo"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "visio_core", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         with sqlite3.connect(data / "visio.sqlite3") as db:
             meeting = db.execute("SELECT id FROM meetings WHERE status = 'in_progress'").fetchone()[0]
         with dashboard(data, {"VISIO_EMBEDDED_WORKER": "0"}) as url, sync_playwright() as p:
@@ -159,8 +182,9 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
                 raise RuntimeError(f"room did not fill: {state}")
             if share:
                 contexts[0].pages[0].get_by_role("button", name="Partager l'écran").click()
-                while (state := contexts[0].request.get(f"{url}/api/rooms/{meeting}").json())["screen"] is None \
-                        or state["screen"]["frames"] < 60:
+                while (state := contexts[0].request.get(f"{url}/api/rooms/{meeting}").json())[
+                    "screen"
+                ] is None or state["screen"]["frames"] < 60:
                     if time.monotonic() > deadline + 60:
                         raise RuntimeError(f"the share did not arrive: {state}")
                     time.sleep(1)
@@ -204,8 +228,17 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         speech = Path(tmp) / "speech.wav"
-        subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech),
-                        "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine."], check=True)
+        subprocess.run(
+            [
+                "espeak-ng",
+                "-v",
+                "fr",
+                "-w",
+                str(speech),
+                "Bonjour à tous, nous parlons du budget et du projet de l'année prochaine.",
+            ],
+            check=True,
+        )
         sizes = [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [2, 4]
         shares = (False,) if "--no-share" in sys.argv else (False, True)
         rows = []
@@ -214,13 +247,17 @@ def main() -> None:
                 rows.append(measure(n, speech, share))
                 print(rows[-1], flush=True)  # each figure as soon as it is measured
     print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")
-    print("| participants | screen share | dashboard CPU (% of one core) | Chromium CPU (all tabs) "
-          "| dashboard RSS idle → in call |")
+    print(
+        "| participants | screen share | dashboard CPU (% of one core) | Chromium CPU (all tabs) "
+        "| dashboard RSS idle → in call |"
+    )
     print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['participants']} | {'yes' if r['share'] else 'no'} | {r['server_cpu']:.0f} % | "
-              f"{r['chromium_cpu']:.0f} % | "
-              f"{r['server_rss_idle']:.0f} MB → {r['server_rss']:.0f} MB |")
+        print(
+            f"| {r['participants']} | {'yes' if r['share'] else 'no'} | {r['server_cpu']:.0f} % | "
+            f"{r['chromium_cpu']:.0f} % | "
+            f"{r['server_rss_idle']:.0f} MB → {r['server_rss']:.0f} MB |"
+        )
 
 
 if __name__ == "__main__":

@@ -136,11 +136,15 @@ def main() -> None:
     print("| stage | 2 participants | 4 participants |")
     print("|---|---|---|")
     labels = {
-        "decode": "VP8 decode of one camera", "tile_before": "tile scale, before (to RGB)",
-        "tile_now": "tile scale, now (to yuv420p)", "compose_rgb": "grid compose in RGB (before)",
-        "rgb_to_yuv": "RGB → yuv420p of the grid (before)", "compose_now": "grid compose in yuv420p (now)",
+        "decode": "VP8 decode of one camera",
+        "tile_before": "tile scale, before (to RGB)",
+        "tile_now": "tile scale, now (to yuv420p)",
+        "compose_rgb": "grid compose in RGB (before)",
+        "rgb_to_yuv": "RGB → yuv420p of the grid (before)",
+        "compose_now": "grid compose in yuv420p (now)",
         "vp8_aiortc": "VP8 encode of the grid by aiortc's encoder (before, × participants)",
-        "vp8": "VP8 encode of the grid by SharedVideo (now, × 1)", "x264": "x264 encode for the recording",
+        "vp8": "VP8 encode of the grid by SharedVideo (now, × 1)",
+        "x264": "x264 encode for the recording",
     }
     for key, label in labels.items():
         print(f"| {label} | {rows[2][key]:.2f} | {rows[4][key]:.2f} |")
@@ -148,7 +152,9 @@ def main() -> None:
     print("| participants | before | now |")
     print("|---|---|---|")
     for n, r in rows.items():
-        before = n * (r["decode"] + r["tile_before"]) + r["compose_rgb"] + r["rgb_to_yuv"] + n * r["vp8_aiortc"] + r["x264"]
+        before = (
+            n * (r["decode"] + r["tile_before"]) + r["compose_rgb"] + r["rgb_to_yuv"] + n * r["vp8_aiortc"] + r["x264"]
+        )
         now = n * (r["decode"] + r["tile_now"]) + r["compose_now"] + r["vp8"] + r["x264"]
         print(f"| {n} | {before * FPS / 10:.0f} % | {now * FPS / 10:.0f} % |")
 

@@ -34,31 +34,104 @@ from visio_core.entrypoints.config import Settings  # noqa: E402
 
 VOCAB = {
     "fr": {
-        "voice": "fr", "speed": 115,
-        "subjects": ["Le directeur", "Notre équipe", "Marie", "Pierre", "Le client de Lyon", "La société",
-                     "Le service technique", "Chaque participant", "Le comité", "Notre partenaire"],
-        "verbs": ["présente", "prépare", "vérifie", "envoie", "termine", "organise", "explique", "propose",
-                  "modifie", "valide"],
-        "objects": ["le budget de l'année prochaine", "le nouveau site internet", "la formation de mars",
-                    "le contrat de maintenance", "les chiffres du trimestre", "le planning des vacances",
-                    "la réunion de lundi", "le rapport de sécurité", "la facture du fournisseur",
-                    "le projet de rénovation"],
-        "ends": ["avant la fin du mois.", "pour la semaine prochaine.", "dès demain matin.",
-                 "avec toute l'équipe.", "comme prévu.", "sans attendre.", "après la pause.",
-                 "pendant la réunion."],
+        "voice": "fr",
+        "speed": 115,
+        "subjects": [
+            "Le directeur",
+            "Notre équipe",
+            "Marie",
+            "Pierre",
+            "Le client de Lyon",
+            "La société",
+            "Le service technique",
+            "Chaque participant",
+            "Le comité",
+            "Notre partenaire",
+        ],
+        "verbs": [
+            "présente",
+            "prépare",
+            "vérifie",
+            "envoie",
+            "termine",
+            "organise",
+            "explique",
+            "propose",
+            "modifie",
+            "valide",
+        ],
+        "objects": [
+            "le budget de l'année prochaine",
+            "le nouveau site internet",
+            "la formation de mars",
+            "le contrat de maintenance",
+            "les chiffres du trimestre",
+            "le planning des vacances",
+            "la réunion de lundi",
+            "le rapport de sécurité",
+            "la facture du fournisseur",
+            "le projet de rénovation",
+        ],
+        "ends": [
+            "avant la fin du mois.",
+            "pour la semaine prochaine.",
+            "dès demain matin.",
+            "avec toute l'équipe.",
+            "comme prévu.",
+            "sans attendre.",
+            "après la pause.",
+            "pendant la réunion.",
+        ],
     },
     "en": {
-        "voice": "en", "speed": 150,
-        "subjects": ["The director", "Our team", "Mary", "Peter", "The client in London", "The company",
-                     "The technical department", "Every participant", "The committee", "Our partner"],
-        "verbs": ["presents", "prepares", "checks", "sends", "finishes", "organises", "explains", "proposes",
-                  "changes", "approves"],
-        "objects": ["the budget for next year", "the new website", "the training in March",
-                    "the maintenance contract", "the quarterly figures", "the holiday schedule",
-                    "the Monday meeting", "the security report", "the supplier invoice",
-                    "the renovation project"],
-        "ends": ["before the end of the month.", "for next week.", "tomorrow morning.", "with the whole team.",
-                 "as planned.", "without waiting.", "after the break.", "during the meeting."],
+        "voice": "en",
+        "speed": 150,
+        "subjects": [
+            "The director",
+            "Our team",
+            "Mary",
+            "Peter",
+            "The client in London",
+            "The company",
+            "The technical department",
+            "Every participant",
+            "The committee",
+            "Our partner",
+        ],
+        "verbs": [
+            "presents",
+            "prepares",
+            "checks",
+            "sends",
+            "finishes",
+            "organises",
+            "explains",
+            "proposes",
+            "changes",
+            "approves",
+        ],
+        "objects": [
+            "the budget for next year",
+            "the new website",
+            "the training in March",
+            "the maintenance contract",
+            "the quarterly figures",
+            "the holiday schedule",
+            "the Monday meeting",
+            "the security report",
+            "the supplier invoice",
+            "the renovation project",
+        ],
+        "ends": [
+            "before the end of the month.",
+            "for next week.",
+            "tomorrow morning.",
+            "with the whole team.",
+            "as planned.",
+            "without waiting.",
+            "after the break.",
+            "during the meeting.",
+        ],
     },
 }
 
@@ -66,8 +139,14 @@ VOCAB = {
 def sentences(language: str, seed: int = 7):
     vocab, rnd = VOCAB[language], random.Random(seed)
     while True:
-        yield " ".join([rnd.choice(vocab["subjects"]), rnd.choice(vocab["verbs"]),
-                        rnd.choice(vocab["objects"]), rnd.choice(vocab["ends"])])
+        yield " ".join(
+            [
+                rnd.choice(vocab["subjects"]),
+                rnd.choice(vocab["verbs"]),
+                rnd.choice(vocab["objects"]),
+                rnd.choice(vocab["ends"]),
+            ]
+        )
 
 
 def build_recording(language: str, minutes: float, out_dir: Path) -> tuple[Path, str, float]:
@@ -140,6 +219,7 @@ def main() -> None:
         def run():
             segments, _ = model.transcribe(str(path), language=args.language, **options)
             return [(s.start, s.end, s.text) for s in segments]
+
         return run
 
     def ours():
@@ -155,13 +235,22 @@ def main() -> None:
         started = time.perf_counter()
         segments = run()
         seconds = time.perf_counter() - started
-        rows.append((name, seconds, seconds / duration, len(segments),
-                     max((end - start for start, end, _ in segments), default=0.0),
-                     word_error_rate(script, " ".join(text for _, _, text in segments))))
+        rows.append(
+            (
+                name,
+                seconds,
+                seconds / duration,
+                len(segments),
+                max((end - start for start, end, _ in segments), default=0.0),
+                word_error_rate(script, " ".join(text for _, _, text in segments)),
+            )
+        )
         print(f"done: {name} in {seconds:.1f} s", file=sys.stderr)
 
-    print(f"\nAudio: {duration / 60:.1f} min of espeak-ng speech ({args.language}), {path.name}; "
-          f"model {settings.whisper_model_dir.name} int8, 2 CPU threads, loaded in {load_seconds:.1f} s.\n")
+    print(
+        f"\nAudio: {duration / 60:.1f} min of espeak-ng speech ({args.language}), {path.name}; "
+        f"model {settings.whisper_model_dir.name} int8, 2 CPU threads, loaded in {load_seconds:.1f} s.\n"
+    )
     print("| variant | wall time (s) | RTF | segments | longest segment (s) | WER |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, seconds, rtf, count, longest, wer in rows:

@@ -44,29 +44,61 @@ from wer_metric import error_counts, word_error_rate  # noqa: E402
 from wer_speech import RATE, MbrolaMissing, _synthesise, check_voices  # noqa: E402
 
 NAMES = [
-    "Foxeo", "MiKL", "Claire Martin", "Kerguelen Solutions", "Anaïs Trévidic", "Yannick Ollivro",
-    "Szczepaniak", "Baudrimont", "Datalyse", "Zéphyra", "Kobalt", "Brocéliande Conseil",
+    "Foxeo",
+    "MiKL",
+    "Claire Martin",
+    "Kerguelen Solutions",
+    "Anaïs Trévidic",
+    "Yannick Ollivro",
+    "Szczepaniak",
+    "Baudrimont",
+    "Datalyse",
+    "Zéphyra",
+    "Kobalt",
+    "Brocéliande Conseil",
 ]
 # How the names are said (espeak-ng reads French spelling); the others are said as written.
 SPOKEN = {
-    "MiKL": "Mikel", "Foxeo": "Foxéo", "Kerguelen": "Kerguélène", "Szczepaniak": "Chtchépaniak",
-    "Ollivro": "Olivro", "Datalyse": "Datalise", "Zéphyra": "Zéfira",
+    "MiKL": "Mikel",
+    "Foxeo": "Foxéo",
+    "Kerguelen": "Kerguélène",
+    "Szczepaniak": "Chtchépaniak",
+    "Ollivro": "Olivro",
+    "Datalyse": "Datalise",
+    "Zéphyra": "Zéfira",
 }
 VOICES = {"MiKL": ("mb-fr1", 140, 45), "Claire": ("mb-fr4", 140, 50)}
 SCRIPT = [
-    ("MiKL", "Bonjour Claire, ici MiKL, de chez Foxeo. Merci d'avoir pris le temps de faire ce point "
-             "sur le projet Kerguelen Solutions."),
-    ("Claire", "Bonjour MiKL. Oui, chez Kerguelen Solutions, tout le monde attend la nouvelle version "
-               "de Datalyse avant la fin du mois."),
-    ("MiKL", "Très bien. Anaïs Trévidic termine les tableaux de bord de Datalyse, et Yannick Ollivro "
-             "s'occupe de la connexion avec Kobalt."),
-    ("Claire", "Parfait. Monsieur Szczepaniak, notre directeur financier, voudrait aussi un export vers "
-               "Kobalt pour la comptabilité."),
-    ("MiKL", "C'est prévu. Foxeo peut livrer l'export dans Zéphyra, notre module de facturation, dès la "
-             "semaine prochaine."),
+    (
+        "MiKL",
+        "Bonjour Claire, ici MiKL, de chez Foxeo. Merci d'avoir pris le temps de faire ce point "
+        "sur le projet Kerguelen Solutions.",
+    ),
+    (
+        "Claire",
+        "Bonjour MiKL. Oui, chez Kerguelen Solutions, tout le monde attend la nouvelle version "
+        "de Datalyse avant la fin du mois.",
+    ),
+    (
+        "MiKL",
+        "Très bien. Anaïs Trévidic termine les tableaux de bord de Datalyse, et Yannick Ollivro "
+        "s'occupe de la connexion avec Kobalt.",
+    ),
+    (
+        "Claire",
+        "Parfait. Monsieur Szczepaniak, notre directeur financier, voudrait aussi un export vers "
+        "Kobalt pour la comptabilité.",
+    ),
+    (
+        "MiKL",
+        "C'est prévu. Foxeo peut livrer l'export dans Zéphyra, notre module de facturation, dès la semaine prochaine.",
+    ),
     ("Claire", "Et pour la formation ? Madame Baudrimont préfère que Brocéliande Conseil anime les ateliers."),
-    ("MiKL", "Aucun problème, je connais bien l'équipe de Brocéliande Conseil. Je préviens Anaïs Trévidic "
-             "et Yannick Ollivro dès ce soir."),
+    (
+        "MiKL",
+        "Aucun problème, je connais bien l'équipe de Brocéliande Conseil. Je préviens Anaïs Trévidic "
+        "et Yannick Ollivro dès ce soir.",
+    ),
     ("Claire", "Merci. Je transmets le compte rendu à Monsieur Szczepaniak et à Madame Baudrimont demain matin."),
     ("MiKL", "Dernière chose : Zéphyra sera installé sur les serveurs de Kerguelen Solutions, et non chez Foxeo."),
     ("Claire", "C'est noté. À bientôt MiKL, et bonne fin de journée de la part de Claire Martin."),
@@ -98,8 +130,10 @@ def build(out_dir: Path) -> tuple[Path, str, float]:
         parts = [np.zeros(RATE // 2, dtype=np.int16)]
         for speaker, text in SCRIPT:
             voice, speed, pitch = VOICES[speaker]
-            parts += [_synthesise("espeak-ng", voice, speed, pitch, spoken(text), tmp),
-                      np.zeros(int(RATE * PAUSE), dtype=np.int16)]
+            parts += [
+                _synthesise("espeak-ng", voice, speed, pitch, spoken(text), tmp),
+                np.zeros(int(RATE * PAUSE), dtype=np.int16),
+            ]
         tmp.unlink(missing_ok=True)
         speech = np.concatenate(parts).astype(np.float32)
         noise = np.random.default_rng(7).normal(0, 32768 * 10 ** (-60 / 20), speech.size)  # a room's floor
@@ -139,13 +173,17 @@ def _child(variant: str, audio: str) -> None:
     started = time.perf_counter()
     cues = transcriber.transcribe(Path(audio), language="fr", vocabulary=NAMES if variant != "none" else ())
     seconds = time.perf_counter() - started
-    print(json.dumps({"text": "\n".join(cue.text for cue in cues), "seconds": seconds,
-                      "redecoded": transcriber.redecoded}))
+    print(
+        json.dumps(
+            {"text": "\n".join(cue.text for cue in cues), "seconds": seconds, "redecoded": transcriber.redecoded}
+        )
+    )
 
 
 def _run(variant: str, audio: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", variant, str(audio)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", variant, str(audio)], capture_output=True, text=True, check=True
+    )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -167,8 +205,9 @@ def main() -> None:
         sys.exit(str(error))
     expected = name_hits(reference)
     total = sum(expected.values())
-    print(f"French meeting: {seconds:.1f} s, {len(reference.split())} words, "
-          f"{total} occurrences of {len(NAMES)} names\n")
+    print(
+        f"French meeting: {seconds:.1f} s, {len(reference.split())} words, {total} occurrences of {len(NAMES)} names\n"
+    )
     rows = []
     for variant in args.variants:
         result = _run(variant, audio)
@@ -176,15 +215,28 @@ def main() -> None:
         found = sum(min(hits[name], n) for name, n in expected.items())
         counts = error_counts(reference, result["text"], "fr")
         missed = [name for name in NAMES if hits[name] < expected[name]]
-        rows.append((variant, word_error_rate(reference, result["text"], "fr"), counts, found, total,
-                     result["seconds"], seconds, result["redecoded"], missed))
+        rows.append(
+            (
+                variant,
+                word_error_rate(reference, result["text"], "fr"),
+                counts,
+                found,
+                total,
+                result["seconds"],
+                seconds,
+                result["redecoded"],
+                missed,
+            )
+        )
         if args.show:
             print(f"--- {variant}\n{result['text']}\n")
     print("| variant | WER | subst./del./ins. | names spelled exactly | wall (s) | RTF | stretches decoded again |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for variant, wer, counts, found, total, wall, length, redecoded, _missed in rows:
-        print(f"| {VARIANTS[variant]} | {wer:.1%} | {counts['s']}/{counts['d']}/"
-              f"{counts['i']} | {found}/{total} ({found / total:.0%}) | {wall:.1f} | {wall / length:.3f} | {redecoded} |")
+        print(
+            f"| {VARIANTS[variant]} | {wer:.1%} | {counts['s']}/{counts['d']}/"
+            f"{counts['i']} | {found}/{total} ({found / total:.0%}) | {wall:.1f} | {wall / length:.3f} | {redecoded} |"
+        )
     print()
     for variant, *_rest, missed in rows:
         print(f"{variant}: names not always spelled right: {', '.join(missed) or 'none'}")

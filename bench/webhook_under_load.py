@@ -66,9 +66,17 @@ def deliveries(session_id: str, secret: str, offset: int) -> list[tuple[str, byt
         elif roll < 0.35 and sent:
             plan.append(("duplicate", rng.choice(sent), good))
         else:
-            body = json.dumps({"event": "recordingStatusChanged", "timestamp": 1, "sessionId": session_id,
-                               "id": f"{session_id}~{offset + n}", "status": "ready", "size": 1000,
-                               "duration": 1.0}).encode()
+            body = json.dumps(
+                {
+                    "event": "recordingStatusChanged",
+                    "timestamp": 1,
+                    "sessionId": session_id,
+                    "id": f"{session_id}~{offset + n}",
+                    "status": "ready",
+                    "size": 1000,
+                    "duration": 1.0,
+                }
+            ).encode()
             sent.append(body)
             plan.append(("new", body, good))
     return plan
@@ -77,6 +85,7 @@ def deliveries(session_id: str, secret: str, offset: int) -> list[tuple[str, byt
 async def burst(url: str, plan: list[tuple[str, bytes, dict[str, str]]]) -> list[tuple[str, int, float]]:
     gate = asyncio.Semaphore(CONCURRENCY)
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_keepalive_connections=0)) as http:
+
         async def one(kind: str, body: bytes, headers: dict[str, str]) -> tuple[str, int, float]:
             async with gate:
                 started = time.perf_counter()
@@ -93,31 +102,46 @@ def pct(values: list[float], q: int) -> float:
 def row(label: str, results: list[tuple[str, int, float]]) -> str:
     times = [ms for _, _, ms in results]
     server_errors = sum(1 for _, status, _ in results if status >= 500)
-    return (f"| {label} | {statistics.median(times):.1f} | {pct(times, 95):.1f} | {pct(times, 99):.1f} | "
-            f"{max(times):.1f} | {server_errors} |")
+    return (
+        f"| {label} | {statistics.median(times):.1f} | {pct(times, 95):.1f} | {pct(times, 99):.1f} | "
+        f"{max(times):.1f} | {server_errors} |"
+    )
 
 
 def main() -> None:
     secret = secrets.token_urlsafe(24)
     with tempfile.TemporaryDirectory() as tmp, FakeOpenVidu() as fake:
         data = Path(tmp) / "data"
-        env = {"VISIO_DATA_DIR": str(data), "OPENVIDU_URL": fake.url, "OPENVIDU_SECRET": fake.secret,
-               "OPENVIDU_WEBHOOK_SECRET": secret}
-        ctx = build_context(Settings.load(env=env, secrets_file=Path(tmp) / "none.toml"),
-                            hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        env = {
+            "VISIO_DATA_DIR": str(data),
+            "OPENVIDU_URL": fake.url,
+            "OPENVIDU_SECRET": fake.secret,
+            "OPENVIDU_WEBHOOK_SECRET": secret,
+        }
+        ctx = build_context(
+            Settings.load(env=env, secrets_file=Path(tmp) / "none.toml"),
+            hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        )
         op = ctx.accounts.add_user(email="o@x.io", display_name="o", role=Role.OPERATOR, password="password-1")
-        client = ctx.accounts.add_user(email="c@x.io", display_name="c", role=Role.CLIENT, password="password-1",
-                                       operator_id=op.id)
+        client = ctx.accounts.add_user(
+            email="c@x.io", display_name="c", role=Role.CLIENT, password="password-1", operator_id=op.id
+        )
         meeting = ctx.meetings.start_meeting(
-            op, ctx.meetings.create_meeting(op, client_id=client.id, title="bench", scheduled_at=utcnow()).id)
+            op, ctx.meetings.create_meeting(op, client_id=client.id, title="bench", scheduled_at=utcnow()).id
+        )
         speech = say("espeak-ng", Path(tmp), "en", " ".join(s for s, _ in LONG_ENGLISH) * 3, "en", 150, 0.3)
         media = write_media(Path(tmp) / "long.mp4", speech, video=None, audio="aac")
         recording, _ = ctx.ingest.ingest_file(meeting.id, media)
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "visio_core", "serve", "--port", str(port)], cwd=ROOT,
-                                  env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "visio_core", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             while True:
                 try:
@@ -128,8 +152,11 @@ def main() -> None:
 
             def transcription() -> str:
                 with sqlite3.connect(ctx.settings.database_path) as db:
-                    return str(db.execute("SELECT transcription_status FROM meeting_recordings WHERE id = ?",
-                                          (str(recording.id),)).fetchone()[0])
+                    return str(
+                        db.execute(
+                            "SELECT transcription_status FROM meeting_recordings WHERE id = ?", (str(recording.id),)
+                        ).fetchone()[0]
+                    )
 
             while transcription() != "processing":
                 time.sleep(0.2)
@@ -155,8 +182,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print(row(f"while the worker transcribes ({status_during} at the end)", busy))
     print(row("worker idle", idle))
-    print(f"\nqueue rows: {rows} for {distinct} distinct recordings announced; answers by kind: "
-          + ", ".join(f"{kind} {sorted(codes)}" for kind, codes in sorted(statuses.items())))
+    print(
+        f"\nqueue rows: {rows} for {distinct} distinct recordings announced; answers by kind: "
+        + ", ".join(f"{kind} {sorted(codes)}" for kind, codes in sorted(statuses.items()))
+    )
 
 
 if __name__ == "__main__":

@@ -70,12 +70,21 @@ def _child(variant: str, language: str, audio: str) -> None:
         from faster_whisper import BatchedInferencePipeline
 
         segments, _info = BatchedInferencePipeline(model).transcribe(
-            audio, language=language, beam_size=5, batch_size=8, vad_filter=True, without_timestamps=False,
-            word_timestamps=True)
+            audio,
+            language=language,
+            beam_size=5,
+            batch_size=8,
+            vad_filter=True,
+            without_timestamps=False,
+            word_timestamps=True,
+        )
         text = " ".join(segment.text for segment in segments)
     else:
-        transcriber = LocalWhisperTranscriber(model_dir) if variant == "ours" else \
-            LocalWhisperTranscriber(model_dir, batch_size=3, context_tokens=0)
+        transcriber = (
+            LocalWhisperTranscriber(model_dir)
+            if variant == "ours"
+            else LocalWhisperTranscriber(model_dir, batch_size=3, context_tokens=0)
+        )
         text = " ".join(cue.text for cue in transcriber.transcribe(Path(audio), language=language))
         extra["redecoded"] = transcriber.redecoded
     seconds = time.perf_counter() - started
@@ -85,8 +94,9 @@ def _child(variant: str, language: str, audio: str) -> None:
 
 
 def _run(variant: str, language: str, audio: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", variant, language, str(audio)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", variant, language, str(audio)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -149,10 +159,20 @@ def main() -> None:
                 said = set(words(result["text"], language))
                 kept = {"freelance", "photographer", "product", "pictures"} <= said
                 note = ", ".join(filter(None, [note, f"photographer sentence {'kept' if kept else 'LOST'}"]))
-            rows.append((language, VARIANTS[variant], f"{wer:.1%}", f"{counts['s']}/{counts['d']}/{counts['i']}",
-                         str(len(lost)), f"{result['seconds']:.1f}", f"{result['cpu']:.1f}",
-                         f"{result['seconds'] / duration:.3f}",
-                         f"{result['peak_mb']:.0f}", note))
+            rows.append(
+                (
+                    language,
+                    VARIANTS[variant],
+                    f"{wer:.1%}",
+                    f"{counts['s']}/{counts['d']}/{counts['i']}",
+                    str(len(lost)),
+                    f"{result['seconds']:.1f}",
+                    f"{result['cpu']:.1f}",
+                    f"{result['seconds'] / duration:.3f}",
+                    f"{result['peak_mb']:.0f}",
+                    note,
+                )
+            )
             print(f"{language} {variant}: WER {wer:.1%}, {result['seconds']:.1f} s, lost: {lost}", file=sys.stderr)
         if "plain" in results and "ours" in results:
             wall = results["plain"]["seconds"] / results["ours"]["seconds"]
@@ -166,18 +186,38 @@ def main() -> None:
 
         result = _run("ours", "fr", audio)
         hour = probe_duration(audio)
-        rows.append((f"fr, {hour / 60:.0f} min (repeated)", VARIANTS["ours"], "", "", "", f"{result['seconds']:.0f}",
-                     f"{result['cpu']:.0f}",
-                     f"{result['seconds'] / hour:.3f}", f"{result['peak_mb']:.0f}",
-                     f"{result['redecoded']} re-decoded"))
+        rows.append(
+            (
+                f"fr, {hour / 60:.0f} min (repeated)",
+                VARIANTS["ours"],
+                "",
+                "",
+                "",
+                f"{result['seconds']:.0f}",
+                f"{result['cpu']:.0f}",
+                f"{result['seconds'] / hour:.3f}",
+                f"{result['peak_mb']:.0f}",
+                f"{result['redecoded']} re-decoded",
+            )
+        )
 
-    header = ("language", "variant", "WER", "subst./del./ins.", "runs of 4+ words lost", "wall (s)", "CPU (s)",
-              "RTF", "peak RSS (MB)", "")
+    header = (
+        "language",
+        "variant",
+        "WER",
+        "subst./del./ins.",
+        "runs of 4+ words lost",
+        "wall (s)",
+        "CPU (s)",
+        "RTF",
+        "peak RSS (MB)",
+        "",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] * 2 + ["---:"] * 7 + ["---"]) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\n(English check sentence: \"{KEY_SENTENCE}\")")
+    print(f'\n(English check sentence: "{KEY_SENTENCE}")')
 
 
 if __name__ == "__main__":

@@ -22,14 +22,22 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 _UNITS = {
     "fr": "zéro _ deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
-          "dix-sept dix-huit dix-neuf",
+    "dix-sept dix-huit dix-neuf",
     "en": "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen",
+    "sixteen seventeen eighteen nineteen",
 }
 _TENS = {
     "fr": {"vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60},
-    "en": {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-           "ninety": 90},
+    "en": {
+        "twenty": 20,
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+    },
 }
 _SCALES = {"fr": {"cent": 100, "cents": 100, "mille": 1000}, "en": {"hundred": 100, "thousand": 1000}}
 
@@ -78,8 +86,10 @@ def words(text: str, language: str) -> list[str]:
         text = text.replace(compound, compound.replace("-", ""))
     out: list[str] = []
     for phrase in re.split(r"[,.;:!?()\[\]\"«»“”…]+", text):  # a number never runs across punctuation
-        tokens = [token.replace("dixsept", "dix-sept").replace("dixhuit", "dix-huit").replace("dixneuf", "dix-neuf")
-                  for token in _WORD.findall(phrase)]
+        tokens = [
+            token.replace("dixsept", "dix-sept").replace("dixhuit", "dix-huit").replace("dixneuf", "dix-neuf")
+            for token in _WORD.findall(phrase)
+        ]
         out += _numbers_to_digits(tokens, language)
     return out
 
@@ -135,13 +145,28 @@ def missing_runs(reference: str, hypothesis: str, language: str, min_words: int 
 
 
 if __name__ == "__main__":
-    assert words("L'équipe a dépensé 5 000 € (10 %) !", "fr") == ["l", "équipe", "a", "dépensé", "5000", "euros",
-                                                                  "10", "pour", "cent"]
-    assert words("quatre-vingts pages, dix-sept fois, à 10h", "fr") == ["80", "pages", "17", "fois", "à", "10",
-                                                                         "heures"]
+    assert words("L'équipe a dépensé 5 000 € (10 %) !", "fr") == [
+        "l",
+        "équipe",
+        "a",
+        "dépensé",
+        "5000",
+        "euros",
+        "10",
+        "pour",
+        "cent",
+    ]
+    assert words("quatre-vingts pages, dix-sept fois, à 10h", "fr") == [
+        "80",
+        "pages",
+        "17",
+        "fois",
+        "à",
+        "10",
+        "heures",
+    ]
     assert words("soixante-dix, deux mille vingt-cinq, un", "fr") == ["70", "2025", "un"]
-    assert words("up to five thousand dollars", "en") == words("up to $5,000", "en") == ["up", "to", "5000",
-                                                                                         "dollars"]
+    assert words("up to five thousand dollars", "en") == words("up to $5,000", "en") == ["up", "to", "5000", "dollars"]
     assert words("about two hundred and forty", "en") == ["about", "200", "and", "40"]
     assert word_error_rate("a b c d", "a x c", "en") == 0.5
     assert word_error_rate("Hello, world.", "hello world", "en") == 0.0

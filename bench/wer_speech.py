@@ -53,8 +53,7 @@ def check_voices(language: str) -> str:
     for voice in sorted(_voices_needed(language)):
         probe = subprocess.run([espeak, "-v", voice, "--stdout", "test"], capture_output=True)
         if probe.returncode != 0 or len(probe.stdout) < 1000:
-            raise MbrolaMissing(f"mbrola voice {voice} is not installed (package mbrola-{voice[3:]}):\n"
-                                + INSTALL_HINT)
+            raise MbrolaMissing(f"mbrola voice {voice} is not installed (package mbrola-{voice[3:]}):\n" + INSTALL_HINT)
     return espeak
 
 
@@ -69,8 +68,11 @@ def _to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
 
 
 def _synthesise(espeak: str, voice: str, speed: int, pitch: int, text: str, tmp: Path) -> np.ndarray:
-    subprocess.run([espeak, "-v", voice, "-s", str(speed), "-p", str(pitch), "-a", "60", "-w", str(tmp), text],
-                   check=True, capture_output=True)  # mbrola prints "Saturation" notes on stderr
+    subprocess.run(
+        [espeak, "-v", voice, "-s", str(speed), "-p", str(pitch), "-a", "60", "-w", str(tmp), text],
+        check=True,
+        capture_output=True,
+    )  # mbrola prints "Saturation" notes on stderr
     with wave.open(str(tmp)) as fh:
         samples = np.frombuffer(fh.readframes(fh.getnframes()), dtype=np.int16)
         return _to_16k(samples, fh.getframerate())
@@ -91,8 +93,10 @@ def build(language: str, out_dir: Path) -> tuple[Path, str, float]:
     parts = [np.zeros(RATE // 2, dtype=np.int16)]
     for speaker, text in turns:
         voice, speed, pitch = voices[speaker]
-        parts += [_synthesise(espeak, voice, speed, pitch, text, tmp),
-                  np.zeros(int(RATE * rnd.uniform(0.3, 2.5)), dtype=np.int16)]
+        parts += [
+            _synthesise(espeak, voice, speed, pitch, text, tmp),
+            np.zeros(int(RATE * rnd.uniform(0.3, 2.5)), dtype=np.int16),
+        ]
     tmp.unlink(missing_ok=True)
     speech = np.concatenate(parts).astype(np.float32)
     noise = np.random.default_rng(7).normal(0, 32768 * 10 ** (-60 / 20), speech.size)

@@ -37,8 +37,21 @@ def sha256_of(path: Path) -> str:
 
 def fetch(target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", WHEEL, "--no-deps", "--only-binary=:all:",
-                        "--quiet", "--dest", tmp], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                WHEEL,
+                "--no-deps",
+                "--only-binary=:all:",
+                "--quiet",
+                "--dest",
+                tmp,
+            ],
+            check=True,
+        )
         wheels = list(Path(tmp).glob("*.whl"))
         if len(wheels) != 1 or sha256_of(wheels[0]) != WHEEL_SHA256:
             sys.exit(f"fetch_voice_encoder: {WHEEL} wheel missing or not the expected one (sha256)")

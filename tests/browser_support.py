@@ -58,14 +58,18 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) ->
 
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """`python -m visio_core <args>` on this data folder (seed-demo, worker runs…)."""
-    return subprocess.run([sys.executable, "-m", "visio_core", *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True, env={**os.environ, "VISIO_DATA_DIR": str(data_dir)})
+    return subprocess.run(
+        [sys.executable, "-m", "visio_core", *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VISIO_DATA_DIR": str(data_dir)},
+    )
 
 
 @contextmanager
-def dashboard(
-    data_dir: Path, extra_env: dict[str, str] | None = None, script: str = "app.py"
-) -> Iterator[str]:
+def dashboard(data_dir: Path, extra_env: dict[str, str] | None = None, script: str = "app.py") -> Iterator[str]:
     """The dashboard on a free loopback port, yields its base URL once healthy.
 
     app.py runs as `make run` runs it: `python -m visio_core serve`, the dashboard and a worker
@@ -77,8 +81,21 @@ def dashboard(
     if script == "app.py":
         argv = [sys.executable, "-m", "visio_core", "serve", "--port", str(port), "--address", "127.0.0.1"]
     else:
-        argv = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        argv = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

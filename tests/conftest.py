@@ -56,14 +56,32 @@ class People:
         add = ctx.accounts.add_user
         self.op1 = add(email="op1@example.com", display_name="MiKL", role=Role.OPERATOR, password=PASSWORD)
         self.op2 = add(email="op2@example.com", display_name="Other op", role=Role.OPERATOR, password=PASSWORD)
-        self.client_a = add(email="a@example.com", display_name="Client A", role=Role.CLIENT,
-                            password=PASSWORD, operator_id=self.op1.id, tier=Tier.LAB)
-        self.client_b = add(email="b@example.com", display_name="Client B", role=Role.CLIENT,
-                            password=PASSWORD, operator_id=self.op1.id, tier=Tier.ONE)
-        self.client_c = add(email="c@example.com", display_name="Client C", role=Role.CLIENT,
-                            password=PASSWORD, operator_id=self.op2.id)
-        self.analyst = add(email="an@example.com", display_name="Analyste", role=Role.ANALYST,
-                           password=PASSWORD, operator_id=self.op1.id)
+        self.client_a = add(
+            email="a@example.com",
+            display_name="Client A",
+            role=Role.CLIENT,
+            password=PASSWORD,
+            operator_id=self.op1.id,
+            tier=Tier.LAB,
+        )
+        self.client_b = add(
+            email="b@example.com",
+            display_name="Client B",
+            role=Role.CLIENT,
+            password=PASSWORD,
+            operator_id=self.op1.id,
+            tier=Tier.ONE,
+        )
+        self.client_c = add(
+            email="c@example.com", display_name="Client C", role=Role.CLIENT, password=PASSWORD, operator_id=self.op2.id
+        )
+        self.analyst = add(
+            email="an@example.com",
+            display_name="Analyste",
+            role=Role.ANALYST,
+            password=PASSWORD,
+            operator_id=self.op1.id,
+        )
 
 
 @pytest.fixture
@@ -89,8 +107,10 @@ def at(days: float = 0) -> datetime:
 def voice_weights() -> Path:
     path = Settings.load().voice_encoder
     if not path.is_file():
-        pytest.fail(f"voice encoder weights missing at {path}: run `make setup` "
-                    "(scripts/fetch_voice_encoder.py) or point VISIO_VOICE_ENCODER at Resemblyzer's pretrained.pt")
+        pytest.fail(
+            f"voice encoder weights missing at {path}: run `make setup` "
+            "(scripts/fetch_voice_encoder.py) or point VISIO_VOICE_ENCODER at Resemblyzer's pretrained.pt"
+        )
     return path
 
 

@@ -9,8 +9,16 @@ import av
 import numpy as np
 
 
-def make_video(path: Path, seconds: float, *, width: int = 320, height: int = 240, fps: int = 15,
-               video_codec: str = "libvpx-vp9", audio_codec: str = "libopus") -> Path:
+def make_video(
+    path: Path,
+    seconds: float,
+    *,
+    width: int = 320,
+    height: int = 240,
+    fps: int = 15,
+    video_codec: str = "libvpx-vp9",
+    audio_codec: str = "libopus",
+) -> Path:
     """A video whose colour changes every second, with a quiet tone, in the container of `path`."""
     rate = 48000
     with av.open(str(path), "w") as out:
@@ -37,7 +45,7 @@ def make_video(path: Path, seconds: float, *, width: int = 320, height: int = 24
         tone = (0.05 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
         chunk = 960
         for start in range(0, samples - chunk + 1, chunk):
-            frame = av.AudioFrame.from_ndarray(tone[start:start + chunk].reshape(1, -1), format="flt", layout="mono")
+            frame = av.AudioFrame.from_ndarray(tone[start : start + chunk].reshape(1, -1), format="flt", layout="mono")
             frame.sample_rate = rate
             frame.pts = start
             frame.time_base = Fraction(1, rate)

@@ -13,10 +13,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 
-def openai_error(status: int, message: str, *, type_: str = "invalid_request_error", param: str | None = None,
-                 code: str | None = None, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": type_, "param": param, "code": code}},
-                        status_code=status, headers=headers)
+def openai_error(
+    status: int,
+    message: str,
+    *,
+    type_: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+    headers: dict | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"message": message, "type": type_, "param": param, "code": code}},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def refused(request: Request, api_key: str, fail_next: list[tuple[int, dict]]) -> JSONResponse | None:
@@ -27,10 +37,17 @@ def refused(request: Request, api_key: str, fail_next: list[tuple[int, dict]]) -
         return openai_error(status, f"Injected failure {status}", type_="server_error", headers=headers)
     auth = request.headers.get("authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
-        return openai_error(401, "You didn't provide an API key. You need to provide your API key in an "
-                                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+        return openai_error(
+            401,
+            "You didn't provide an API key. You need to provide your API key in an "
+            "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        )
     given = auth[7:].strip()
     if not hmac.compare_digest(given.encode(), api_key.encode()):
-        return openai_error(401, f"Incorrect API key provided: {given}. You can find your API key at "
-                                 "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
+        return openai_error(
+            401,
+            f"Incorrect API key provided: {given}. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
+            code="invalid_api_key",
+        )
     return None

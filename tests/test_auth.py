@@ -98,14 +98,21 @@ def test_add_user_rules(ctx, people):
         ctx.accounts.add_user(email="new@example.com", display_name="x", role="client", password=PASSWORD)
     with pytest.raises(InvalidInput, match="rattaché"):  # a client's owner must be an operator
         ctx.accounts.add_user(
-            email="new@example.com", display_name="x", role="client", password=PASSWORD,
+            email="new@example.com",
+            display_name="x",
+            role="client",
+            password=PASSWORD,
             operator_id=people.client_a.id,
         )
     client = ctx.accounts.add_user(
         email="new@example.com", display_name="New", role="client", password=PASSWORD, operator_id=people.op1.id
     )
     assert client.tier is Tier.LAB and client.role is Role.CLIENT
-    assert [c.email for c in ctx.accounts.clients_of(people.op1)] == ["a@example.com", "b@example.com", "new@example.com"]
+    assert [c.email for c in ctx.accounts.clients_of(people.op1)] == [
+        "a@example.com",
+        "b@example.com",
+        "new@example.com",
+    ]
 
 
 def test_set_password(ctx, people):

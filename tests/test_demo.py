@@ -18,7 +18,6 @@ def test_demo_has_every_status_and_working_logins(ctx):
     assert seed_demo(ctx) is False
 
 
-
 @pytest.mark.slow  # the real offline model
 def test_the_demo_meeting_has_a_recording_with_two_speakers(ctx):
     """What a newcomer opens first: a finished meeting, its recording, a transcript naming both voices."""
@@ -26,8 +25,9 @@ def test_the_demo_meeting_has_a_recording_with_two_speakers(ctx):
 
     seed_demo(ctx)
     mikl = ctx.accounts.authenticate(OPERATOR_EMAIL, DEMO_PASSWORD)
-    (meeting,) = [m for m in ctx.meetings.list_meetings(mikl, statuses=["completed"]).items
-                  if m.title.startswith("Weekly")]
+    (meeting,) = [
+        m for m in ctx.meetings.list_meetings(mikl, statuses=["completed"]).items if m.title.startswith("Weekly")
+    ]
     (recording,) = ctx.recordings.list_recordings(mikl, meeting.id)
     assert recording.transcription_status is TranscriptionStatus.PENDING and recording.transcription_language == "en"
     assert recording.recording_duration_seconds > 20

@@ -56,6 +56,11 @@ def test_storage_keys_follow_the_layout_and_are_safe():
 def test_retry_policy_backs_off_caps_and_gives_up():
     policy = RetryPolicy(max_attempts=6, first_delay=timedelta(seconds=30), factor=4, max_delay=timedelta(hours=1))
     delays = [policy.retry_at(n, at()) - at() for n in range(1, 6)]
-    assert delays == [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=8), timedelta(minutes=32),
-                      timedelta(hours=1)]
+    assert delays == [
+        timedelta(seconds=30),
+        timedelta(minutes=2),
+        timedelta(minutes=8),
+        timedelta(minutes=32),
+        timedelta(hours=1),
+    ]
     assert policy.retry_at(6, at()) is None

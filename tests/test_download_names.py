@@ -23,8 +23,9 @@ def ctx_clock():
 def test_the_recordings_page_names_downloads_in_paris_time(ctx, people, tmp_path):
     set_context(ctx)
     try:
-        meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Revue de nuit",
-                                              scheduled_at=LATE)
+        meeting = ctx.meetings.create_meeting(
+            people.op1, client_id=people.client_a.id, title="Revue de nuit", scheduled_at=LATE
+        )
         ctx.ingest.ingest_file(meeting.id, make_video(tmp_path / "nuit.webm", 1.0))
         test = signed_in(people.client_a, meeting=str(meeting.id))
         test.switch_page("pages/recordings.py")

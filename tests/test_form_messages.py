@@ -133,8 +133,12 @@ def test_after_an_error_a_good_submission_creates_and_clears_the_error(world, ct
 
 def test_a_past_date_is_accepted_by_the_service(ctx, people):
     # Decided: accepted, since a meeting held elsewhere is entered afterwards to import its recording.
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Réunion de 2020",
-                                          scheduled_at=datetime(2020, 3, 2, 9, 0, tzinfo=UTC))
+    meeting = ctx.meetings.create_meeting(
+        people.op1,
+        client_id=people.client_a.id,
+        title="Réunion de 2020",
+        scheduled_at=datetime(2020, 3, 2, 9, 0, tzinfo=UTC),
+    )
     assert meeting.status is MeetingStatus.SCHEDULED and is_past(meeting.scheduled_at, ctx.meetings.clock())
 
 
@@ -152,7 +156,8 @@ def test_a_past_date_is_created_with_a_warning(world, ctx, people):
     submit(test)
     assert [w.value for w in test.warning] == [
         f"Meeting « Point du matin » créé, mais sa date ({today:%d/%m/%Y} 08:00) est déjà passée : il reste "
-        "« Planifié » jusqu'à ce que vous le démarriez ou l'annuliez. Vérifiez la date si ce n'est pas voulu."]
+        "« Planifié » jusqu'à ce que vous le démarriez ou l'annuliez. Vérifiez la date si ce n'est pas voulu."
+    ]
     assert not test.success
     created = ctx.meetings.list_meetings(people.op1).items
     assert [m.status for m in created] == [MeetingStatus.SCHEDULED]
@@ -173,8 +178,9 @@ def test_a_meeting_created_for_now_is_no_past_meeting(world, ctx, people):
 
 
 def test_a_broken_recording_id_is_told_once(world, ctx, people, tmp_path):
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Revue",
-                                          scheduled_at=datetime.now(LOCAL_TZ))
+    meeting = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Revue", scheduled_at=datetime.now(LOCAL_TZ)
+    )
     ctx.ingest.ingest_file(meeting.id, make_video(tmp_path / "revue.webm", 1.0))
     test = signed_in(people.op1, meeting=str(meeting.id), recording="not-a-uuid")
     test.switch_page("pages/recordings.py")
@@ -220,8 +226,12 @@ def test_a_message_stays_through_reruns_within_its_time(world, people):
 
 
 def test_an_action_in_the_live_list_draws_its_message_there(world, ctx, people):
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Point",
-                                          scheduled_at=datetime.now(LOCAL_TZ) + timedelta(hours=1))
+    meeting = ctx.meetings.create_meeting(
+        people.op1,
+        client_id=people.client_a.id,
+        title="Point",
+        scheduled_at=datetime.now(LOCAL_TZ) + timedelta(hours=1),
+    )
     test = hub(people)
     test.button(key="hub_start").click()
     test.run()
@@ -235,12 +245,17 @@ def test_an_action_in_the_live_list_draws_its_message_there(world, ctx, people):
 
 def test_the_recordings_page_opens_on_a_finished_meeting(world, ctx, people):
     m = ctx.meetings
-    done = m.create_meeting(people.op1, client_id=people.client_a.id, title="Revue finie",
-                            scheduled_at=datetime.now(LOCAL_TZ) - timedelta(days=2))
+    done = m.create_meeting(
+        people.op1,
+        client_id=people.client_a.id,
+        title="Revue finie",
+        scheduled_at=datetime.now(LOCAL_TZ) - timedelta(days=2),
+    )
     m.start_meeting(people.op1, done.id)
     m.end_meeting(people.op1, done.id)
-    live = m.create_meeting(people.op1, client_id=people.client_a.id, title="En direct",
-                            scheduled_at=datetime.now(LOCAL_TZ))
+    live = m.create_meeting(
+        people.op1, client_id=people.client_a.id, title="En direct", scheduled_at=datetime.now(LOCAL_TZ)
+    )
     m.start_meeting(people.op1, live.id)
     test = signed_in(people.op1)
     test.switch_page("pages/recordings.py")

@@ -71,12 +71,13 @@ def test_login_page_renders(ctx):
     set_context(None)
 
 
-@pytest.mark.parametrize("query", [{"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "10000-01-01"},
-                                   {"from": "1899-12-31", "to": "3000-01-01"}])
+@pytest.mark.parametrize(
+    "query",
+    [{"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "10000-01-01"}, {"from": "1899-12-31", "to": "3000-01-01"}],
+)
 def test_hub_dates_out_of_range_are_refused_with_a_message(hostile, people, query):
     test = signed_in(people.op1, **query)
     test.run()
     assert not test.exception, test.exception  # was: OverflowError and a traceback with server paths
     assert any("Date invalide" in str(e.value) for e in test.error)
     assert test.dataframe  # the Hub still lists the meetings, unfiltered by the bad date
-

@@ -204,7 +204,10 @@ def test_create_rejects_bad_input_and_writes_nothing(ctx, people, kwargs, messag
 
 def test_create_trims_and_accepts_limits(ctx, people):
     meeting = ctx.meetings.create_meeting(
-        people.op1, client_id=people.client_a.id, title="  " + "x" * 200 + " ", description="d" * 5000,
+        people.op1,
+        client_id=people.client_a.id,
+        title="  " + "x" * 200 + " ",
+        description="d" * 5000,
         scheduled_at=at(),
     )
     assert len(meeting.title) == 200
@@ -272,15 +275,18 @@ def test_list_rejects_bad_filters(ctx, people, kwargs):
 
 
 def test_a_meeting_has_the_language_its_recordings_are_transcribed_in(ctx, people):
-    english = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Weekly", scheduled_at=at(1),
-                                          language=" EN ")
-    detected = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="?", scheduled_at=at(1),
-                                           language="auto")
+    english = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Weekly", scheduled_at=at(1), language=" EN "
+    )
+    detected = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="?", scheduled_at=at(1), language="auto"
+    )
     default = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Point", scheduled_at=at(1))
     assert (english.language, detected.language, default.language) == ("en", "auto", None)
     before = ctx.meetings.count_by_status(people.op1)
     for bad in ("xx", "english", "fr-FR", "e" * 300):
         with pytest.raises(InvalidInput, match="Langue inconnue"):
-            ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="x", scheduled_at=at(1),
-                                        language=bad)
+            ctx.meetings.create_meeting(
+                people.op1, client_id=people.client_a.id, title="x", scheduled_at=at(1), language=bad
+            )
     assert ctx.meetings.count_by_status(people.op1) == before  # nothing written

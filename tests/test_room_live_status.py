@@ -32,7 +32,9 @@ def fresh_cache():
 
 
 def test_participants_of_one_room_share_one_status_read(ctx, people):
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Suivi", scheduled_at=utcnow() + timedelta(hours=1))
+    meeting = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Suivi", scheduled_at=utcnow() + timedelta(hours=1)
+    )
     ctx.meetings.start_meeting(people.op1, meeting.id)
     counting = CountingMeetings(ctx.meetings)
     scope = SimpleNamespace(meetings=counting)
@@ -47,11 +49,15 @@ def test_participants_of_one_room_share_one_status_read(ctx, people):
 
 
 def test_a_store_error_is_not_remembered(ctx, people):
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Suivi", scheduled_at=utcnow() + timedelta(hours=1))
+    meeting = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Suivi", scheduled_at=utcnow() + timedelta(hours=1)
+    )
     ctx.meetings.start_meeting(people.op1, meeting.id)
     failing = CountingMeetings(ctx.meetings, fail=True)
     with pytest.raises(VisioError):
         room_live._status(SimpleNamespace(meetings=failing), people.client_a, meeting.id)
     working = CountingMeetings(ctx.meetings)
-    assert room_live._status(SimpleNamespace(meetings=working), people.client_a, meeting.id) is MeetingStatus.IN_PROGRESS
+    assert (
+        room_live._status(SimpleNamespace(meetings=working), people.client_a, meeting.id) is MeetingStatus.IN_PROGRESS
+    )
     assert working.calls == 1

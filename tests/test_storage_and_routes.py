@@ -41,12 +41,24 @@ def storage(tmp_path, clock) -> LocalStorage:
 @pytest.fixture
 def client(storage, tmp_path):
     settings = Settings.load(
-        env={"VISIO_DATA_DIR": str(tmp_path), "OPENVIDU_SECRET": "ov-secret-value", "OPENAI_API_KEY": OPENAI_TEST_KEY,
-             "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret"},
+        env={
+            "VISIO_DATA_DIR": str(tmp_path),
+            "OPENVIDU_SECRET": "ov-secret-value",
+            "OPENAI_API_KEY": OPENAI_TEST_KEY,
+            "SUPABASE_SERVICE_ROLE_KEY": "service-role-secret",
+        },
         secrets_file=tmp_path / "none.toml",
     )
-    context = SimpleNamespace(settings=settings, storage=storage, backends=lambda: {
-        "store": "sqlite", "storage": storage.name, "media": "embedded", "transcription": settings.transcription_backend})
+    context = SimpleNamespace(
+        settings=settings,
+        storage=storage,
+        backends=lambda: {
+            "store": "sqlite",
+            "storage": storage.name,
+            "media": "embedded",
+            "transcription": settings.transcription_backend,
+        },
+    )
     return TestClient(Starlette(routes=make_routes(lambda: context)))
 
 
@@ -154,8 +166,15 @@ def test_tampered_urls_are_refused(storage, client):
         assert "pas valide" in response.text
 
 
-@pytest.mark.parametrize("path", ["/files/recordings/..%2f..%2fetc/passwd", "/files/recordings/%2e%2e/x",
-                                  "/files/recordings/a/%252e%252e/x", "/files/../data/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/recordings/..%2f..%2fetc/passwd",
+        "/files/recordings/%2e%2e/x",
+        "/files/recordings/a/%252e%252e/x",
+        "/files/../data/x",
+    ],
+)
 def test_route_refuses_traversal(client, path):
     assert client.get(path + "?expires=9999999999&sig=00").status_code in (403, 404)
 
@@ -178,4 +197,9 @@ def test_health_names_backends_and_no_secret(client):
 def test_health_reports_what_actually_runs(ctx):
     client = TestClient(Starlette(routes=make_routes(lambda: ctx)))
     assert client.get("/api/health").json()["backends"] == {
-        "store": "sqlite", "storage": "local", "media": "fake", "transcription": "offline", "summary": "off"}
+        "store": "sqlite",
+        "storage": "local",
+        "media": "fake",
+        "transcription": "offline",
+        "summary": "off",
+    }

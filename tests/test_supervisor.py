@@ -20,8 +20,14 @@ pytestmark = pytest.mark.slow
 
 
 def cli(data_dir: Path, *args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "visio_core", *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True, env={**os.environ, "VISIO_DATA_DIR": str(data_dir)}).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "visio_core", *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VISIO_DATA_DIR": str(data_dir)},
+    ).stdout
 
 
 def wait(condition, what: str, timeout: float = 120):
@@ -54,21 +60,27 @@ def test_the_dashboard_and_its_supervised_worker(tmp_path):
     cli(data, "seed-demo")
     with sqlite3.connect(data / "visio.sqlite3") as db:
         (meeting,) = db.execute("SELECT id FROM meetings WHERE status = 'completed' LIMIT 1").fetchone()
-    media = write_media(tmp_path / "speech.mp4", say("espeak-ng", tmp_path, "fr", FRENCH, "fr", 120, 0.5),
-                        video="libx264", audio="aac")
+    media = write_media(
+        tmp_path / "speech.mp4", say("espeak-ng", tmp_path, "fr", FRENCH, "fr", 120, 0.5), video="libx264", audio="aac"
+    )
     cli(data, "ingest", str(media), "--meeting", meeting)  # queued before anything serves
 
     port, log = free_port(), tmp_path / "serve.log"
     with open(log, "w") as out:
         supervisor = subprocess.Popen(
             [sys.executable, "-m", "visio_core", "serve", "--port", str(port), "--workers", "1"],
-            cwd=ROOT, env={**os.environ, "VISIO_DATA_DIR": str(data)}, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env={**os.environ, "VISIO_DATA_DIR": str(data)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         # No page is ever opened: the worker process transcribes the queue by itself.
         def transcribed():
             with sqlite3.connect(data / "visio.sqlite3") as db:
-                row = db.execute("SELECT transcription_status FROM meeting_recordings WHERE meeting_id = ?",
-                                 (meeting,)).fetchone()
+                row = db.execute(
+                    "SELECT transcription_status FROM meeting_recordings WHERE meeting_id = ?", (meeting,)
+                ).fetchone()
             return row and row[0] == "completed"
 
         wait(transcribed, "the worker process to transcribe the queued recording", timeout=180)

@@ -66,10 +66,12 @@ def test_routes_set_an_httponly_cookie_once_and_clear_it(ctx, people):
     token = cookie.split(";")[0].split("=", 1)[1]
     assert ctx.web_sessions.resolve(token) == people.op1.id
     assert client.post("/api/session/claim", json={"code": code}).status_code == 403
-    assert client.post("/api/session/claim", content=b"not json",
-                       headers={"content-type": "application/json"}).status_code == 403
+    assert (
+        client.post("/api/session/claim", content=b"not json", headers={"content-type": "application/json"}).status_code
+        == 403
+    )
     out = client.post("/api/session/logout", json={}, cookies={COOKIE: token})
-    assert out.status_code == 204 and 'Max-Age=0' in out.headers["set-cookie"]
+    assert out.status_code == 204 and "Max-Age=0" in out.headers["set-cookie"]
     assert ctx.web_sessions.resolve(token) is None
 
 
@@ -88,13 +90,20 @@ def test_another_site_cannot_sign_a_visitor_into_some_account(ctx, people):
         assert response.status_code in (403, 415), request
         assert "set-cookie" not in response.headers
     # The code is still unused: only the dashboard's own page can exchange it.
-    ok = client.post("/api/session/claim", json={"code": code},
-                     headers={"origin": "http://dashboard.test", "sec-fetch-site": "same-origin"})
+    ok = client.post(
+        "/api/session/claim",
+        json={"code": code},
+        headers={"origin": "http://dashboard.test", "sec-fetch-site": "same-origin"},
+    )
     assert ok.status_code == 204 and "set-cookie" in ok.headers
     token = ok.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     # Nor can another site sign the visitor out.
-    assert client.post("/api/session/logout", json={}, headers={"origin": "https://evil.example"},
-                       cookies={COOKIE: token}).status_code == 403
+    assert (
+        client.post(
+            "/api/session/logout", json={}, headers={"origin": "https://evil.example"}, cookies={COOKIE: token}
+        ).status_code
+        == 403
+    )
     assert ctx.web_sessions.resolve(token) == people.op2.id
 
 

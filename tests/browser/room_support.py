@@ -71,8 +71,9 @@ def new_page(browser: Browser) -> tuple[BrowserContext, Page]:
 
 
 @contextmanager
-def two_people(driver, server: str, microphones: tuple[Path | None, Path | None] = (None, None),
-               camera: Path | None = None) -> Iterator[tuple[BrowserContext, Page, BrowserContext, Page]]:
+def two_people(
+    driver, server: str, microphones: tuple[Path | None, Path | None] = (None, None), camera: Path | None = None
+) -> Iterator[tuple[BrowserContext, Page, BrowserContext, Page]]:
     """MiKL (the operator) and Claire (his client), each signed in in a Chromium of his own."""
     browsers = [open_browser(driver, mic, camera) for mic in microphones]
     try:
@@ -98,8 +99,9 @@ def roster(context: BrowserContext, url: str, meeting: str) -> dict:
     return response.json()
 
 
-def wait_for(context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 40,
-             part: str = "participants") -> dict:
+def wait_for(
+    context: BrowserContext, url: str, meeting: str, check, what: str, timeout: float = 40, part: str = "participants"
+) -> dict:
     """The room's state once `check(state[part])` holds ("participants" or "screen")."""
     deadline = time.monotonic() + timeout
     state = {}

@@ -42,6 +42,7 @@ from tests.transcription.helpers import LONG_ENGLISH, found, say, write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+
 @pytest.fixture(scope="module")
 def dashboard_env() -> dict[str, str]:
     return {"VISIO_DEFAULT_LANGUAGE": "en"}
@@ -57,11 +58,17 @@ def microphones(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_transcribed(
-    server, data_dir, microphones, playwright_driver  # noqa: F811 - fixture
+    server,
+    data_dir,
+    microphones,
+    playwright_driver,  # noqa: F811 - fixture
 ):
     meeting = meeting_id(data_dir, "Point d'étape hebdomadaire")  # demo: in progress, MiKL with Claire
     with two_people(playwright_driver, server, (microphones["operator"], microphones["client"])) as (
-        operator, op_page, client, client_page
+        operator,
+        op_page,
+        client,
+        client_page,
     ):
         expect(op_page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
         expect(client_page.get_by_role("heading", name="Mes meetings")).to_be_visible(timeout=30_000)
@@ -73,8 +80,13 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
             return len(ps) == 2 and all(p["video_frames"] > 10 and p["audio_frames"] > 50 for p in ps)
 
         wait_for(operator, server, meeting, both_live, "both participants send audio and video")
-        wait_for(client, server, meeting, lambda ps: (person(ps, "Claire") or {}).get("mic_off") is False,
-                 "the server hears the client's speech")
+        wait_for(
+            client,
+            server,
+            meeting,
+            lambda ps: (person(ps, "Claire") or {}).get("mic_off") is False,
+            "the server hears the client's speech",
+        )
 
         # Each page shows the room grid, live: pixels change from one second to the next.
         for page in (op_page, client_page):
@@ -103,12 +115,23 @@ def test_two_people_meet_mute_leave_rejoin_and_the_meeting_is_recorded_and_trans
 
         # The client leaves (her seat is free at once, her camera off) and comes back.
         press(client_page, LEAVE)
-        wait_for(operator, server, meeting, lambda ps: [p["name"] for p in ps] == [person(ps, "MiKL")["name"]],
-                 "client left", timeout=5)
+        wait_for(
+            operator,
+            server,
+            meeting,
+            lambda ps: [p["name"] for p in ps] == [person(ps, "MiKL")["name"]],
+            "client left",
+            timeout=5,
+        )
         assert live_media(client_page) == {"tracks": 0, "connections": 0}
         press(client_page, JOIN)
-        wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and not person(ps, "Claire")["mic_off"],
-                 "client back and heard")
+        wait_for(
+            operator,
+            server,
+            meeting,
+            lambda ps: len(ps) == 2 and not person(ps, "Claire")["mic_off"],
+            "client back and heard",
+        )
         time.sleep(15)  # a full pass of the client's sentence in the recording
 
         # The operator ends the meeting from the room.

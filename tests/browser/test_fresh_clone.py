@@ -70,8 +70,14 @@ def test_make_run_in_a_fresh_clone_shows_a_playable_recording_with_its_transcrip
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VISIO_", "OPENAI_", "SUPABASE_", "OPENVIDU_"))}
     log = open(tmp_path / "make-run.log", "w")
-    make = subprocess.Popen(["make", "run", f"PORT={port}", "ADDRESS=127.0.0.1"], cwd=clone, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    make = subprocess.Popen(
+        ["make", "run", f"PORT={port}", "ADDRESS=127.0.0.1"],
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         # setup checks, the demo's recording, then the dashboard

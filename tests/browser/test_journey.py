@@ -111,8 +111,9 @@ def test_client_watches_a_transcribed_recording(server, browser, data_dir, tmp_p
     video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
     # The transcript is also the video's own subtitle track, so full-screen playback keeps it.
     for _ in range(40):  # the <video> lives in the component's shadow root: the locator reaches it
-        if video.evaluate("v => { const t = v.textTracks[0]; return !!(t && t.mode === 'showing' && t.cues"
-                          " && t.cues.length > 0); }"):
+        if video.evaluate(
+            "v => { const t = v.textTracks[0]; return !!(t && t.mode === 'showing' && t.cues && t.cues.length > 0); }"
+        ):
             break
         page.wait_for_timeout(500)
     # What the caption shows: the cue's text without its WebVTT voice tag (an imported file's lines
@@ -210,8 +211,12 @@ def test_hub_shows_a_change_made_elsewhere_without_reload(server, browser, data_
     page.get_by_label("Titre contient").fill("Atelier strat")
     page.get_by_label("Titre contient").press("Enter")
     expect(page.get_by_role("button", name="Démarrer")).to_be_visible(timeout=20_000)
-    subprocess.run([sys.executable, "-c", START_ELSEWHERE], cwd=ROOT, check=True,
-                   env={**os.environ, "VISIO_DATA_DIR": str(data_dir), "VISIO_EMBEDDED_WORKER": "0"})
+    subprocess.run(
+        [sys.executable, "-c", START_ELSEWHERE],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "VISIO_DATA_DIR": str(data_dir), "VISIO_EMBEDDED_WORKER": "0"},
+    )
     # no reload, no click: the Hub's timed refresh picks the change up
     expect(page.get_by_role("button", name="Terminer")).to_be_visible(timeout=15_000)
     page.close()
@@ -242,8 +247,14 @@ def test_no_page_contacts_an_outside_host(server, browser):
     """The embedded default talks to nobody but the dashboard: no font, icon or script host on the Internet."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     outside: list[str] = []
-    page.on("request", lambda request: outside.append(request.url)
-            if not re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob):", request.url) else None)
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob):", request.url)
+            else None
+        ),
+    )
     sign_in(page, server, "mikl@foxeo.demo")
     expect(page.get_by_role("heading", name=re.compile("Hub"))).to_be_visible(timeout=30_000)
     for path in ("recordings", "transcripts"):

@@ -99,8 +99,14 @@ def test_operator(server, browser):
 def open_calendar(page: Page) -> None:
     open_expander(page, "Nouveau meeting")
     page.get_by_label("Date prévue").first.click()
-    expect(page.get_by_text(re.compile(r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
-                                       r"novembre|décembre)$")).first).to_be_visible(timeout=10_000)
+    expect(
+        page.get_by_text(
+            re.compile(
+                r"^(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                r"novembre|décembre)$"
+            )
+        ).first
+    ).to_be_visible(timeout=10_000)
 
 
 def test_an_english_browser_gets_the_calendar_in_french_too(server, browser):

@@ -30,11 +30,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NO_MEDIA_API = "Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined });"
 CASES = {
     # name: (Chromium flags, init script, the message)
-    "denied": (["--use-fake-device-for-media-stream", "--deny-permission-prompts"], "",
-               "Caméra ou micro refusés par le navigateur"),
+    "denied": (
+        ["--use-fake-device-for-media-stream", "--deny-permission-prompts"],
+        "",
+        "Caméra ou micro refusés par le navigateur",
+    ),
     "no-device": (["--use-fake-ui-for-media-stream"], "", "Aucune caméra ni aucun micro trouvés"),
-    "no-media-api": (["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"], NO_MEDIA_API,
-                     "Ce navigateur ne permet pas la visio"),
+    "no-media-api": (
+        ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+        NO_MEDIA_API,
+        "Ce navigateur ne permet pas la visio",
+    ),
 }
 
 

@@ -68,8 +68,7 @@ def media_cut() -> Iterator[None]:
         _nft("delete", "table", "inet", TABLE)
 
 
-def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_dir, microphone,
-                                                                    playwright_driver):  # noqa: F811
+def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_dir, microphone, playwright_driver):  # noqa: F811
     meeting = meeting_id(data_dir, "Point d'étape hebdomadaire")  # demo: in progress, MiKL with Claire
     with two_people(playwright_driver, server, (microphone, microphone)) as (operator, op_page, client, client_page):
         join(op_page, server, meeting)
@@ -89,8 +88,14 @@ def test_roster_automatic_reconnect_and_end_notice_reach_everyone(server, data_d
         # The network drops for a while: both calls fail; the seats stay, shown as reconnecting.
         with media_cut():
             cut = time.monotonic()
-            wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and not any(p["connected"] for p in ps),
-                     "the server sees both calls drop", timeout=40)
+            wait_for(
+                operator,
+                server,
+                meeting,
+                lambda ps: len(ps) == 2 and not any(p["connected"] for p in ps),
+                "the server sees both calls drop",
+                timeout=40,
+            )
             print(f"the server marked both seats lost {time.monotonic() - cut:.1f} s after the cut")
             for page in (op_page, client_page):
                 expect(status(page)).to_have_text(RECONNECTING, timeout=30_000)

@@ -101,7 +101,7 @@ def conversation(language: str, folder: Path) -> Conversation:
         track = np.zeros(total, dtype=np.int16)
         for who, at, clip in clips:
             if who == speaker:
-                track[at:at + clip.size] = clip
+                track[at : at + clip.size] = clip
         path = folder / f"{language}-{speaker.split()[0].lower()}.wav"
         with wave.open(str(path), "wb") as fh:
             fh.setnchannels(1)
@@ -131,8 +131,10 @@ def follow(context: BrowserContext, url: str, meeting: str, started: float, unti
     trace = []
     while (now := time.monotonic()) < until:
         people = roster(context, url, meeting)["participants"]
-        trace.append(f"{now - started:5.1f} s " + "; ".join(
-            f"{p['name']}: {p['audio_frames']} frames, {p['audio_level_dbfs']} dBFS" for p in people))
+        trace.append(
+            f"{now - started:5.1f} s "
+            + "; ".join(f"{p['name']}: {p['audio_frames']} frames, {p['audio_level_dbfs']} dBFS" for p in people)
+        )
         time.sleep(min(2.0, max(0.0, until - time.monotonic())))
     return trace
 
@@ -142,12 +144,20 @@ def meeting_in_progress(data_dir: Path) -> str:
 
     Not the demo data: its recording would keep the worker busy during the meeting."""
     ctx = build_context(Settings.load(env={"VISIO_DATA_DIR": str(data_dir)}))
-    mikl = ctx.accounts.add_user(email="mikl@foxeo.demo", display_name=OPERATOR, role=Role.OPERATOR,
-                                 password=DEMO_PASSWORD)
-    claire = ctx.accounts.add_user(email="claire@client.demo", display_name=CLIENT, role=Role.CLIENT,
-                                   password=DEMO_PASSWORD, operator_id=mikl.id, tier=Tier.LAB)
-    meeting = ctx.meetings.create_meeting(mikl, client_id=claire.id, title="Point client", scheduled_at=utcnow(),
-                                          language=AUTO)
+    mikl = ctx.accounts.add_user(
+        email="mikl@foxeo.demo", display_name=OPERATOR, role=Role.OPERATOR, password=DEMO_PASSWORD
+    )
+    claire = ctx.accounts.add_user(
+        email="claire@client.demo",
+        display_name=CLIENT,
+        role=Role.CLIENT,
+        password=DEMO_PASSWORD,
+        operator_id=mikl.id,
+        tier=Tier.LAB,
+    )
+    meeting = ctx.meetings.create_meeting(
+        mikl, client_id=claire.id, title="Point client", scheduled_at=utcnow(), language=AUTO
+    )
     ctx.meetings.start_meeting(mikl, meeting.id)
     return str(meeting.id)
 
@@ -159,9 +169,15 @@ def test_two_people_speak_in_turn_and_each_line_names_its_speaker(language, tmp_
     talk = conversation(language, tmp_path)
     data_dir = tmp_path / "data"
     meeting = meeting_in_progress(data_dir)
-    with dashboard(data_dir) as server, two_people(
-        playwright_driver, server, (talk.microphones[OPERATOR], talk.microphones[CLIENT])
-    ) as (operator, op_page, client, client_page):
+    with (
+        dashboard(data_dir) as server,
+        two_people(playwright_driver, server, (talk.microphones[OPERATOR], talk.microphones[CLIENT])) as (
+            operator,
+            op_page,
+            client,
+            client_page,
+        ),
+    ):
         buttons = []
         for page in (op_page, client_page):
             open_room(page, server, meeting)
@@ -183,8 +199,10 @@ def test_two_people_speak_in_turn_and_each_line_names_its_speaker(language, tmp_
 
         ended = time.monotonic()
         recording = wait_for_transcript(data_dir, meeting)
-        print(f"\nheard after {heard}, meeting {ended - started:.0f} s "
-              f"({passes + 1} pass(es)), transcribed {time.monotonic() - ended:.0f} s later")
+        print(
+            f"\nheard after {heard}, meeting {ended - started:.0f} s "
+            f"({passes + 1} pass(es)), transcribed {time.monotonic() - ended:.0f} s later"
+        )
         op_page.goto(f"{server}/recordings?meeting={meeting}")
         expect(op_page.get_by_role("list", name="Transcription")).to_contain_text(CLIENT, timeout=30_000)
         op_page.wait_for_timeout(1500)  # let the player and the transcript paint

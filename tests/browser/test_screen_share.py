@@ -41,8 +41,12 @@ def red_camera(tmp_path_factory) -> Path:
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{w} H{h} F15:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(15):
-            out.write(b"FRAME\n" + bytes([RED_YUV[0]]) * (w * h) + bytes([RED_YUV[1]]) * (w * h // 4)
-                      + bytes([RED_YUV[2]]) * (w * h // 4))
+            out.write(
+                b"FRAME\n"
+                + bytes([RED_YUV[0]]) * (w * h)
+                + bytes([RED_YUV[1]]) * (w * h // 4)
+                + bytes([RED_YUV[2]]) * (w * h // 4)
+            )
     return path
 
 
@@ -97,21 +101,34 @@ def recorded_sequence(path: Path) -> list[str]:
 
 
 def test_a_screen_share_is_seen_by_the_other_side_and_recorded_then_the_cameras_return(
-    server, data_dir, red_camera, playwright_driver  # noqa: F811 - fixture
+    server,
+    data_dir,
+    red_camera,
+    playwright_driver,  # noqa: F811 - fixture
 ):
     meeting = meeting_id(data_dir, "Point d'étape hebdomadaire")  # demo: in progress, MiKL with Claire
     with two_people(playwright_driver, server, camera=red_camera) as (operator, op_page, client, client_page):
         join(op_page, server, meeting)
         join(client_page, server, meeting)
-        wait_for(operator, server, meeting, lambda ps: len(ps) == 2 and all(p["video_frames"] > 10 for p in ps),
-                 "both participants send video")
+        wait_for(
+            operator,
+            server,
+            meeting,
+            lambda ps: len(ps) == 2 and all(p["video_frames"] > 10 for p in ps),
+            "both participants send video",
+        )
         wait_received(op_page, "red", "the cameras fill the grid")
 
         # The client shares: the operator's grid shows her screen as the big tile.
         client_page.get_by_role("button", name="Partager l'écran").click()
         expect(client_page.get_by_role("button", name="Arrêter le partage")).to_be_visible(timeout=20_000)
-        wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 15,
-                    "the server receives the client's screen")
+        wait_screen(
+            operator,
+            server,
+            meeting,
+            lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 15,
+            "the server receives the client's screen",
+        )
         wait_received(op_page, "green", "the operator sees the client's screen")
         expect(op_page.get_by_text(re.compile("Claire .* partage son écran"))).to_be_visible(timeout=10_000)
         screenshot(op_page, "share-1-operator-sees-client-screen")
@@ -124,11 +141,21 @@ def test_a_screen_share_is_seen_by_the_other_side_and_recorded_then_the_cameras_
 
         # She shares again; the operator takes over, and her page is told and stops sending.
         client_page.get_by_role("button", name="Partager l'écran").click()
-        wait_screen(operator, server, meeting, lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 5,
-                    "the client shares again")
+        wait_screen(
+            operator,
+            server,
+            meeting,
+            lambda s: s and s["sharer"].startswith("Claire") and s["frames"] > 5,
+            "the client shares again",
+        )
         op_page.get_by_role("button", name="Prendre la main sur le partage").click()
-        wait_screen(operator, server, meeting, lambda s: s and s["sharer"] == "MiKL" and s["frames"] > 15,
-                    "the operator's screen replaced the client's")
+        wait_screen(
+            operator,
+            server,
+            meeting,
+            lambda s: s and s["sharer"] == "MiKL" and s["frames"] > 15,
+            "the operator's screen replaced the client's",
+        )
         expect(client_page.get_by_text("MiKL a pris la main")).to_be_visible(timeout=10_000)
         expect(client_page.get_by_role("button", name="Partager l'écran")).to_be_disabled()  # one sharer
         wait_received(client_page, "green", "the client sees the operator's screen")

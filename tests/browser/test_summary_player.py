@@ -27,16 +27,29 @@ def summarised(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("summary-browser")
     data = tmp / "data"
     with chat_server(KEY, models=(MODEL,)) as chat:
-        env = {"VISIO_DATA_DIR": str(data), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": chat.base_url,
-               "VISIO_SUMMARY_MODEL": MODEL}
-        ctx = build_context(Settings.load(env=env, secrets_file=tmp / "none.toml"), hasher=FAST_HASHER,
-                            transcriber=lambda: Scripted(LINES))
+        env = {
+            "VISIO_DATA_DIR": str(data),
+            "OPENAI_API_KEY": KEY,
+            "OPENAI_BASE_URL": chat.base_url,
+            "VISIO_SUMMARY_MODEL": MODEL,
+        }
+        ctx = build_context(
+            Settings.load(env=env, secrets_file=tmp / "none.toml"),
+            hasher=FAST_HASHER,
+            transcriber=lambda: Scripted(LINES),
+        )
         add = ctx.accounts.add_user
         op = add(email="op@example.com", display_name="MiKL", role=Role.OPERATOR, password=PASSWORD)
-        client = add(email="client@example.com", display_name="Claire", role=Role.CLIENT, password=PASSWORD,
-                     operator_id=op.id)
-        analyst = add(email="analyste@example.com", display_name="Analyste", role=Role.ANALYST, password=PASSWORD,
-                      operator_id=op.id)
+        client = add(
+            email="client@example.com", display_name="Claire", role=Role.CLIENT, password=PASSWORD, operator_id=op.id
+        )
+        analyst = add(
+            email="analyste@example.com",
+            display_name="Analyste",
+            role=Role.ANALYST,
+            password=PASSWORD,
+            operator_id=op.id,
+        )
         meeting = ctx.meetings.create_meeting(op, client_id=client.id, title="Revue budget", scheduled_at=at())
         ctx.meetings.start_meeting(op, meeting.id)
         ctx.meetings.end_meeting(op, meeting.id)
@@ -65,13 +78,17 @@ def test_an_action_item_plays_the_recording_from_its_line(summarised):
         cues = page.locator("li.vp-cue")
         expect(cues).to_have_count(5, timeout=30_000)
         video = page.locator("video.vp-video")
-        video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
+        video.evaluate(
+            "v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))"
+        )
         assert video.evaluate("v => v.currentTime") < 0.5
 
         page.get_by_role("button", name="Aller à 00:14").click()  # Claire's action item, said at 14.0 s
         expect(cues.nth(4)).to_have_class("vp-cue vp-active", timeout=20_000)
         video = page.locator("video.vp-video")
-        video.evaluate("v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))")
+        video.evaluate(
+            "v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}))"
+        )
         for _ in range(40):
             if abs(video.evaluate("v => v.currentTime") - 14.0) < 0.3:
                 break

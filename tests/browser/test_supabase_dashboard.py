@@ -30,8 +30,12 @@ def test_operator_signs_in_survives_reload_and_restart_then_signs_out(tmp_path):
     require_chromium()
     project = seeded_project()
     with served(project) as supabase_url, sync_playwright() as p:
-        env = {"SUPABASE_URL": supabase_url, "SUPABASE_ANON_KEY": ANON, "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
-               "VISIO_EMBEDDED_WORKER": "0"}
+        env = {
+            "SUPABASE_URL": supabase_url,
+            "SUPABASE_ANON_KEY": ANON,
+            "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
+            "VISIO_EMBEDDED_WORKER": "0",
+        }
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         with dashboard(tmp_path / "data", env) as url:

@@ -133,8 +133,11 @@ def test_opens_at_an_offset(player_url, page_factory):
     page.goto(player_url + "/?t=6.5")
     expect(page.locator("li.vp-cue")).to_have_count(4, timeout=30_000)
     wait_ready(page)
-    page.wait_for_function("() => Math.abs(document.querySelector('video')?.currentTime - 6.5) < 0.3 || "
-                           "[...document.querySelectorAll('*')].some(e => e.shadowRoot && "
-                           "Math.abs(e.shadowRoot.querySelector('video')?.currentTime - 6.5) < 0.3)", timeout=10_000)
+    page.wait_for_function(
+        "() => Math.abs(document.querySelector('video')?.currentTime - 6.5) < 0.3 || "
+        "[...document.querySelectorAll('*')].some(e => e.shadowRoot && "
+        "Math.abs(e.shadowRoot.querySelector('video')?.currentTime - 6.5) < 0.3)",
+        timeout=10_000,
+    )
     expect(page.locator("li.vp-cue").nth(3)).to_have_class("vp-cue vp-active")
     page.close()

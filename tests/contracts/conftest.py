@@ -48,8 +48,9 @@ from visio_core.domain.model import Identity, Role
 class Store:
     """One backend's adapters, built on one database."""
 
-    def __init__(self, name: str, meetings, recordings, downloads, speaking, vocabulary, users=None,
-                 summaries=None) -> None:
+    def __init__(
+        self, name: str, meetings, recordings, downloads, speaking, vocabulary, users=None, summaries=None
+    ) -> None:
         self.name = name
         self.summaries = summaries
         self.meetings = meetings
@@ -69,35 +70,61 @@ class Store:
         operator, client = uuid.uuid4(), uuid.uuid4()
         self.person(operator, Role.OPERATOR)
         self.person(client, Role.CLIENT, operator)
-        m = model.new_meeting(operator_id=operator, client_id=client, title="Réunion", description="",
-                              scheduled_at=at(), now=at())
+        m = model.new_meeting(
+            operator_id=operator, client_id=client, title="Réunion", description="", scheduled_at=at(), now=at()
+        )
         self.meetings.add(m)
         return m.id
 
 
 def sqlite_store(folder: Path) -> Store:
     db = Database(folder / "contract.sqlite3")
-    return Store("sqlite", SqliteMeetingRepository(db), SqliteRecordingRepository(db), SqliteDownloadQueue(db),
-                 SqliteSpeakingLog(db), SqliteVocabularyStore(db), SqliteUserRepository(db), SqliteSummaries(db))
+    return Store(
+        "sqlite",
+        SqliteMeetingRepository(db),
+        SqliteRecordingRepository(db),
+        SqliteDownloadQueue(db),
+        SqliteSpeakingLog(db),
+        SqliteVocabularyStore(db),
+        SqliteUserRepository(db),
+        SqliteSummaries(db),
+    )
 
 
 def supabase_store() -> Store:
     fake = FakePostgrest(
-        anon_key=ANON, tokens={SERVICE_KEY},
-        columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS,
-                 "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
-                 "vocabularies": VOCABULARY_COLUMNS, "recording_summaries": SUMMARY_COLUMNS},
-        unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)],
-                "recording_summaries": [("recording_id",)]},
-        functions={"claim_transcription_job": claim_transcription_job,
-                   "claim_openvidu_download": claim_openvidu_download,
-                   "claim_summary_job": claim_summary_job},
+        anon_key=ANON,
+        tokens={SERVICE_KEY},
+        columns={
+            "meetings": MEETING_COLUMNS,
+            "meeting_recordings": RECORDING_COLUMNS,
+            "openvidu_downloads": DOWNLOAD_COLUMNS,
+            "speaking_events": SPEAKING_COLUMNS,
+            "vocabularies": VOCABULARY_COLUMNS,
+            "recording_summaries": SUMMARY_COLUMNS,
+        },
+        unique={
+            "meeting_recordings": [("meeting_id", "source_recording_id")],
+            "openvidu_downloads": [("recording_id",)],
+            "vocabularies": [("operator_id",)],
+            "recording_summaries": [("recording_id",)],
+        },
+        functions={
+            "claim_transcription_job": claim_transcription_job,
+            "claim_openvidu_download": claim_openvidu_download,
+            "claim_summary_job": claim_summary_job,
+        },
     )
     service = service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=fake.transport()))
-    return Store("supabase", SupabaseMeetingRepository(service), SupabaseRecordingJobs(service),
-                 SupabaseDownloadQueue(service), SupabaseSpeakingLog(service), SupabaseVocabularyStore(service),
-                 summaries=SupabaseSummaries(service))
+    return Store(
+        "supabase",
+        SupabaseMeetingRepository(service),
+        SupabaseRecordingJobs(service),
+        SupabaseDownloadQueue(service),
+        SupabaseSpeakingLog(service),
+        SupabaseVocabularyStore(service),
+        summaries=SupabaseSummaries(service),
+    )
 
 
 @pytest.fixture(params=["sqlite", "supabase"])

@@ -20,7 +20,9 @@ def test_a_recording_is_queued_once_and_failures_are_kept(store):
     assert (row.state, row.source, row.attempts, row.meeting_id) == ("pending", "webhook", 0, meeting_id)
     assert store.downloads.note_failed("visio-a~1", "visio-a", meeting_id, "webhook", "OpenVidu: disk", now())
     assert store.downloads.get("visio-a~1").state == "failed"
-    assert store.downloads.note_failed("visio-a", "visio-a", meeting_id, "webhook", "OpenVidu", now())  # pending → failed
+    assert store.downloads.note_failed(
+        "visio-a", "visio-a", meeting_id, "webhook", "OpenVidu", now()
+    )  # pending → failed
     assert store.downloads.get("visio-a").last_error == "OpenVidu"
     assert store.downloads.known_ids(["visio-a", "visio-a~1", "visio-b"]) == {"visio-a", "visio-a~1"}
     assert [r.recording_id for r in store.downloads.rows(meeting_id)] == ["visio-a", "visio-a~1"]

@@ -25,8 +25,9 @@ def people(store) -> None:
 
 
 def meeting(title: str, client: uuid.UUID = CLIENT_A, days: float = 0, operator: uuid.UUID = OPERATOR) -> Meeting:
-    return model.new_meeting(operator_id=operator, client_id=client, title=title, description="",
-                             scheduled_at=at(days), now=at(-10))
+    return model.new_meeting(
+        operator_id=operator, client_id=client, title=title, description="", scheduled_at=at(days), now=at(-10)
+    )
 
 
 def test_a_meeting_reads_back_as_written(store):
@@ -34,8 +35,15 @@ def test_a_meeting_reads_back_as_written(store):
     store.meetings.add(m)
     assert store.meetings.get(m.id) == m
     for language in ("en", "auto"):
-        other = model.new_meeting(operator_id=OPERATOR, client_id=CLIENT_A, title=language, description="",
-                                  scheduled_at=at(5), now=at(-10), language=language)
+        other = model.new_meeting(
+            operator_id=OPERATOR,
+            client_id=CLIENT_A,
+            title=language,
+            description="",
+            scheduled_at=at(5),
+            now=at(-10),
+            language=language,
+        )
         store.meetings.add(other)
         assert store.meetings.get(other.id).language == language
     assert store.meetings.get(uuid.uuid4()) is None
@@ -66,8 +74,12 @@ def test_get_many_returns_what_exists(store):
 
 
 def test_lists_filter_sort_and_page_the_same_way(store):
-    rows = [meeting("Revue 100% budget", CLIENT_A, 1), meeting("Atelier_design", CLIENT_B, 2),
-            meeting("revue trimestrielle", CLIENT_A, 3), meeting("Autre opérateur", CLIENT_A, 4, OTHER_OPERATOR)]
+    rows = [
+        meeting("Revue 100% budget", CLIENT_A, 1),
+        meeting("Atelier_design", CLIENT_B, 2),
+        meeting("revue trimestrielle", CLIENT_A, 3),
+        meeting("Autre opérateur", CLIENT_A, 4, OTHER_OPERATOR),
+    ]
     for m in rows:
         store.meetings.add(m)
     store.meetings.replace_if_status(model.start(rows[1], at(2)), MeetingStatus.SCHEDULED)
@@ -80,8 +92,9 @@ def test_lists_filter_sort_and_page_the_same_way(store):
     assert [m.title for m in store.meetings.list(oldest, page=1, page_size=5).items][0] == "Revue 100% budget"
 
     def titles(**narrow) -> list[str]:
-        return sorted(m.title for m in store.meetings.list(dataclasses.replace(mine, **narrow), page=1,
-                                                            page_size=50).items)
+        return sorted(
+            m.title for m in store.meetings.list(dataclasses.replace(mine, **narrow), page=1, page_size=50).items
+        )
 
     assert titles(title_contains="REVUE") == ["Revue 100% budget", "revue trimestrielle"]  # any case
     assert titles(title_contains="100%") == ["Revue 100% budget"]  # % is a character, not a wildcard
@@ -93,7 +106,12 @@ def test_lists_filter_sort_and_page_the_same_way(store):
     assert titles(scheduled_from=at(2) + timedelta(seconds=1)) == ["revue trimestrielle"]
 
     counts = store.meetings.count_by_status(mine)
-    assert counts == {MeetingStatus.SCHEDULED: 2, MeetingStatus.IN_PROGRESS: 1, MeetingStatus.COMPLETED: 0,
-                      MeetingStatus.CANCELLED: 0}
-    assert store.meetings.count_by_status(dataclasses.replace(mine, client_scope=CLIENT_B))[
-        MeetingStatus.IN_PROGRESS] == 1
+    assert counts == {
+        MeetingStatus.SCHEDULED: 2,
+        MeetingStatus.IN_PROGRESS: 1,
+        MeetingStatus.COMPLETED: 0,
+        MeetingStatus.CANCELLED: 0,
+    }
+    assert (
+        store.meetings.count_by_status(dataclasses.replace(mine, client_scope=CLIENT_B))[MeetingStatus.IN_PROGRESS] == 1
+    )

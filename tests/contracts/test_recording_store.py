@@ -17,11 +17,25 @@ def now() -> datetime:
 
 def recording(meeting_id: uuid.UUID, source: str = "ov-1") -> Recording:
     rid, at = uuid.uuid4(), now() - timedelta(seconds=1)
-    return Recording(id=rid, meeting_id=meeting_id, source_recording_id=source,
-                     recording_url=f"recordings/visio-x/{rid}.mp4", recording_duration_seconds=12.5,
-                     file_size_bytes=2048, transcript_url=None, transcription_status=TranscriptionStatus.PENDING,
-                     transcription_language="fr", attempts=0, last_error=None, lease_owner=None,
-                     lease_expires_at=None, next_attempt_at=at, progress=0.0, created_at=at, updated_at=at)
+    return Recording(
+        id=rid,
+        meeting_id=meeting_id,
+        source_recording_id=source,
+        recording_url=f"recordings/visio-x/{rid}.mp4",
+        recording_duration_seconds=12.5,
+        file_size_bytes=2048,
+        transcript_url=None,
+        transcription_status=TranscriptionStatus.PENDING,
+        transcription_language="fr",
+        attempts=0,
+        last_error=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        next_attempt_at=at,
+        progress=0.0,
+        created_at=at,
+        updated_at=at,
+    )
 
 
 def test_a_source_is_filed_once(store):

@@ -11,9 +11,11 @@ from visio_core.domain.speakers import SpeakingEvent
 
 def test_events_read_back_by_meeting_and_time(store):
     meeting, other = store.meeting(), store.meeting()
-    events = [SpeakingEvent("Claire", "start", at() + timedelta(seconds=1)),
-              SpeakingEvent("MiKL", "start", at() + timedelta(seconds=2)),
-              SpeakingEvent("Claire", "stop", at() + timedelta(seconds=3))]
+    events = [
+        SpeakingEvent("Claire", "start", at() + timedelta(seconds=1)),
+        SpeakingEvent("MiKL", "start", at() + timedelta(seconds=2)),
+        SpeakingEvent("Claire", "stop", at() + timedelta(seconds=3)),
+    ]
     store.speaking.add(meeting, list(reversed(events)))
     store.speaking.add(other, [SpeakingEvent("Bruno", "start", at() + timedelta(seconds=2))])
     assert store.speaking.between(meeting, at(), at() + timedelta(minutes=1)) == events  # oldest first
@@ -22,10 +24,12 @@ def test_events_read_back_by_meeting_and_time(store):
 
 
 def test_a_timeline_from_start_and_stop_events():
-    events = [SpeakingEvent("MiKL", "start", at(0) + timedelta(seconds=0.5)),
-              SpeakingEvent("MiKL", "stop", at(0) + timedelta(seconds=1.5)),
-              SpeakingEvent("Claire", "stop", at(0) + timedelta(seconds=0.2)),  # a stop before any start: nothing
-              SpeakingEvent("Claire", "start", at(0) + timedelta(seconds=2.0))]  # never stopped: to the end
+    events = [
+        SpeakingEvent("MiKL", "start", at(0) + timedelta(seconds=0.5)),
+        SpeakingEvent("MiKL", "stop", at(0) + timedelta(seconds=1.5)),
+        SpeakingEvent("Claire", "stop", at(0) + timedelta(seconds=0.2)),  # a stop before any start: nothing
+        SpeakingEvent("Claire", "start", at(0) + timedelta(seconds=2.0)),
+    ]  # never stopped: to the end
     timeline = speakers.timeline_from_events(events, at(0), 3.0)
     assert timeline.level("MiKL", 0.6, 1.4) == speakers.SPEAKING_DBFS
     assert timeline.level("MiKL", 2.0, 3.0) == speakers.SILENCE_DBFS

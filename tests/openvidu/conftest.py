@@ -94,14 +94,28 @@ class Crew:
         add = ctx.accounts.add_user
         self.op = add(email="op@example.com", display_name="MiKL", role=Role.OPERATOR, password=PASSWORD)
         self.other_op = add(email="op2@example.com", display_name="Autre", role=Role.OPERATOR, password=PASSWORD)
-        self.client = add(email="c@example.com", display_name="Claire Dupont", role=Role.CLIENT,
-                          password=PASSWORD, operator_id=self.op.id, tier=Tier.ONE)
-        self.client2 = add(email="b@example.com", display_name="Bruno", role=Role.CLIENT,
-                           password=PASSWORD, operator_id=self.op.id, tier=Tier.LAB)
-        self.stranger = add(email="s@example.com", display_name="Sam", role=Role.CLIENT,
-                            password=PASSWORD, operator_id=self.other_op.id)
-        self.analyst = add(email="an@example.com", display_name="Ana", role=Role.ANALYST,
-                           password=PASSWORD, operator_id=self.op.id)
+        self.client = add(
+            email="c@example.com",
+            display_name="Claire Dupont",
+            role=Role.CLIENT,
+            password=PASSWORD,
+            operator_id=self.op.id,
+            tier=Tier.ONE,
+        )
+        self.client2 = add(
+            email="b@example.com",
+            display_name="Bruno",
+            role=Role.CLIENT,
+            password=PASSWORD,
+            operator_id=self.op.id,
+            tier=Tier.LAB,
+        )
+        self.stranger = add(
+            email="s@example.com", display_name="Sam", role=Role.CLIENT, password=PASSWORD, operator_id=self.other_op.id
+        )
+        self.analyst = add(
+            email="an@example.com", display_name="Ana", role=Role.ANALYST, password=PASSWORD, operator_id=self.op.id
+        )
         self.ctx = ctx
 
     def meeting(self, *, client=None, start: bool = True, title: str = "Point projet"):

@@ -169,10 +169,20 @@ class FakeOpenVidu:
                         if conn.status != "pending":
                             raise ValueError("token already used")  # single use, like the real server
                         conn.status = "active"
-                        self._event("participantJoined", session.id, connectionId=conn.id,
-                                    serverData=conn.data, clientData="", role=conn.role)
-                        if (session.properties.get("recordingMode") == "ALWAYS" and self.recording_enabled
-                                and conn.role != "SUBSCRIBER" and not self._recording_in_progress(session.id)):
+                        self._event(
+                            "participantJoined",
+                            session.id,
+                            connectionId=conn.id,
+                            serverData=conn.data,
+                            clientData="",
+                            role=conn.role,
+                        )
+                        if (
+                            session.properties.get("recordingMode") == "ALWAYS"
+                            and self.recording_enabled
+                            and conn.role != "SUBSCRIBER"
+                            and not self._recording_in_progress(session.id)
+                        ):
                             self._start_recording(session, session.properties.get("defaultRecordingProperties", {}))
                         return conn
         raise ValueError("unknown token")
@@ -224,8 +234,15 @@ class FakeOpenVidu:
         return candidate
 
     def _start_recording(self, session: FakeSession, props: dict[str, Any]) -> FakeRecording:
-        props = {"outputMode": "COMPOSED", "hasAudio": True, "hasVideo": True,
-                 "recordingLayout": "BEST_FIT", "resolution": "1280x720", "frameRate": 25, **props}
+        props = {
+            "outputMode": "COMPOSED",
+            "hasAudio": True,
+            "hasVideo": True,
+            "recordingLayout": "BEST_FIT",
+            "resolution": "1280x720",
+            "frameRate": 25,
+            **props,
+        }
         rec_id = self._free_recording_id(session.id)
         props.setdefault("name", rec_id)
         rec = FakeRecording(rec_id, session.id, props, self._now_ms(), started_monotonic=time.monotonic())
@@ -273,8 +290,9 @@ class FakeOpenVidu:
             "status": rec.status,
         }
         if props["outputMode"].startswith("COMPOSED") and props["hasVideo"]:
-            data.update(resolution=props["resolution"], frameRate=props["frameRate"],
-                        recordingLayout=props["recordingLayout"])
+            data.update(
+                resolution=props["resolution"], frameRate=props["frameRate"], recordingLayout=props["recordingLayout"]
+            )
         if rec.status == "ready":
             base = self.public_url or self.url
             data["url"] = f"{base}/openvidu/recordings/{rec.id}/{props['name']}.{rec.extension()}"
@@ -282,8 +300,7 @@ class FakeOpenVidu:
 
     def _recording_event(self, rec: FakeRecording, reason: str | None) -> dict[str, Any]:
         data = self._recording_json(rec)
-        event = {k: data[k] for k in ("id", "name", "outputMode", "hasAudio", "hasVideo", "size",
-                                      "duration", "status")}
+        event = {k: data[k] for k in ("id", "name", "outputMode", "hasAudio", "hasVideo", "size", "duration", "status")}
         for key in ("resolution", "frameRate", "recordingLayout"):
             if key in data:
                 event[key] = data[key]
@@ -296,8 +313,13 @@ class FakeOpenVidu:
         """Queue a webhook event; sent from one thread in order, like HttpWebhookSender."""
         if self.webhook_url is None:
             return
-        body = {"sessionId": session_id, "uniqueSessionId": f"{session_id}_{self._now_ms()}",
-                "timestamp": self._now_ms(), **fields, "event": event_name}
+        body = {
+            "sessionId": session_id,
+            "uniqueSessionId": f"{session_id}_{self._now_ms()}",
+            "timestamp": self._now_ms(),
+            **fields,
+            "event": event_name,
+        }
         self._outbox.put(body)
 
     def _send_webhooks(self) -> None:
@@ -310,9 +332,12 @@ class FakeOpenVidu:
                     self.webhook_log.append((body, None))
                     continue
                 try:
-                    response = httpx.post(self.webhook_url, content=json.dumps(body),
-                                          headers={"Content-Type": "application/json", **self.webhook_headers},
-                                          timeout=10)
+                    response = httpx.post(
+                        self.webhook_url,
+                        content=json.dumps(body),
+                        headers={"Content-Type": "application/json", **self.webhook_headers},
+                        timeout=10,
+                    )
                     self.webhook_log.append((body, response.status_code))
                 except httpx.HTTPError:
                     self.webhook_log.append((body, None))
@@ -391,8 +416,11 @@ class FakeOpenVidu:
         mode = body.get("recordingMode", "MANUAL")
         media = body.get("mediaMode", "ROUTED")
         if custom is not None and (not isinstance(custom, str) or (custom and not _SESSION_ID.match(custom))):
-            return _error(400, "Parameter 'customSessionId' is wrong. Must be an alphanumeric string [a-zA-Z0-9_-]",
-                          request.url.path)
+            return _error(
+                400,
+                "Parameter 'customSessionId' is wrong. Must be an alphanumeric string [a-zA-Z0-9_-]",
+                request.url.path,
+            )
         if mode not in _RECORDING_MODES or media not in _MEDIA_MODES:
             return _error(400, "Some parameter is not valid.", request.url.path)
         defaults = body.get("defaultRecordingProperties") or {}
@@ -401,16 +429,23 @@ class FakeOpenVidu:
         session_id = custom or f"ses_{secrets.token_hex(5)}"
         if session_id in self.sessions:
             return Response(status_code=409)
-        session = FakeSession(session_id, {**body, "recordingMode": mode, "mediaMode": media,
-                                           "defaultRecordingProperties": defaults}, self._now_ms())
+        session = FakeSession(
+            session_id,
+            {**body, "recordingMode": mode, "mediaMode": media, "defaultRecordingProperties": defaults},
+            self._now_ms(),
+        )
         self.sessions[session_id] = session
         self._event("sessionCreated", session_id)
         return JSONResponse(self._session_json(session))
 
     def _session_json(self, session: FakeSession) -> dict[str, Any]:
         return {
-            "id": session.id, "object": "session", "sessionId": session.id, "createdAt": session.created_at,
-            "mediaMode": session.properties["mediaMode"], "recordingMode": session.properties["recordingMode"],
+            "id": session.id,
+            "object": "session",
+            "sessionId": session.id,
+            "createdAt": session.created_at,
+            "mediaMode": session.properties["mediaMode"],
+            "recordingMode": session.properties["recordingMode"],
             "defaultRecordingProperties": session.properties["defaultRecordingProperties"],
             "customSessionId": session.properties.get("customSessionId", ""),
             "recording": self._recording_in_progress(session.id) is not None,
@@ -448,11 +483,22 @@ class FakeOpenVidu:
         conn_id = f"con_{n:08d}"
         token = f"wss://127.0.0.1:{self.port}?sessionId={session.id}&token=tok_{secrets.token_hex(8)}"
         session.connections[conn_id] = FakeConnection(conn_id, token, role, data)
-        return JSONResponse({
-            "id": conn_id, "object": "connection", "type": "WEBRTC", "status": "pending",
-            "sessionId": session.id, "createdAt": self._now_ms(), "activeAt": None, "role": role,
-            "serverData": data, "record": True, "token": token, "kurentoOptions": None,
-        })
+        return JSONResponse(
+            {
+                "id": conn_id,
+                "object": "connection",
+                "type": "WEBRTC",
+                "status": "pending",
+                "sessionId": session.id,
+                "createdAt": self._now_ms(),
+                "activeAt": None,
+                "role": role,
+                "serverData": data,
+                "record": True,
+                "token": token,
+                "kurentoOptions": None,
+            }
+        )
 
     def _start(self, request: Request, body: Any) -> Response:
         if not isinstance(body, dict):
@@ -524,7 +570,7 @@ class FakeOpenVidu:
 
         async def slowly():
             for start in range(0, len(content), piece):
-                yield content[start:start + piece]
+                yield content[start : start + piece]
                 await asyncio.sleep(pause)
 
         return StreamingResponse(slowly(), media_type=media_type, headers={"content-length": str(len(content))})
@@ -548,6 +594,13 @@ def _valid_recording_properties(props: dict[str, Any]) -> bool:
 
 
 def _error(status: int, message: str, path: str) -> JSONResponse:
-    return JSONResponse({"timestamp": int(time.time() * 1000), "status": status,
-                         "error": {400: "Bad Request", 404: "Not Found"}.get(status, "Error"),
-                         "message": message, "path": path}, status_code=status)
+    return JSONResponse(
+        {
+            "timestamp": int(time.time() * 1000),
+            "status": status,
+            "error": {400: "Bad Request", 404: "Not Found"}.get(status, "Error"),
+            "message": message,
+            "path": path,
+        },
+        status_code=status,
+    )

@@ -70,11 +70,17 @@ def test_recordings_appear_only_after_a_participant_connects_and_download_stream
 
 
 def test_download_goes_to_the_configured_server_only(fake_ov, ov_client):
-    local = OvRecording(id="r1", session_id="s", name="r1", status="ready",
-                        url="https://public.example.org/openvidu/recordings/r1/r1.mp4")
+    local = OvRecording(
+        id="r1",
+        session_id="s",
+        name="r1",
+        status="ready",
+        url="https://public.example.org/openvidu/recordings/r1/r1.mp4",
+    )
     assert ov_client.download_url(local) == f"{fake_ov.url}/openvidu/recordings/r1/r1.mp4"
-    hostile = OvRecording(id="r1", session_id="s", name="r1", status="ready",
-                          url="https://attacker.example/steal?x=/openvidu/recordings/")
+    hostile = OvRecording(
+        id="r1", session_id="s", name="r1", status="ready", url="https://attacker.example/steal?x=/openvidu/recordings/"
+    )
     assert ov_client.download_url(hostile) == f"{fake_ov.url}/openvidu/recordings/r1/r1.mp4"
     no_url = OvRecording(id="s~2", session_id="s", name="s~2", status="ready", has_video=False)
     assert ov_client.download_url(no_url) == f"{fake_ov.url}/openvidu/recordings/s~2/s~2.webm"
@@ -133,8 +139,9 @@ def test_connection_errors_are_retried_with_an_injected_transport():
             raise httpx.ConnectError("refused", request=request)
         return httpx.Response(200, json={"count": 0, "items": []})
 
-    client = OpenViduClient("http://ov.test", "secret-value", transport=httpx.MockTransport(handler),
-                            sleep=lambda s: None)
+    client = OpenViduClient(
+        "http://ov.test", "secret-value", transport=httpx.MockTransport(handler), sleep=lambda s: None
+    )
     assert client.list_recordings() == []
     assert calls["n"] == 3
 
@@ -143,16 +150,20 @@ def test_timeouts_are_reported_as_such():
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
-    client = OpenViduClient("http://ov.test", "secret-value", transport=httpx.MockTransport(handler),
-                            attempts=2, sleep=lambda s: None)
+    client = OpenViduClient(
+        "http://ov.test", "secret-value", transport=httpx.MockTransport(handler), attempts=2, sleep=lambda s: None
+    )
     with pytest.raises(BackendUnavailable, match="délai d'attente dépassé"):
         client.get_recording("r")
 
 
 def test_garbage_answers_are_reported():
-    client = OpenViduClient("http://ov.test", "secret-value",
-                            transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>")),
-                            sleep=lambda s: None)
+    client = OpenViduClient(
+        "http://ov.test",
+        "secret-value",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>")),
+        sleep=lambda s: None,
+    )
     with pytest.raises(BackendUnavailable, match="illisible"):
         client.list_recordings()
 
@@ -161,8 +172,9 @@ class TestTheFakeIsStrict:
     """The fake rejects what the real server rejects, so passing tests mean something."""
 
     def call(self, fake, method, path, json=None, secret=None):
-        return httpx.request(method, f"{fake.url}/openvidu/api{path}", json=json,
-                             auth=("OPENVIDUAPP", secret or fake.secret))
+        return httpx.request(
+            method, f"{fake.url}/openvidu/api{path}", json=json, auth=("OPENVIDUAPP", secret or fake.secret)
+        )
 
     def test_auth(self, fake_ov):
         assert httpx.get(f"{fake_ov.url}/openvidu/api/sessions").status_code == 401
@@ -194,8 +206,12 @@ class TestTheFakeIsStrict:
         assert self.call(fake_ov, "POST", "/recordings/stop/m").status_code == 409
         assert self.call(fake_ov, "POST", "/recordings/stop/nope").status_code == 404
         fake_ov.recording_enabled = False
-        for method, path in [("GET", "/recordings"), ("GET", "/recordings/m"),
-                             ("POST", "/recordings/stop/m"), ("DELETE", "/recordings/m")]:
+        for method, path in [
+            ("GET", "/recordings"),
+            ("GET", "/recordings/m"),
+            ("POST", "/recordings/stop/m"),
+            ("DELETE", "/recordings/m"),
+        ]:
             assert self.call(fake_ov, method, path).status_code == 501
         assert self.call(fake_ov, "POST", "/recordings/start", {"session": "m"}).status_code == 501
 
@@ -224,8 +240,12 @@ def test_fake_posts_webhooks_like_openvidu():
         fake.flush_webhooks()
     events = [(e["event"], e.get("status")) for e in received]
     assert events == [
-        ("sessionCreated", None), ("participantJoined", None), ("recordingStatusChanged", "started"),
-        ("recordingStatusChanged", "stopped"), ("recordingStatusChanged", "ready"), ("sessionDestroyed", None),
+        ("sessionCreated", None),
+        ("participantJoined", None),
+        ("recordingStatusChanged", "started"),
+        ("recordingStatusChanged", "stopped"),
+        ("recordingStatusChanged", "ready"),
+        ("sessionDestroyed", None),
     ]
     ready = received[4]
     assert ready["id"] == SID and ready["sessionId"] == SID and ready["size"] > 0

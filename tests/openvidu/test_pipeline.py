@@ -19,15 +19,21 @@ def real_media(fake_ov, tmp_path):
 
 
 def meeting_rows(ctx, meeting):
-    rows = ctx.db.connection().execute(
-        "SELECT id, source_recording_id, recording_url, file_size_bytes, transcription_status "
-        "FROM meeting_recordings WHERE meeting_id = ? ORDER BY source_recording_id", (str(meeting.id),)
-    ).fetchall()
+    rows = (
+        ctx.db.connection()
+        .execute(
+            "SELECT id, source_recording_id, recording_url, file_size_bytes, transcription_status "
+            "FROM meeting_recordings WHERE meeting_id = ? ORDER BY source_recording_id",
+            (str(meeting.id),),
+        )
+        .fetchall()
+    )
     return [dict(r) for r in rows]
 
 
-def test_webhook_then_worker_brings_the_recording_into_the_pipeline(ov_ctx, crew, fake_ov, web, webhook_secret,
-                                                                     real_media):
+def test_webhook_then_worker_brings_the_recording_into_the_pipeline(
+    ov_ctx, crew, fake_ov, web, webhook_secret, real_media
+):
     fake_ov.webhook_url = web + WEBHOOK_PATH
     fake_ov.webhook_headers = {"Authorization": f"Bearer {webhook_secret}"}
     meeting = crew.meeting()
@@ -39,7 +45,9 @@ def test_webhook_then_worker_brings_the_recording_into_the_pipeline(ov_ctx, crew
     assert row["source_recording_id"] == meeting.session_id
     assert row["transcription_status"] == TranscriptionStatus.PENDING.value  # the transcription job
     assert row["file_size_bytes"] == real_media.stat().st_size
-    assert row["recording_url"].startswith(f"{RECORDINGS}/{meeting.session_id}/") and row["recording_url"].endswith(".mp4")
+    assert row["recording_url"].startswith(f"{RECORDINGS}/{meeting.session_id}/") and row["recording_url"].endswith(
+        ".mp4"
+    )
     stored = SqliteRecordingRepository(ov_ctx.db).get(__import__("uuid").UUID(row["id"]))
     with ov_ctx.storage.local_copy(RECORDINGS, stored.storage_key) as path:
         assert path.read_bytes() == real_media.read_bytes()

@@ -99,7 +99,9 @@ def test_every_segment_of_a_meeting_is_fetched(ov_ctx, crew, fake_ov):
     for conn in list(fake_ov.sessions[meeting.session_id].connections.values()):
         if conn.status == "active":
             fake_ov.leave(conn.token)  # everyone left: segment 1 ends, session dropped
-    fake_ov.join(ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id)))  # segment 2
+    fake_ov.join(
+        ov_ctx.engine.join_token(crew.client, ov_ctx.meetings.enter_room(crew.client, meeting.id))
+    )  # segment 2
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     downloads = ov_ctx.downloads
     downloads.reconcile()
@@ -174,9 +176,13 @@ def test_a_worker_that_died_mid_download_gives_the_row_back(ov_ctx, crew, fake_o
     ov_ctx.meetings.end_meeting(crew.op, meeting.id)
     downloads = ov_ctx.downloads
     clock = Clock(downloads)
-    claimed = downloads.queue.claim("dead-worker", downloads.clock(), downloads.lease)  # ... and the worker process is killed here
+    claimed = downloads.queue.claim(
+        "dead-worker", downloads.clock(), downloads.lease
+    )  # ... and the worker process is killed here
     assert claimed.state == "downloading"
-    assert downloads.queue.claim("dead-worker", downloads.clock(), downloads.lease) is None  # leased to the dead worker for now
+    assert (
+        downloads.queue.claim("dead-worker", downloads.clock(), downloads.lease) is None
+    )  # leased to the dead worker for now
     clock.now += timedelta(hours=1)
     assert fetch_due(downloads, Collect()) == 1
 

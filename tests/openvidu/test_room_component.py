@@ -124,8 +124,11 @@ def test_microphone_and_camera_toggles(open_room):
     button(page, "Activer le micro").click()
     button(page, "Activer la caméra").click()
     expect(button(page, "Couper la caméra")).to_be_visible()
-    toggles = [(c["call"], c["value"]) for c in page.evaluate("window.__ov.log")
-               if c["call"] in ("publishAudio", "publishVideo")]
+    toggles = [
+        (c["call"], c["value"])
+        for c in page.evaluate("window.__ov.log")
+        if c["call"] in ("publishAudio", "publishVideo")
+    ]
     assert toggles == [("publishAudio", False), ("publishVideo", False), ("publishAudio", True), ("publishVideo", True)]
 
 
@@ -142,12 +145,20 @@ def test_screen_share_starts_stops_and_returns_to_the_camera(open_room):
     button(page, "Arrêter le partage").click()
     expect(button(page, "Partager l'écran")).to_be_visible(timeout=T)
     expect(button(page, "Activer le micro")).to_be_enabled()
-    flow = [(c["call"], c.get("type") or c.get("videoSource")) for c in page.evaluate("window.__ov.log")
-            if c["call"] in ("initPublisherAsync", "publish", "unpublish")]
+    flow = [
+        (c["call"], c.get("type") or c.get("videoSource"))
+        for c in page.evaluate("window.__ov.log")
+        if c["call"] in ("initPublisherAsync", "publish", "unpublish")
+    ]
     assert flow == [
-        ("initPublisherAsync", "camera"), ("publish", "CAMERA"),
-        ("initPublisherAsync", "screen"), ("unpublish", "CAMERA"), ("publish", "SCREEN"),
-        ("unpublish", "SCREEN"), ("initPublisherAsync", "camera"), ("publish", "CAMERA"),
+        ("initPublisherAsync", "camera"),
+        ("publish", "CAMERA"),
+        ("initPublisherAsync", "screen"),
+        ("unpublish", "CAMERA"),
+        ("publish", "SCREEN"),
+        ("unpublish", "SCREEN"),
+        ("initPublisherAsync", "camera"),
+        ("publish", "CAMERA"),
     ]
     assert [c["audio"] for c in calls(page, "publish")] == [True, False, False]
 
@@ -174,7 +185,9 @@ def test_leave_without_ending_then_rejoin_with_a_fresh_token(open_room):
     status(page, "connected")
     button(page, "Quitter").click()
     status(page, "disconnected")
-    expect(page.get_by_text("Vous avez quitté la salle. Le meeting continue pour les autres participants.")).to_be_visible()
+    expect(
+        page.get_by_text("Vous avez quitté la salle. Le meeting continue pour les autres participants.")
+    ).to_be_visible()
     expect(page.locator(".ovr-tile")).to_have_count(0)
     expect(page.get_by_text("py-actions: left")).to_be_visible(timeout=T)
     screenshot(page, "openvidu-room-4-left")

@@ -23,8 +23,15 @@ from visio_core.entrypoints.config import Settings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
 STAND_IN = (Path(__file__).parent / "stand_in_openvidu.js").read_text("utf-8")
 
 
@@ -34,8 +41,11 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ovdash")
     data = tmp / "data"
     with FakeOpenVidu() as fake:
-        env = {"OPENVIDU_URL": fake.url, "OPENVIDU_SECRET": fake.secret,
-               "OPENVIDU_WEBHOOK_SECRET": "hook-" + fake.secret[::-1]}
+        env = {
+            "OPENVIDU_URL": fake.url,
+            "OPENVIDU_SECRET": fake.secret,
+            "OPENVIDU_WEBHOOK_SECRET": "hook-" + fake.secret[::-1],
+        }
         settings = Settings.load(env={"VISIO_DATA_DIR": str(data), **env}, secrets_file=tmp / "none.toml")
         ctx = build_context(settings, hasher=FAST_HASHER)
         crew = Crew(ctx)
@@ -77,8 +87,12 @@ def test_client_joins_and_no_secret_reaches_the_browser(site):
     responses = []
     context = site["browser"].new_context(viewport={"width": 1300, "height": 900})
     page = context.new_page()
-    page.on("websocket", lambda ws: ws.on(
-        "framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode())))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode())
+        ),
+    )
     page.on("response", lambda response: responses.append(response))
     open_room_as_client(page, site["url"])
     page.wait_for_function("typeof window.OpenVidu === 'function'", timeout=30_000)  # the real bundle

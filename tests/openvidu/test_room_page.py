@@ -106,8 +106,13 @@ def test_operator_ends_the_meeting_from_the_room(ov_ctx, crew, fake_ov):
 
 def test_operator_sees_recording_problems_in_the_room(ov_ctx, crew, web, webhook_secret):
     meeting = crew.meeting()
-    body = {"event": "recordingStatusChanged", "id": meeting.session_id, "sessionId": meeting.session_id,
-            "status": "failed", "reason": "mediaServerDisconnect"}
+    body = {
+        "event": "recordingStatusChanged",
+        "id": meeting.session_id,
+        "sessionId": meeting.session_id,
+        "status": "failed",
+        "reason": "mediaServerDisconnect",
+    }
     httpx.post(web + WEBHOOK_PATH, json=body, headers={"Authorization": f"Bearer {webhook_secret}"})
     test = room(crew.op, meeting)
     assert "Problèmes d'enregistrement" in texts(test) and "a échoué" in texts(test)
@@ -131,9 +136,11 @@ def test_no_route_answers_with_a_secret(ov_ctx, crew, fake_ov, web, webhook_secr
         httpx.get(web + "/api/assets/openvidu-browser.js"),
         httpx.post(web + WEBHOOK_PATH, content=b"{}"),
         httpx.post(web + WEBHOOK_PATH, content=b"[", headers={"Authorization": f"Bearer {webhook_secret}"}),
-        httpx.post(web + WEBHOOK_PATH, json={"event": "recordingStatusChanged", "id": "x",
-                                               "sessionId": meeting.session_id, "status": "ready"},
-                   headers={"Authorization": f"Bearer {webhook_secret}"}),
+        httpx.post(
+            web + WEBHOOK_PATH,
+            json={"event": "recordingStatusChanged", "id": "x", "sessionId": meeting.session_id, "status": "ready"},
+            headers={"Authorization": f"Bearer {webhook_secret}"},
+        ),
     ]
     assert [r.status_code for r in bodies][0] == 200
     assert bodies[0].json()["backends"]["media"] == "openvidu"

@@ -32,8 +32,12 @@ def cookie_of(ov_ctx, identity) -> dict[str, str]:
 
 def report(client, meeting, cookies, body, **headers):
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return client.post(f"/api/rooms/{meeting.id}/speaking", content=content, cookies=cookies,
-                       headers={"content-type": "application/json", "origin": BASE, **headers})
+    return client.post(
+        f"/api/rooms/{meeting.id}/speaking",
+        content=content,
+        cookies=cookies,
+        headers={"content-type": "application/json", "origin": BASE, **headers},
+    )
 
 
 def stored(ov_ctx, meeting) -> list[SpeakingEvent]:
@@ -44,8 +48,12 @@ def stored(ov_ctx, meeting) -> list[SpeakingEvent]:
 def test_a_participant_reports_his_speaking_dated_by_the_server(ov_ctx, crew, client):
     meeting = crew.meeting()
     before = datetime.now(UTC)
-    response = report(client, meeting, cookie_of(ov_ctx, crew.client),
-                      {"events": [{"kind": "start", "ago_ms": 3000}, {"kind": "stop", "ago_ms": 1000}]})
+    response = report(
+        client,
+        meeting,
+        cookie_of(ov_ctx, crew.client),
+        {"events": [{"kind": "start", "ago_ms": 3000}, {"kind": "stop", "ago_ms": 1000}]},
+    )
     assert response.status_code == 204
     start, stop = stored(ov_ctx, meeting)
     assert (start.speaker, start.kind, stop.kind) == ("Claire Dupont", "start", "stop")
@@ -62,15 +70,27 @@ def test_only_the_rooms_participants_may_report(ov_ctx, crew, client, who, statu
 
 def test_a_meeting_not_in_progress_takes_no_report(ov_ctx, crew, client):
     meeting = crew.meeting(start=False)
-    assert report(client, meeting, cookie_of(ov_ctx, crew.client),
-                  {"events": [{"kind": "start", "ago_ms": 0}]}).status_code == 409
+    assert (
+        report(
+            client, meeting, cookie_of(ov_ctx, crew.client), {"events": [{"kind": "start", "ago_ms": 0}]}
+        ).status_code
+        == 409
+    )
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", {"events": "start"}, {"events": [{"kind": "shout", "ago_ms": 0}]},
-                                  {"events": [{"kind": "start", "ago_ms": -5}]},
-                                  {"events": [{"kind": "start", "ago_ms": 10**12}]},
-                                  {"events": [{"kind": "start", "ago_ms": True}]},
-                                  {"events": [{"kind": "start", "ago_ms": 0}]} | {"events": [{"kind": "start"}] * 501}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        {"events": "start"},
+        {"events": [{"kind": "shout", "ago_ms": 0}]},
+        {"events": [{"kind": "start", "ago_ms": -5}]},
+        {"events": [{"kind": "start", "ago_ms": 10**12}]},
+        {"events": [{"kind": "start", "ago_ms": True}]},
+        {"events": [{"kind": "start", "ago_ms": 0}]} | {"events": [{"kind": "start"}] * 501},
+    ],
+)
 def test_malformed_reports_are_refused_and_change_nothing(ov_ctx, crew, client, body):
     meeting = crew.meeting()
     assert report(client, meeting, cookie_of(ov_ctx, crew.client), body).status_code == 400
@@ -95,11 +115,14 @@ def test_the_recordings_transcript_names_who_spoke(ov_ctx, crew, fake_ov, tmp_pa
     (recording,) = fake_ov.recordings.values()
     recording.duration = 4.0  # as if the meeting had lasted four seconds
     began = datetime.fromtimestamp(recording.created_at / 1000, UTC)
-    ov_ctx.speaking.add(meeting.id, [
-        SpeakingEvent("MiKL", "start", began + timedelta(seconds=0.1)),
-        SpeakingEvent("MiKL", "stop", began + timedelta(seconds=1.9)),
-        SpeakingEvent("Claire Dupont", "start", began + timedelta(seconds=2.1)),  # still speaking at the end
-    ])
+    ov_ctx.speaking.add(
+        meeting.id,
+        [
+            SpeakingEvent("MiKL", "start", began + timedelta(seconds=0.1)),
+            SpeakingEvent("MiKL", "stop", began + timedelta(seconds=1.9)),
+            SpeakingEvent("Claire Dupont", "start", began + timedelta(seconds=2.1)),  # still speaking at the end
+        ],
+    )
     assert fetch_due(ov_ctx.downloads) == 1
 
     class Dialogue(StubTranscriber):

@@ -28,11 +28,24 @@ PATH = "/api/openvidu/webhook"
 def event(session_id: str, recording_id: str | None = None, status: str = "ready", **extra) -> dict:
     """A recordingStatusChanged body as openvidu-server 2.32 sends it."""
     return {
-        "sessionId": session_id, "uniqueSessionId": f"{session_id}_1", "timestamp": 1764000000000,
-        "startTime": 1763999000000, "duration": 62.5, "reason": "sessionClosedByServer",
-        "id": recording_id or session_id, "name": recording_id or session_id, "outputMode": "COMPOSED",
-        "resolution": "1280x720", "frameRate": 25, "recordingLayout": "BEST_FIT", "hasAudio": True,
-        "hasVideo": True, "size": 123456, "status": status, "event": "recordingStatusChanged", **extra,
+        "sessionId": session_id,
+        "uniqueSessionId": f"{session_id}_1",
+        "timestamp": 1764000000000,
+        "startTime": 1763999000000,
+        "duration": 62.5,
+        "reason": "sessionClosedByServer",
+        "id": recording_id or session_id,
+        "name": recording_id or session_id,
+        "outputMode": "COMPOSED",
+        "resolution": "1280x720",
+        "frameRate": 25,
+        "recordingLayout": "BEST_FIT",
+        "hasAudio": True,
+        "hasVideo": True,
+        "size": 123456,
+        "status": status,
+        "event": "recordingStatusChanged",
+        **extra,
     }
 
 
@@ -61,7 +74,11 @@ def test_bearer_header_queues_a_ready_recording_without_calling_openvidu(web, ov
     assert response.status_code == 200 and response.json() == {"result": "queued"}
     (row,) = rows(ov_ctx)
     assert (row.recording_id, row.meeting_id, row.state, row.source) == (
-        meeting.session_id, meeting.id, "pending", "webhook")
+        meeting.session_id,
+        meeting.id,
+        "pending",
+        "webhook",
+    )
     assert len(fake_ov.requests) == before  # the download happens in the worker, not here
 
 
@@ -130,9 +147,15 @@ def test_verify_compares_in_constant_time_helpers():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json", b"\xff\xfe", b"[1, 2]", b'"ready"', b"",
-     json.dumps({"event": "recordingStatusChanged", "status": "ready"}).encode(),
-     json.dumps({"event": "recordingStatusChanged", "id": 5, "sessionId": "s", "status": "ready"}).encode()],
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'"ready"',
+        b"",
+        json.dumps({"event": "recordingStatusChanged", "status": "ready"}).encode(),
+        json.dumps({"event": "recordingStatusChanged", "id": 5, "sessionId": "s", "status": "ready"}).encode(),
+    ],
 )
 def test_malformed_bodies_are_400(web, ov_ctx, webhook_secret, raw):
     response = post(web, None, raw=raw, secret=webhook_secret)
@@ -149,14 +172,22 @@ def test_oversize_bodies_are_413_announced_or_streamed(web, ov_ctx, crew, webhoo
         for _ in range(MAX_BODY_BYTES // 65536 + 2):
             yield b" " * 65536
 
-    response = httpx.post(web + PATH, content=chunks(), timeout=30,
-                          headers={"Authorization": f"Bearer {webhook_secret}", "Content-Type": "application/json"})
+    response = httpx.post(
+        web + PATH,
+        content=chunks(),
+        timeout=30,
+        headers={"Authorization": f"Bearer {webhook_secret}", "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     # an announced size over the limit is refused before any byte of the body is read
     host, port = web.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall((f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {webhook_secret}\r\n"
-                      f"Content-Type: application/json\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {webhook_secret}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n"
+            ).encode()
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 413")
     # right at the limit is fine
     padded = event(meeting.session_id)
@@ -208,8 +239,9 @@ def test_duplicates_make_one_row(web, ov_ctx, crew, webhook_secret):
 
 def test_failed_recording_is_noted_for_the_operator(web, ov_ctx, crew, webhook_secret):
     meeting = crew.meeting()
-    response = post(web, event(meeting.session_id, status="failed", reason="mediaServerDisconnect"),
-                    secret=webhook_secret)
+    response = post(
+        web, event(meeting.session_id, status="failed", reason="mediaServerDisconnect"), secret=webhook_secret
+    )
     assert response.json() == {"result": "noted"}
     (row,) = rows(ov_ctx)
     assert row.state == "failed" and "mediaServerDisconnect" in row.last_error
@@ -223,7 +255,9 @@ def test_failed_recording_is_noted_for_the_operator(web, ov_ctx, crew, webhook_s
 @pytest.mark.slow
 def test_200_concurrent_deliveries_with_duplicates_give_exact_rows(web, ov_ctx, crew, webhook_secret):
     meetings = [crew.meeting(title=f"M{i}") for i in range(5)]
-    recordings = [(m.session_id, m.session_id if n == 0 else f"{m.session_id}~{n}") for m in meetings for n in range(10)]
+    recordings = [
+        (m.session_id, m.session_id if n == 0 else f"{m.session_id}~{n}") for m in meetings for n in range(10)
+    ]
     deliveries = [event(sid, rid) for sid, rid in recordings] * 4  # 50 recordings, each delivered 4 times
     random.Random(6).shuffle(deliveries)
     assert len(deliveries) == 200
@@ -231,8 +265,10 @@ def test_200_concurrent_deliveries_with_duplicates_give_exact_rows(web, ov_ctx, 
     async def deliver_all():
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
             async def one(body):
                 return await client.post(web + PATH, json=body, headers={"Authorization": f"Bearer {webhook_secret}"})
+
             return await asyncio.gather(*(one(b) for b in deliveries))
 
     responses = asyncio.run(deliver_all())

@@ -22,8 +22,13 @@ LEASE = 3.0  # seconds (VISIO_JOB_LEASE_SECONDS): the real default is 30
 
 
 def worker(ov_settings, until_idle: bool) -> subprocess.Popen:
-    env = {**os.environ, "VISIO_DATA_DIR": str(ov_settings.data_dir), "OPENVIDU_URL": ov_settings.openvidu_url,
-           "OPENVIDU_SECRET": ov_settings.openvidu_secret, "VISIO_JOB_LEASE_SECONDS": str(LEASE)}
+    env = {
+        **os.environ,
+        "VISIO_DATA_DIR": str(ov_settings.data_dir),
+        "OPENVIDU_URL": ov_settings.openvidu_url,
+        "OPENVIDU_SECRET": ov_settings.openvidu_secret,
+        "VISIO_JOB_LEASE_SECONDS": str(LEASE),
+    }
     argv = [sys.executable, "-m", "visio_core.worker", *(["--until-idle"] if until_idle else [])]
     return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -66,8 +71,9 @@ def test_a_download_cut_by_kill_9_is_finished_by_another_worker(ov_ctx, ov_setti
     assert row["attempts"] == 2 and row["lease_owner"] is None
     assert taken_back_after < LEASE + 10  # the lease ran out, then the next poll took it
     with sqlite3.connect(ov_settings.database_path) as db:
-        (rows,) = db.execute("SELECT COUNT(*) FROM meeting_recordings WHERE meeting_id = ?",
-                             (str(meeting.id),)).fetchone()
+        (rows,) = db.execute(
+            "SELECT COUNT(*) FROM meeting_recordings WHERE meeting_id = ?", (str(meeting.id),)
+        ).fetchone()
     assert rows == 1
     assert list(ov_settings.data_dir.rglob(".spool-*")) == []  # the killed worker's half file is gone
     stored = list((ov_settings.storage_dir / "recordings").rglob("*.mp4"))

@@ -25,4 +25,6 @@ def video_only(tmp_path_factory) -> Path:
 def meeting(ctx, people):
     from tests.conftest import at
 
-    return ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Revue budget", scheduled_at=at())
+    return ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Revue budget", scheduled_at=at()
+    )

@@ -12,8 +12,9 @@ from visio_core.domain.srt import Cue
 class StubTranscriber:
     name = "stub"
 
-    def __init__(self, *, fail_with: Exception | None = None, sleep: float = 0.0, log: Path | None = None,
-                 tag: str = "stub") -> None:
+    def __init__(
+        self, *, fail_with: Exception | None = None, sleep: float = 0.0, log: Path | None = None, tag: str = "stub"
+    ) -> None:
         self.fail_with, self.sleep, self.log, self.tag = fail_with, sleep, log, tag
         self.calls: list[tuple[Path, str | None]] = []
 

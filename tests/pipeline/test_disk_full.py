@@ -45,8 +45,9 @@ def test_a_full_disk_refuses_the_import_keeps_nothing_and_a_retry_works(small_di
     settings = Settings.load(env={"VISIO_DATA_DIR": str(small_disk / "data")}, secrets_file=tmp_path / "none.toml")
     ctx = build_context(settings, engine=FakeMediaEngine(), hasher=FAST_HASHER)
     op = ctx.accounts.add_user(email="op@example.com", display_name="MiKL", role=Role.OPERATOR, password=PASSWORD)
-    client = ctx.accounts.add_user(email="c@example.com", display_name="Claire", role=Role.CLIENT,
-                                   password=PASSWORD, operator_id=op.id)
+    client = ctx.accounts.add_user(
+        email="c@example.com", display_name="Claire", role=Role.CLIENT, password=PASSWORD, operator_id=op.id
+    )
     meeting = ctx.meetings.create_meeting(op, client_id=client.id, title="Revue", scheduled_at=at())
     big = tone_wav(tmp_path / "long.wav", 20.0)  # ≈ 1.9 MB on a 1 MiB disk
 

@@ -145,7 +145,9 @@ def recording_server(speech_mp4):
         return FileResponse(speech_mp4)
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/rec.mp4", download)]), port=port, log_level="error"))
+    server = uvicorn.Server(
+        uvicorn.Config(Starlette(routes=[Route("/rec.mp4", download)]), port=port, log_level="error")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -173,12 +175,14 @@ def test_ingest_from_a_streamed_download(ctx, meeting, recording_server):
     with pytest.raises(BackendUnavailable, match="connexion perdue"):
         ctx.ingest.ingest_chunks(meeting.id, cut(recording_server), filename="r.mp4", source_recording_id="s~1")
     assert stored_files(ctx) == [] and spool_leftovers(ctx) == []
-    recording, created = ctx.ingest.ingest_chunks(meeting.id, download(recording_server), filename="r.mp4",
-                                                  source_recording_id="s~1")
+    recording, created = ctx.ingest.ingest_chunks(
+        meeting.id, download(recording_server), filename="r.mp4", source_recording_id="s~1"
+    )
     assert created and recording.file_size_bytes > 0
     assert ctx.ingest.existing(meeting.id, "s~1") == recording  # a worker checks this before fetching again
-    again, created = ctx.ingest.ingest_chunks(meeting.id, download(recording_server), filename="r.mp4",
-                                              source_recording_id="s~1")
+    again, created = ctx.ingest.ingest_chunks(
+        meeting.id, download(recording_server), filename="r.mp4", source_recording_id="s~1"
+    )
     assert not created and again.id == recording.id
 
 
@@ -205,7 +209,7 @@ def test_large_ingest_streams_with_bounded_memory(tmp_path):
     import wave
 
     big = tmp_path / "big.wav"
-    second = (b"\x00\x01" * 16000)
+    second = b"\x00\x01" * 16000
     with wave.open(str(big), "wb") as fh:  # ~300 MB of 16 kHz mono audio, written in chunks
         fh.setnchannels(1)
         fh.setsampwidth(2)
@@ -214,8 +218,13 @@ def test_large_ingest_streams_with_bounded_memory(tmp_path):
             fh.writeframes(second * 160)
     size = big.stat().st_size
     assert size > 300_000_000
-    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(tmp_path / "data"), str(big)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path / "data"), str(big)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     stored, grown_kb = map(int, done.stdout.split())
     assert stored == size

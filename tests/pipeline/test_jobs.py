@@ -38,8 +38,15 @@ MAX_ATTEMPTS = TranscriptionJobs.policy.max_attempts
 def worker(ctx, clock, transcriber, name="w1", **kwargs) -> JobRunner:
     from visio_core.adapters.exports.docx_export import transcript_docx
 
-    jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock,
-                             document=transcript_docx, **kwargs)
+    jobs = TranscriptionJobs(
+        ctx.system_recordings,
+        ctx.storage,
+        lambda: transcriber,
+        ctx.index,
+        clock=clock,
+        document=transcript_docx,
+        **kwargs,
+    )
     return JobRunner([jobs], clock=clock, worker_id=name)
 
 
@@ -149,7 +156,10 @@ print(w.run_until_idle())
 def spawn(ctx, log: Path, sleep: float, tag: str, lease: float) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", WORKER_PROCESS, str(ctx.settings.data_dir), str(log), str(sleep), tag, str(lease)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -198,20 +208,32 @@ def test_a_room_recording_is_transcribed_with_each_line_named(ctx, people, meeti
         name = "stub"
 
         def transcribe(self, media_path, *, language, on_progress=None, vocabulary=()):
-            return [Cue(1, 0.1, 1.4, "Bonjour Claire."), Cue(2, 1.6, 2.9, "Bonjour, merci pour l'invitation."),
-                    Cue(3, 3.0, 3.9, "Commençons.")]
+            return [
+                Cue(1, 0.1, 1.4, "Bonjour Claire."),
+                Cue(2, 1.6, 2.9, "Bonjour, merci pour l'invitation."),
+                Cue(3, 3.0, 3.9, "Commençons."),
+            ]
 
     timeline = tmp_path / "meeting.mp4.speakers.json"
-    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline({
-        "MiKL": [-22.0] * 15 + [-85.0] * 15 + [-24.0] * 10, "Claire Martin": [-80.0] * 15 + [-21.0] * 15 + [-90.0] * 10,
-    })))
+    timeline.write_text(
+        speakers.to_json(
+            speakers.SpeakingTimeline(
+                {
+                    "MiKL": [-22.0] * 15 + [-85.0] * 15 + [-24.0] * 10,
+                    "Claire Martin": [-80.0] * 15 + [-21.0] * 15 + [-90.0] * 10,
+                }
+            )
+        )
+    )
     recording, _ = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:x", speaking=timeline)
     assert worker(ctx, clock, TwoVoices()).run_once()
 
     cues = ctx.recordings.transcript(people.client_a, recording.id).cues
-    assert [(c.speaker, c.text) for c in cues] == [("MiKL", "Bonjour Claire."),
-                                                  ("Claire Martin", "Bonjour, merci pour l'invitation."),
-                                                  ("MiKL", "Commençons.")]
+    assert [(c.speaker, c.text) for c in cues] == [
+        ("MiKL", "Bonjour Claire."),
+        ("Claire Martin", "Bonjour, merci pour l'invitation."),
+        ("MiKL", "Commençons."),
+    ]
     srt_text = (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(recording.id)).read_text()
     assert "MiKL: Bonjour Claire.\n" in srt_text and "Claire Martin: Bonjour, merci" in srt_text  # still plain SRT
 
@@ -235,8 +257,13 @@ def test_transcript_search_narrows_to_one_speaker(ctx, people, meeting, speech_m
             return [Cue(1, 0.1, 1.4, "Le budget de MiKL."), Cue(2, 1.6, 2.9, "Le budget de Claire.")]
 
     timeline = tmp_path / "t.speakers.json"
-    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline(
-        {"MiKL": [-20.0] * 15 + [-90.0] * 15, "Claire Martin": [-90.0] * 15 + [-20.0] * 15})))
+    timeline.write_text(
+        speakers.to_json(
+            speakers.SpeakingTimeline(
+                {"MiKL": [-20.0] * 15 + [-90.0] * 15, "Claire Martin": [-90.0] * 15 + [-20.0] * 15}
+            )
+        )
+    )
     ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:y", speaking=timeline)
     assert worker(ctx, clock, Dialogue()).run_once()
     assert {h.speaker for h in ctx.recordings.search_transcripts(people.op1, "budget")} == {"MiKL", "Claire Martin"}
@@ -260,8 +287,13 @@ def named(ctx, people, meeting, speech_mp4, clock, tmp_path):
             return [Cue(1, 0.1, 1.4, "Le budget est prêt."), Cue(2, 1.6, 2.9, "Merci, le budget me va.")]
 
     timeline = tmp_path / "t.speakers.json"
-    timeline.write_text(speakers.to_json(speakers.SpeakingTimeline(
-        {"Intervenant 1": [-20.0] * 15 + [-90.0] * 15, "Intervenant 2": [-90.0] * 15 + [-20.0] * 15})))
+    timeline.write_text(
+        speakers.to_json(
+            speakers.SpeakingTimeline(
+                {"Intervenant 1": [-20.0] * 15 + [-90.0] * 15, "Intervenant 2": [-90.0] * 15 + [-20.0] * 15}
+            )
+        )
+    )
     recording, _ = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="embedded:z", speaking=timeline)
     assert worker(ctx, clock, Dialogue()).run_once()
     return recording
@@ -288,14 +320,21 @@ def test_only_the_operator_and_his_analysts_rename(ctx, people, named, who, erro
 
     with pytest.raises(getattr(errors, error)):
         ctx.recordings.rename_speaker(getattr(people, who), named.id, "Intervenant 2", "Claire")
-    assert [c.speaker for c in ctx.recordings.transcript(people.op1, named.id).cues] == ["Intervenant 1",
-                                                                                          "Intervenant 2"]
+    assert [c.speaker for c in ctx.recordings.transcript(people.op1, named.id).cues] == [
+        "Intervenant 1",
+        "Intervenant 2",
+    ]
 
 
-@pytest.mark.parametrize("current, new, message", [
-    ("Intervenant 2", "", "ne peut pas être vide"), ("Intervenant 2", "   \n ", "ne peut pas être vide"),
-    ("Intervenant 2", "x" * 500, "trop long"), ("Personne", "Claire", "Aucune ligne"),
-])
+@pytest.mark.parametrize(
+    "current, new, message",
+    [
+        ("Intervenant 2", "", "ne peut pas être vide"),
+        ("Intervenant 2", "   \n ", "ne peut pas être vide"),
+        ("Intervenant 2", "x" * 500, "trop long"),
+        ("Personne", "Claire", "Aucune ligne"),
+    ],
+)
 def test_bad_renames_are_refused_and_change_nothing(ctx, people, named, current, new, message):
     before = (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text()
     with pytest.raises(InvalidInput, match=message):
@@ -367,8 +406,15 @@ def test_corrections_are_kept_with_who_and_when_and_can_be_undone(ctx, people, n
     assert fixed.cues[0].text == "Le budget est prêt à 100 %." and fixed.cues[0].speaker == "Intervenant 1"
     (edit,) = fixed.edits
     assert (edit.position, edit.before, edit.after, edit.by, edit.at) == (
-        0, "Le budget est prêt.", "Le budget est prêt à 100 %.", "Analyste", clock())
-    assert "Le budget est prêt à 100 %." in (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text()
+        0,
+        "Le budget est prêt.",
+        "Le budget est prêt à 100 %.",
+        "Analyste",
+        clock(),
+    )
+    assert (
+        "Le budget est prêt à 100 %." in (ctx.settings.storage_dir / TRANSCRIPTS / transcript_key(named.id)).read_text()
+    )
     assert [h.text for h in ctx.recordings.search_transcripts(people.op1, "100")] == ["Le budget est prêt à 100 %."]
     # Two people corrected the same version: the second is told, nothing of his is written.
     with pytest.raises(IllegalTransition, match="entre-temps"):
@@ -378,11 +424,17 @@ def test_corrections_are_kept_with_who_and_when_and_can_be_undone(ctx, people, n
     assert ctx.recordings.search_transcripts(people.op1, "100") == []
 
 
-@pytest.mark.parametrize("who, position, text, error", [
-    ("client_a", 0, "Nouveau texte", "Forbidden"), ("op2", 0, "Nouveau texte", "NotFound"),
-    ("op1", 7, "Nouveau texte", "InvalidInput"), ("op1", -1, "Nouveau texte", "InvalidInput"),
-    ("op1", 0, "   ", "InvalidInput"), ("op1", 0, "x" * 3000, "InvalidInput"),
-])
+@pytest.mark.parametrize(
+    "who, position, text, error",
+    [
+        ("client_a", 0, "Nouveau texte", "Forbidden"),
+        ("op2", 0, "Nouveau texte", "NotFound"),
+        ("op1", 7, "Nouveau texte", "InvalidInput"),
+        ("op1", -1, "Nouveau texte", "InvalidInput"),
+        ("op1", 0, "   ", "InvalidInput"),
+        ("op1", 0, "x" * 3000, "InvalidInput"),
+    ],
+)
 def test_bad_corrections_are_refused_and_change_nothing(ctx, people, named, who, position, text, error):
     from visio_core.domain import errors
 
@@ -433,12 +485,17 @@ def test_the_recordings_page_corrects_a_line(ctx, people, named):
     set_context(None)
 
 
-
 def test_the_operators_vocabulary_reaches_the_decoder(ctx, people, recording, clock):
     ctx.vocabulary.set_terms(people.op1, "Foxeo\nClaire Martin")
     stub = StubTranscriber()
-    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: stub, ctx.index, clock=clock,
-                                 vocabulary=ctx.vocabulary_for)], clock=clock).run_until_idle()
+    JobRunner(
+        [
+            TranscriptionJobs(
+                ctx.system_recordings, ctx.storage, lambda: stub, ctx.index, clock=clock, vocabulary=ctx.vocabulary_for
+            )
+        ],
+        clock=clock,
+    ).run_until_idle()
     assert stub.vocabulary == ["Foxeo", "Claire Martin"]
 
 

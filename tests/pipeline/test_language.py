@@ -13,15 +13,19 @@ from visio_core.entrypoints.bootstrap import set_context
 pytestmark = pytest.mark.slow  # the real offline model
 
 
-@pytest.mark.parametrize("voice, text, expected, confident", [
-    ("en", " ".join(line for line, _ in LONG_ENGLISH[:4]), "en", True),
-    # espeak's French is a poor voice: Whisper recognises French, without much certainty, and says so
-    ("fr", FRENCH, "fr", False),
-])
+@pytest.mark.parametrize(
+    "voice, text, expected, confident",
+    [
+        ("en", " ".join(line for line, _ in LONG_ENGLISH[:4]), "en", True),
+        # espeak's French is a poor voice: Whisper recognises French, without much certainty, and says so
+        ("fr", FRENCH, "fr", False),
+    ],
+)
 def test_auto_detects_the_language_after_a_long_silence(ctx, people, tmp_path, voice, text, expected, confident):
     set_context(ctx)
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Auto",
-                                          scheduled_at=at(), language="auto")
+    meeting = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Auto", scheduled_at=at(), language="auto"
+    )
     speech = say("espeak-ng", tmp_path, voice, text, voice, 140, 0.3)
     # 40 s of silence first: Whisper's own detection looks at the first 30 s only.
     media = write_media(tmp_path / "late.mp4", speech, video="libx264", audio="aac", audio_start=40.0)

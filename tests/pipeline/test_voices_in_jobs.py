@@ -44,8 +44,9 @@ class Voices:
 
 
 def run(ctx, clock, transcriber, voices) -> None:
-    jobs = TranscriptionJobs(ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock,
-                             voices=voices)
+    jobs = TranscriptionJobs(
+        ctx.system_recordings, ctx.storage, lambda: transcriber, ctx.index, clock=clock, voices=voices
+    )
     assert JobRunner([jobs], clock=clock).run_once()
 
 
@@ -75,7 +76,10 @@ def test_a_room_without_speaking_events_is_grouped_by_voice(ctx, people, meeting
     recording, _ = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="openvidu:1", speaking=timeline)
     run(ctx, clock, Dialogue(), Voices([0, 0, 1]))
     assert [c.speaker for c in ctx.recordings.transcript(people.op1, recording.id).cues] == [
-        "Intervenant 1", "Intervenant 1", "Intervenant 2"]
+        "Intervenant 1",
+        "Intervenant 1",
+        "Intervenant 2",
+    ]
 
 
 def test_without_voices_or_when_they_fail_nothing_is_invented(ctx, people, meeting, speech_mp4, clock):
@@ -97,8 +101,9 @@ def test_voices_are_on_only_when_their_weights_are_installed(settings, tmp_path,
 
 
 @pytest.mark.slow
-def test_an_imported_conversation_through_whisper_names_its_three_voices(ctx, people, meeting, clock, tmp_path,
-                                                                        voice_weights, mbrola):
+def test_an_imported_conversation_through_whisper_names_its_three_voices(
+    ctx, people, meeting, clock, tmp_path, voice_weights, mbrola
+):
     """Real speech, real Whisper cues, real voice encoder: the lines go to the right person."""
     talk = conversation.build(mbrola, tmp_path / "three.wav", conversation.TURNS)
     recording, _ = ctx.ingest.ingest_file(meeting.id, talk.path, source_recording_id="import:talk", language="en")

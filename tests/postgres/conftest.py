@@ -33,7 +33,9 @@ def _as_postgres(*cmd: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
-    assert (BIN / "initdb").exists(), "PostgreSQL 15 is missing: `make test` installs it (scripts/install_test_system_deps.sh)"
+    assert (BIN / "initdb").exists(), (
+        "PostgreSQL 15 is missing: `make test` installs it (scripts/install_test_system_deps.sh)"
+    )
     folder = Path(tempfile.mkdtemp(prefix="visio-pg-"))
     data = folder / "data"
     if os.geteuid() == 0:
@@ -41,8 +43,17 @@ def pg_server() -> Iterator[str]:
         os.chown(folder, user.pw_uid, user.pw_gid)
     port = free_port()
     _as_postgres(str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-    _as_postgres(str(BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
-                 f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    _as_postgres(
+        str(BIN / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(folder / "log"),
+        "-o",
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start",
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
@@ -110,7 +121,9 @@ class World:
         with psycopg.connect(url, autocommit=True) as conn:
             for name, user_id in ids.items():
                 conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, %s)", (user_id, f"{name}-{user_id}@x.io"))
-            profile = "INSERT INTO public.profiles (id, email, display_name, role, operator_id) VALUES (%s, %s, %s, %s, %s)"
+            profile = (
+                "INSERT INTO public.profiles (id, email, display_name, role, operator_id) VALUES (%s, %s, %s, %s, %s)"
+            )
             conn.execute(profile, (ids["op1"], f"op1-{ids['op1']}", "Op 1", "operator", None))
             conn.execute(profile, (ids["op2"], f"op2-{ids['op2']}", "Op 2", "operator", None))
             for name, owner in (("a", "op1"), ("b", "op1"), ("c", "op2")):
@@ -129,11 +142,15 @@ class World:
                     "file_size_bytes, transcript_url, transcription_status) VALUES (%s, %s, 's', %s, 10, %s, 'completed')",
                     (recording, meeting, f"recordings/{session}/{recording}.webm", f"transcripts/{recording}.srt"),
                 )
-                conn.execute("INSERT INTO storage.objects (bucket_id, name) VALUES ('recordings', %s), ('transcripts', %s)",
-                             (f"{session}/{recording}.webm", f"{recording}.srt"))
+                conn.execute(
+                    "INSERT INTO storage.objects (bucket_id, name) VALUES ('recordings', %s), ('transcripts', %s)",
+                    (f"{session}/{recording}.webm", f"{recording}.srt"),
+                )
                 for kind in ("json", "vtt", "docx", "edited.srt"):  # the transcript's other files
-                    conn.execute("INSERT INTO storage.objects (bucket_id, name) VALUES ('transcripts', %s)",
-                                 (f"{recording}.{kind}",))
+                    conn.execute(
+                        "INSERT INTO storage.objects (bucket_id, name) VALUES ('transcripts', %s)",
+                        (f"{recording}.{kind}",),
+                    )
                 self.meetings[name], self.recordings[name] = meeting, recording
 
 

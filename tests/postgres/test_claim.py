@@ -20,7 +20,9 @@ def jobs(world):
         conn.execute("UPDATE public.meeting_recordings SET transcription_status = 'completed'")
         meeting = conn.execute(
             "INSERT INTO public.meetings (client_id, operator_id, title, scheduled_at) VALUES (%s, %s, 'jobs', now()) "
-            "RETURNING id", (world.a, world.op1)).fetchone()[0]
+            "RETURNING id",
+            (world.a, world.op1),
+        ).fetchone()[0]
         ids = [uuid.uuid4() for _ in range(200)]
         with conn.cursor() as cur:
             cur.executemany(
@@ -42,11 +44,16 @@ def test_concurrent_workers_claim_each_job_exactly_once(world, jobs):
     counts = Counter(claim_until_empty(lambda name: claim(world.url, name), workers=8))
     assert set(counts) == set(jobs) and max(counts.values()) == 1
     with psycopg.connect(world.url) as conn:
-        states = dict(conn.execute(
-            "SELECT transcription_status, count(*) FROM public.meeting_recordings WHERE id = ANY(%s) GROUP BY 1",
-            (jobs,)).fetchall())
+        states = dict(
+            conn.execute(
+                "SELECT transcription_status, count(*) FROM public.meeting_recordings WHERE id = ANY(%s) GROUP BY 1",
+                (jobs,),
+            ).fetchall()
+        )
         assert states == {"processing": 200}
-        owners = {r[0] for r in conn.execute("SELECT lease_owner FROM public.meeting_recordings WHERE id = ANY(%s)", (jobs,))}
+        owners = {
+            r[0] for r in conn.execute("SELECT lease_owner FROM public.meeting_recordings WHERE id = ANY(%s)", (jobs,))
+        }
         assert len(owners) > 1  # the work was actually shared
 
 
@@ -57,7 +64,8 @@ def test_expired_lease_makes_a_job_claimable_again(world, jobs):
     assert claim(world.url, "rescuer") == first
     with psycopg.connect(world.url) as conn:
         owner, attempts = conn.execute(
-            "SELECT lease_owner, attempts FROM public.meeting_recordings WHERE id = %s", (first,)).fetchone()
+            "SELECT lease_owner, attempts FROM public.meeting_recordings WHERE id = %s", (first,)
+        ).fetchone()
     assert owner == "rescuer" and attempts == 2
 
 

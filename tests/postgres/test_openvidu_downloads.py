@@ -19,18 +19,24 @@ def queued(world):
         conn.execute("DELETE FROM public.openvidu_downloads")
         meeting = conn.execute(
             "INSERT INTO public.meetings (client_id, operator_id, title, scheduled_at) VALUES (%s, %s, 'ov', now()) "
-            "RETURNING id", (world.a, world.op1)).fetchone()[0]
+            "RETURNING id",
+            (world.a, world.op1),
+        ).fetchone()[0]
         ids = [f"visio-{meeting}~{i}" for i in range(100)]
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO public.openvidu_downloads (recording_id, session_id, meeting_id, state, source) "
-                "VALUES (%s, %s, %s, 'pending', 'webhook')", [(i, f"visio-{meeting}", meeting) for i in ids])
+                "VALUES (%s, %s, %s, 'pending', 'webhook')",
+                [(i, f"visio-{meeting}", meeting) for i in ids],
+            )
     return ids
 
 
 def claim(url: str, worker: str, lease: int = 1800) -> str | None:
     with as_role(url, "service_role") as conn:
-        row = conn.execute("SELECT recording_id FROM public.claim_openvidu_download(%s, %s)", (worker, lease)).fetchone()
+        row = conn.execute(
+            "SELECT recording_id FROM public.claim_openvidu_download(%s, %s)", (worker, lease)
+        ).fetchone()
         conn.commit()
         return row[0] if row else None
 
@@ -49,8 +55,9 @@ def test_a_dead_workers_download_is_taken_back_when_its_lease_ends(world, queued
         conn.execute("UPDATE public.openvidu_downloads SET state = 'ingested' WHERE recording_id <> %s", (first,))
     assert claim(world.url, "rescuer") == first
     with psycopg.connect(world.url) as conn:
-        owner, attempts = conn.execute("SELECT lease_owner, attempts FROM public.openvidu_downloads "
-                                       "WHERE recording_id = %s", (first,)).fetchone()
+        owner, attempts = conn.execute(
+            "SELECT lease_owner, attempts FROM public.openvidu_downloads WHERE recording_id = %s", (first,)
+        ).fetchone()
     assert owner == "rescuer" and attempts == 2
     assert claim(world.url, "another") is None
 

@@ -27,8 +27,9 @@ def test_migrations_apply_from_empty(pg_server):
         admin.execute("CREATE DATABASE fresh")
     with psycopg.connect(pg_server + "/fresh", autocommit=True) as conn:
         apply_schema(conn)
-        tables = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND rowsecurity")}
+        tables = {
+            r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND rowsecurity")
+        }
         assert {"profiles", "meetings", "meeting_recordings"} <= tables
         forced = {r[0] for r in conn.execute("SELECT relname FROM pg_class WHERE relforcerowsecurity")}
         assert {"profiles", "meetings", "meeting_recordings"} <= forced
@@ -68,10 +69,20 @@ def test_operator_sees_and_changes_only_his_clients_meetings(world):
         assert owners(conn, "operator_id") == {world.op1}
         recordings = visible(conn, "public.meeting_recordings")
         assert {world.recordings["a"], world.recordings["b"]} <= recordings and world.recordings["c"] not in recordings
-        assert conn.execute("UPDATE public.meetings SET title = 'x' WHERE id = %s RETURNING id",
-                            (world.meetings["c"],)).fetchall() == []
-        assert len(conn.execute("UPDATE public.meetings SET title = 'Renamed' WHERE id = %s RETURNING id",
-                                (world.meetings["a"],)).fetchall()) == 1
+        assert (
+            conn.execute(
+                "UPDATE public.meetings SET title = 'x' WHERE id = %s RETURNING id", (world.meetings["c"],)
+            ).fetchall()
+            == []
+        )
+        assert (
+            len(
+                conn.execute(
+                    "UPDATE public.meetings SET title = 'Renamed' WHERE id = %s RETURNING id", (world.meetings["a"],)
+                ).fetchall()
+            )
+            == 1
+        )
 
 
 @pytest.mark.parametrize("client_attr", ["c", "op2", "analyst"])
@@ -95,7 +106,8 @@ def test_operator_creates_for_his_client(world):
     with as_role(world.url, "authenticated", world.op1) as conn:
         new = conn.execute(
             "INSERT INTO public.meetings (client_id, operator_id, title, scheduled_at) VALUES (%s, %s, 'Nouveau', now()) "
-            "RETURNING id", (world.b, world.op1),
+            "RETURNING id",
+            (world.b, world.op1),
         ).fetchone()[0]
         assert new in visible(conn, "public.meetings")
 
@@ -145,7 +157,9 @@ def test_concurrent_starts_exactly_one_wins(world):
     with psycopg.connect(world.url, autocommit=True) as conn:
         meeting = conn.execute(
             "INSERT INTO public.meetings (client_id, operator_id, title, scheduled_at) VALUES (%s, %s, 'race', now()) "
-            "RETURNING id", (world.a, world.op1)).fetchone()[0]
+            "RETURNING id",
+            (world.a, world.op1),
+        ).fetchone()[0]
     barrier, results = threading.Barrier(4), []
 
     def start() -> None:
@@ -153,7 +167,9 @@ def test_concurrent_starts_exactly_one_wins(world):
             barrier.wait()
             rows = conn.execute(
                 "UPDATE public.meetings SET status = 'in_progress', started_at = now() "
-                "WHERE id = %s AND status = 'scheduled' RETURNING id", (meeting,)).fetchall()
+                "WHERE id = %s AND status = 'scheduled' RETURNING id",
+                (meeting,),
+            ).fetchall()
             conn.commit()
             results.append(len(rows))
 

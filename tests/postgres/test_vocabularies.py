@@ -9,8 +9,10 @@ from tests.postgres.conftest import as_role
 
 pytestmark = pytest.mark.postgres
 
-UPSERT = ("INSERT INTO public.vocabularies (operator_id, terms) VALUES (%s, %s) "
-          "ON CONFLICT (operator_id) DO UPDATE SET terms = excluded.terms")
+UPSERT = (
+    "INSERT INTO public.vocabularies (operator_id, terms) VALUES (%s, %s) "
+    "ON CONFLICT (operator_id) DO UPDATE SET terms = excluded.terms"
+)
 
 
 def test_an_operator_keeps_his_own_vocabulary_and_sees_no_other(world):
@@ -23,8 +25,9 @@ def test_an_operator_keeps_his_own_vocabulary_and_sees_no_other(world):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(UPSERT, (world.op1, ["Détourné"]))
     with as_role(world.url, "service_role") as conn:  # the worker
-        assert conn.execute("SELECT terms FROM public.vocabularies WHERE operator_id = %s",
-                            (world.op1,)).fetchone()[0] == ["Foxeo", "Lab One"]
+        assert conn.execute("SELECT terms FROM public.vocabularies WHERE operator_id = %s", (world.op1,)).fetchone()[
+            0
+        ] == ["Foxeo", "Lab One"]
 
 
 @pytest.mark.parametrize("who", ["a", "analyst"])

@@ -38,14 +38,22 @@ def _blit(canvas: np.ndarray, x: int, y: int, sprite: np.ndarray) -> None:
         canvas[y : y + h, x : x + w] = sprite[:h, :w]
 
 
-def _centered(canvas: np.ndarray, cx: int, cy: int, text: str, size: int, fill: tuple[int, int, int],
-              background: tuple[int, int, int]) -> None:
+def _centered(
+    canvas: np.ndarray,
+    cx: int,
+    cy: int,
+    text: str,
+    size: int,
+    fill: tuple[int, int, int],
+    background: tuple[int, int, int],
+) -> None:
     left, top, sprite = _centered_sprite(text, size, fill, background)
     _blit(canvas, cx + left, cy + top, sprite)
 
 
-def _name_box(canvas: np.ndarray, x: int, y: int, text: str, size: int, right_limit: int, height: int,
-              pad: int) -> None:
+def _name_box(
+    canvas: np.ndarray, x: int, y: int, text: str, size: int, right_limit: int, height: int, pad: int
+) -> None:
     """A name in a black box from (x, y), `pad` pixels of margin, ending before `right_limit` (exclusive)."""
     width = min(right_limit, x + 2 * pad + _text_width(text, size)) - x
     _blit(canvas, x, y, _label_sprite(text, size, max(1, width), height, pad))

@@ -71,8 +71,9 @@ def hog(stop, loops) -> None:  # noqa: ANN001 - multiprocessing's Event and Valu
 def recorded_audio(path: Path) -> np.ndarray:
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
-        return np.concatenate([f.to_ndarray().reshape(-1) for frame in container.decode(audio=0)
-                               for f in resampler.resample(frame)])
+        return np.concatenate(
+            [f.to_ndarray().reshape(-1) for frame in container.decode(audio=0) for f in resampler.resample(frame)]
+        )
 
 
 async def receive(link: Connection, timeout: float) -> object:
@@ -128,12 +129,12 @@ async def call(room: Room, signals: dict[str, np.ndarray]) -> None:
 
 
 def test_each_turn_is_recorded_whole_and_at_its_length_while_two_cpu_hogs_run(tmp_path):
-    lines = [LONG_ENGLISH[0][0], LONG_ENGLISH[3][0], LONG_ENGLISH[1][0] + " " + LONG_ENGLISH[2][0],
-             LONG_ENGLISH[4][0]]
+    lines = [LONG_ENGLISH[0][0], LONG_ENGLISH[3][0], LONG_ENGLISH[1][0] + " " + LONG_ENGLISH[2][0], LONG_ENGLISH[4][0]]
     who = ["ana", "bob", "ana", "bob"]
     voices = {"ana": "en-us", "bob": "en+f3"}
-    turns = [speech(tmp_path, f"turn{n}", text, voices[key]) for n, (key, text) in enumerate(zip(who, lines,
-                                                                                                  strict=True))]
+    turns = [
+        speech(tmp_path, f"turn{n}", text, voices[key]) for n, (key, text) in enumerate(zip(who, lines, strict=True))
+    ]
     total = int((LEAD_IN + sum(t.size / RATE + BETWEEN for t in turns)) * RATE)
     rng = np.random.default_rng(7)
     signals = {key: rng.normal(0, 16, total).astype(np.int16) for key in voices}  # a quiet room's floor

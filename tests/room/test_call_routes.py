@@ -122,31 +122,39 @@ def room(ctx, people, embedded, meeting):
 
 
 def video_codecs(sdp: str) -> set[str]:
-    video = sdp[sdp.index("m=video"):]
-    video = video[:video.index("m=audio")] if "m=audio" in video else video
+    video = sdp[sdp.index("m=video") :]
+    video = video[: video.index("m=audio")] if "m=audio" in video else video
     return {name for name in re.findall(r"a=rtpmap:\d+ ([\w-]+)/", video)}
 
 
-def test_a_page_calls_receives_the_grid_drops_calls_again_and_is_back_in_its_seat(ctx, people, embedded, meeting,
-                                                                                   room, client):
+def test_a_page_calls_receives_the_grid_drops_calls_again_and_is_back_in_its_seat(
+    ctx, people, embedded, meeting, room, client
+):
     claire = cookie(ctx, people.client_a)
     ticket = room.ticket("client-tab")
 
     async def scenario() -> None:
         page = Page()
         try:
-            answer = post(client, meeting.id, "", {"ticket": ticket, "type": "offer", "sdp": await page.offer()},
-                          claire)
+            answer = post(
+                client, meeting.id, "", {"ticket": ticket, "type": "offer", "sdp": await page.offer()}, claire
+            )
             assert video_codecs(answer.json()["sdp"]) == {"VP8", "rtx"}  # the one codec of the grid's encoder
             await page.answered(answer)
 
             def me():
                 return next((p for p in room.roster() if p["name"] == "Client A"), None)
 
-            await until(lambda: (me() or {}).get("video_frames", 0) > 10 and me()["audio_frames"] > 50,
-                        "the room receives her camera and microphone", state=room.roster)
-            await until(lambda: page.received["video"] > 10 and page.received["audio"] > 50,
-                        "she receives the grid and the mix", state=lambda: page.received)
+            await until(
+                lambda: (me() or {}).get("video_frames", 0) > 10 and me()["audio_frames"] > 50,
+                "the room receives her camera and microphone",
+                state=room.roster,
+            )
+            await until(
+                lambda: page.received["video"] > 10 and page.received["audio"] > 50,
+                "she receives the grid and the mix",
+                state=lambda: page.received,
+            )
             assert page.sizes == {(640, 480)}
             assert me()["audio_level_dbfs"] > -30 and me()["connected"] and embedded.calls.open_links == 1
 
@@ -162,18 +170,25 @@ def test_a_page_calls_receives_the_grid_drops_calls_again_and_is_back_in_its_sea
             # The page negotiates a new connection with the same tracks: the same seat comes back.
             frames = me()["video_frames"]
             page.cut = False
-            answer = post(client, meeting.id, "", {"ticket": ticket, "type": "offer", "sdp": await page.offer()},
-                          claire)
+            answer = post(
+                client, meeting.id, "", {"ticket": ticket, "type": "offer", "sdp": await page.offer()}, claire
+            )
             await page.answered(answer)
-            await until(lambda: (me() or {}).get("connected") and me()["video_frames"] > frames + 10,
-                        "she is back in her seat", state=room.roster)
+            await until(
+                lambda: (me() or {}).get("connected") and me()["video_frames"] > frames + 10,
+                "she is back in her seat",
+                state=room.roster,
+            )
             assert len(room.roster()) == 1 and embedded.calls.open_links == 1
 
             # Her page gives up a connection while its media still flows (it heard nothing for 3 s):
             # the server sees the connection close, which is no leave: the seat is kept.
             await page.close()
-            await until(lambda: room.is_lost("client-tab") and embedded.calls.open_links == 0,
-                        "the closed connection marks the seat lost", state=room.roster)
+            await until(
+                lambda: room.is_lost("client-tab") and embedded.calls.open_links == 0,
+                "the closed connection marks the seat lost",
+                state=room.roster,
+            )
             assert [(p["name"], p["connected"]) for p in room.roster()] == [("Client A", False)]
 
             # "Quitter": the seat is free at once and the connection hung up.
@@ -186,8 +201,9 @@ def test_a_page_calls_receives_the_grid_drops_calls_again_and_is_back_in_its_sea
     asyncio.run(scenario())
 
 
-def test_a_new_offer_replaces_the_live_connection_and_the_end_of_the_meeting_hangs_up(ctx, people, embedded,
-                                                                                       meeting, room, client):
+def test_a_new_offer_replaces_the_live_connection_and_the_end_of_the_meeting_hangs_up(
+    ctx, people, embedded, meeting, room, client
+):
     mikl = cookie(ctx, people.op1)
     ticket = room.ticket("op-tab")
 
@@ -223,9 +239,13 @@ SDP_BROKEN = SDP_AUDIO + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=nonsense\r\n"
 def test_bad_call_requests_get_a_clear_answer_and_change_nothing(ctx, people, embedded, meeting, room, client):
     op, claire = cookie(ctx, people.op1), cookie(ctx, people.client_a)
     mine = room.ticket("client-tab")
-    other = ctx.meetings.start_meeting(people.op1, ctx.meetings.create_meeting(
-        people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id)
-    planned = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at())
+    other = ctx.meetings.start_meeting(
+        people.op1,
+        ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id,
+    )
+    planned = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at()
+    )
     good = asyncio.run(_offer_only())
     cases = [
         # (meeting, body, cookies, headers, status, message)
@@ -253,8 +273,14 @@ def test_bad_call_requests_get_a_clear_answer_and_change_nothing(ctx, people, em
         (meeting.id, {"ticket": mine, "sdp": SDP_AUDIO}, claire, {}, 400, "une piste audio et une piste vidéo"),
         (meeting.id, {"ticket": mine, "sdp": SDP_VIDEO}, claire, {}, 400, "une piste audio et une piste vidéo"),
         (meeting.id, {"ticket": mine, "sdp": SDP_THREE}, claire, {}, 400, "une piste audio et une piste vidéo"),
-        (meeting.id, {"ticket": mine, "sdp": good + "a=x\r\n" * (MAX_OFFER_CHARS // 5)}, claire, {}, 400,
-         "Demande d'appel illisible"),
+        (
+            meeting.id,
+            {"ticket": mine, "sdp": good + "a=x\r\n" * (MAX_OFFER_CHARS // 5)},
+            claire,
+            {},
+            400,
+            "Demande d'appel illisible",
+        ),
         (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, claire, {}, 400, "une piste audio et une piste vidéo"),
     ]
     for meeting_id, body, cookies, headers, status, message in cases:
@@ -285,8 +311,7 @@ async def _offer_only() -> str:
         await page.close()
 
 
-def test_the_page_polls_who_is_in_its_own_seat_and_the_end_of_the_meeting(ctx, people, embedded, meeting, room,
-                                                                          client):
+def test_the_page_polls_who_is_in_its_own_seat_and_the_end_of_the_meeting(ctx, people, embedded, meeting, room, client):
     op, claire = cookie(ctx, people.op1), cookie(ctx, people.client_a)
     hers, his = room.ticket("client-tab"), room.ticket("op-tab")
 
@@ -297,8 +322,10 @@ def test_the_page_polls_who_is_in_its_own_seat_and_the_end_of_the_meeting(ctx, p
     assert state(hers, claire).json() == {"live": True, "lost": False, "roster": []}
     room.push_audio("op-tab", quiet())
     room.push_audio("client-tab", quiet())
-    roster = [{"name": people.op1.display_name, "connected": True},
-              {"name": people.client_a.display_name, "connected": True}]
+    roster = [
+        {"name": people.op1.display_name, "connected": True},
+        {"name": people.client_a.display_name, "connected": True},
+    ]
     assert state(hers, claire).json() == {"live": True, "lost": False, "roster": roster}
 
     # Her call drops: her page is told its seat is waiting, his sees her name marked.
@@ -308,8 +335,10 @@ def test_the_page_polls_who_is_in_its_own_seat_and_the_end_of_the_meeting(ctx, p
     assert mine["lost"] is False and mine["roster"][1] == {"name": people.client_a.display_name, "connected": False}
 
     # Only one's own tab, same origin, signed in, in the room; nothing changes on a refusal.
-    other = ctx.meetings.start_meeting(people.op1, ctx.meetings.create_meeting(
-        people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id)
+    other = ctx.meetings.start_meeting(
+        people.op1,
+        ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id,
+    )
     for ticket, cookies, meeting_id, headers, status in (
         ("forged", claire, meeting.id, {}, 403),
         (hers, op, meeting.id, {}, 403),

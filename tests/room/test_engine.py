@@ -25,7 +25,9 @@ def speak(room, key: str, ticks: int) -> None:
 
 
 def test_the_operator_and_the_client_enter_nobody_else(ctx, people, embedded, meeting):
-    assert embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id)) is embedded.room_for(ctx.meetings.enter_room(people.client_a, str(meeting.id)))
+    assert embedded.room_for(ctx.meetings.enter_room(people.op1, meeting.id)) is embedded.room_for(
+        ctx.meetings.enter_room(people.client_a, str(meeting.id))
+    )
     with pytest.raises(Forbidden):
         embedded.room_for(ctx.meetings.enter_room(people.analyst, meeting.id))
     for stranger in (people.client_b, people.client_c, people.op2):
@@ -38,7 +40,9 @@ def test_the_operator_and_the_client_enter_nobody_else(ctx, people, embedded, me
 
 
 def test_no_room_before_the_start_or_after_the_end(ctx, people, embedded, meeting):
-    scheduled = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at(1))
+    scheduled = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Plus tard", scheduled_at=at(1)
+    )
     with pytest.raises(IllegalTransition, match="pas en cours"):
         embedded.room_for(ctx.meetings.enter_room(people.client_a, scheduled.id))
     ctx.meetings.end_meeting(people.op1, meeting.id)
@@ -93,13 +97,19 @@ def test_ice_servers_come_only_from_the_configuration(embedded, tmp_path):
     from visio_core.adapters.embedded_room.engine import EmbeddedEngine
 
     assert embedded.rtc_configuration() == {"iceServers": []}  # loopback / LAN: host candidates only
-    configured = EmbeddedEngine(embedded.ingest, tmp_path / "rooms",
-                                ("stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"),
-                                "visio", "s3cret")
-    assert configured.rtc_configuration() == {"iceServers": [
-        {"urls": ["stun:stun.example.org:3478"]},
-        {"urls": ["turn:turn.example.org:3478?transport=udp"], "username": "visio", "credential": "s3cret"},
-    ]}
+    configured = EmbeddedEngine(
+        embedded.ingest,
+        tmp_path / "rooms",
+        ("stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"),
+        "visio",
+        "s3cret",
+    )
+    assert configured.rtc_configuration() == {
+        "iceServers": [
+            {"urls": ["stun:stun.example.org:3478"]},
+            {"urls": ["turn:turn.example.org:3478?transport=udp"], "username": "visio", "credential": "s3cret"},
+        ]
+    }
 
 
 def test_room_route_tells_participants_who_is_in_and_refuses_everyone_else(ctx, people, embedded, meeting):
@@ -160,8 +170,9 @@ def crash_while_recording(path, seconds: int) -> None:
 
     from tests.browser_support import ROOT
 
-    subprocess.run([sys.executable, "-c", CRASHING_RECORDER, str(path), str(seconds)], cwd=ROOT, check=True,
-                   timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", CRASHING_RECORDER, str(path), str(seconds)], cwd=ROOT, check=True, timeout=120
+    )
 
 
 def test_a_recording_cut_by_a_crash_is_finished_and_ingested_at_the_next_start(ctx, meeting):

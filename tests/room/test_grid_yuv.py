@@ -34,7 +34,9 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 def both(frames: list[av.VideoFrame | None], names: list[str], mic_off: list[bool]) -> tuple[list[Tile], list[Tile]]:
     """The same participants as tiles for each composer (YUV pictures, RGB pictures)."""
     yuv = [Tile(n, grid.to_tile_picture(f) if f else None, m) for f, n, m in zip(frames, names, mic_off, strict=True)]
-    rgb = [Tile(n, rgb_grid.to_tile_picture(f) if f else None, m) for f, n, m in zip(frames, names, mic_off, strict=True)]
+    rgb = [
+        Tile(n, rgb_grid.to_tile_picture(f) if f else None, m) for f, n, m in zip(frames, names, mic_off, strict=True)
+    ]
     return yuv, rgb
 
 
@@ -53,9 +55,11 @@ CASES = {
     "waiting": ([], [], []),
     "alone": ([camera(1)], ["Mikl"], [False]),
     "two, one muted": ([camera(1), camera(2)], ["Mikl", "Claire Dupré"], [False, True]),
-    "four, one camera off": ([camera(1), None, camera(3), camera(4)],
-                             ["Mikl", "Élodie Çelik", "Ana", "Bob le très long nom qui déborde de sa tuile"],
-                             [False, True, True, False]),
+    "four, one camera off": (
+        [camera(1), None, camera(3), camera(4)],
+        ["Mikl", "Élodie Çelik", "Ana", "Bob le très long nom qui déborde de sa tuile"],
+        [False, True, True, False],
+    ),
 }
 
 

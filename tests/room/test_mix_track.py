@@ -50,14 +50,21 @@ def test_the_mix_goes_out_as_opus_packets_a_receiver_decodes_to_the_same_sound()
     frames = [f for p in packets for f in decoder.decode(p)]
     heard = np.concatenate([f.to_ndarray().reshape(-1, len(f.layout.channels))[:, 0] for f in frames])
     assert heard.size >= 45 * 960 and mixes.ticks == 51
-    assert abs(dominant_frequency(heard[10 * 960:]) - 440) < 5
+    assert abs(dominant_frequency(heard[10 * 960 :]) - 440) < 5
 
 
 def test_the_answer_asks_for_60_ms_packets_in_its_audio_section_only() -> None:
-    answer = "\r\n".join([
-        "v=0", "m=video 9 UDP/TLS/RTP/SAVPF 97", "a=rtpmap:97 VP8/90000",
-        "m=audio 9 UDP/TLS/RTP/SAVPF 96 0", "a=rtpmap:96 opus/48000/2", "a=rtpmap:0 PCMU/8000", "",
-    ])
+    answer = "\r\n".join(
+        [
+            "v=0",
+            "m=video 9 UDP/TLS/RTP/SAVPF 97",
+            "a=rtpmap:97 VP8/90000",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 96 0",
+            "a=rtpmap:96 opus/48000/2",
+            "a=rtpmap:0 PCMU/8000",
+            "",
+        ]
+    )
     lines = with_ptime(answer).split("\r\n")
     assert lines.count("a=ptime:60") == 1 and lines[lines.index("a=rtpmap:96 opus/48000/2") + 1] == "a=ptime:60"
     assert with_ptime(answer).replace("a=ptime:60\r\n", "") == answer

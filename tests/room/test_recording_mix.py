@@ -35,7 +35,7 @@ def test_bunched_packets_are_laid_end_to_end_not_stretched():
     out.append(mix.flush())
     recorded = np.concatenate(out)
     start = int(np.flatnonzero(recorded)[0])
-    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))  # every sample, once, in order
+    assert np.array_equal(recorded[start : start + sent], ramp(0, sent))  # every sample, once, in order
     assert mix.late_samples == 0
 
 
@@ -53,8 +53,8 @@ def test_a_long_meeting_of_two_keeps_every_sample_of_both_in_place():
     out.append(mix.flush())
     recorded = np.concatenate(out)
     expected = np.zeros(1502 * TICK, dtype=np.int16)  # bob's first packets land at their arrival, 2 ticks in
-    expected[:1500 * TICK] = ramp(0, 1500 * TICK)
-    expected[2 * TICK:] += 3
+    expected[: 1500 * TICK] = ramp(0, 1500 * TICK)
+    expected[2 * TICK :] += 3
     assert np.array_equal(recorded, expected)
     assert mix.late_samples == 0
 
@@ -74,7 +74,7 @@ def test_a_stalled_clock_loses_nothing_and_keeps_time():
     recorded = np.concatenate(out)
     assert recorded.size == pytest.approx(sent, abs=TICK)  # real time, nothing skipped
     start = int(np.flatnonzero(recorded)[0])
-    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))
+    assert np.array_equal(recorded[start : start + sent], ramp(0, sent))
 
 
 def test_a_real_gap_places_the_speech_when_it_came_back():
@@ -110,7 +110,7 @@ def test_stamped_audio_held_up_longer_than_a_gap_is_laid_end_to_end():
     out.append(mix.flush())
     recorded = np.concatenate(out)
     start = int(np.flatnonzero(recorded)[0])
-    assert np.array_equal(recorded[start:start + sent], ramp(0, sent))  # no silence where the stall was
+    assert np.array_equal(recorded[start : start + sent], ramp(0, sent))  # no silence where the stall was
     assert mix.late_samples == 0
 
 
@@ -132,7 +132,7 @@ def test_unstamped_audio_held_up_as_long_is_taken_for_a_gap():
     out.append(mix.flush())
     recorded = np.concatenate(out)
     start = int(np.flatnonzero(recorded)[0])
-    assert not np.array_equal(recorded[start:start + sent], ramp(0, sent))
+    assert not np.array_equal(recorded[start : start + sent], ramp(0, sent))
 
 
 def test_lost_packets_leave_their_time_as_silence():
@@ -219,7 +219,7 @@ def test_room_recording_keeps_each_turn_length_under_bursty_delivery(tmp_path):
     loud = np.flatnonzero(envelope > 3000)
     turn = (loud[-1] - loud[0] + 1) / 100
     assert turn == pytest.approx(5.0, rel=0.02)  # neither cut nor stretched
-    assert np.count_nonzero(envelope[loud[0]:loud[-1]] < 300) <= 2  # no silence inserted inside it
+    assert np.count_nonzero(envelope[loud[0] : loud[-1]] < 300) <= 2  # no silence inserted inside it
 
 
 def test_picture_and_sound_of_one_moment_stay_together_in_the_recording(tmp_path):
@@ -246,4 +246,3 @@ def test_picture_and_sound_of_one_moment_stay_together_in_the_recording(tmp_path
     assert heard == pytest.approx(6.0, abs=0.1)
     assert lit == pytest.approx(heard, abs=0.16)  # within two frames at 12.5 fps
     assert pictures[-1][0] == pytest.approx(14.0, abs=0.15)  # the picture lasts until the meeting ends
-

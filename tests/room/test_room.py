@@ -44,7 +44,12 @@ def run(room: Room, clock: ManualClock, ticks: int, audio: dict, video: dict | N
 
 def test_each_participant_hears_everyone_but_himself(room, clock):
     admit(room, "ana", "bob", "cam")
-    run(room, clock, 30, {"ana": lambda i: tone(440, tick=i), "bob": lambda i: tone(1000, tick=i), "cam": lambda i: quiet()})
+    run(
+        room,
+        clock,
+        30,
+        {"ana": lambda i: tone(440, tick=i), "bob": lambda i: tone(1000, tick=i), "cam": lambda i: quiet()},
+    )
     heard = {key: room.audio_for(key) for key in ("ana", "bob", "cam")}
     assert dominant_frequency(heard["ana"]) == pytest.approx(1000, abs=60)  # Bob only
     assert dominant_frequency(heard["bob"]) == pytest.approx(440, abs=60)  # Ana only
@@ -55,8 +60,13 @@ def test_each_participant_hears_everyone_but_himself(room, clock):
 
 def test_silence_and_black_frames_are_seen_as_mic_and_camera_off(room, clock):
     admit(room, "ana", "bob")
-    run(room, clock, 100, {"ana": lambda i: tone(440, tick=i), "bob": lambda i: quiet()},
-        {"ana": lambda i: picture(i), "bob": lambda i: black()})
+    run(
+        room,
+        clock,
+        100,
+        {"ana": lambda i: tone(440, tick=i), "bob": lambda i: quiet()},
+        {"ana": lambda i: picture(i), "bob": lambda i: black()},
+    )
     by_name = {p["name"]: p for p in room.roster()}
     assert not by_name["Ana"]["mic_off"] and not by_name["Ana"]["camera_off"]
     assert by_name["Bob"]["mic_off"] and by_name["Bob"]["camera_off"]
@@ -144,8 +154,13 @@ def test_leaving_on_purpose_frees_the_seat_at_once_and_a_late_end_changes_nothin
 @pytest.mark.slow
 def test_recording_has_the_grid_and_the_mix_of_everyone(room, clock):
     admit(room, "ana", "bob")
-    run(room, clock, 250, {"ana": lambda i: tone(440, tick=i), "bob": lambda i: quiet()},
-        {"ana": lambda i: picture(i), "bob": lambda i: black()})
+    run(
+        room,
+        clock,
+        250,
+        {"ana": lambda i: tone(440, tick=i), "bob": lambda i: quiet()},
+        {"ana": lambda i: picture(i), "bob": lambda i: black()},
+    )
     path = room.close()
     assert path is not None and path.suffix == ".mp4"
     with av.open(str(path)) as container:

@@ -46,15 +46,17 @@ async def offer(pc: RTCPeerConnection) -> str:
     return pc.localDescription.sdp
 
 
-def test_a_page_shares_its_screen_the_operator_takes_over_and_each_stop_ends_the_link(ctx, people, embedded,
-                                                                                      meeting, room, client):
+def test_a_page_shares_its_screen_the_operator_takes_over_and_each_stop_ends_the_link(
+    ctx, people, embedded, meeting, room, client
+):
     client_cookie, op_cookie = cookie(ctx, people.client_a), cookie(ctx, people.op1)
 
     async def scenario() -> None:
         claire, mikl = RTCPeerConnection(), RTCPeerConnection()
         try:
-            answer = post(client, meeting.id, "", {"ticket": room.ticket("client-tab"), "sdp": await offer(claire)},
-                          client_cookie)
+            answer = post(
+                client, meeting.id, "", {"ticket": room.ticket("client-tab"), "sdp": await offer(claire)}, client_cookie
+            )
             assert answer.status_code == 200, answer.text
             await claire.setRemoteDescription(RTCSessionDescription(**answer.json()))
             await until(lambda: (room.screen() or {}).get("frames", 0) > 5, "the server receives the screen")
@@ -66,12 +68,15 @@ def test_a_page_shares_its_screen_the_operator_takes_over_and_each_stop_ends_the
             sdp = await offer(mikl)
             busy = post(client, meeting.id, "", {"ticket": room.ticket("op-tab"), "sdp": sdp}, op_cookie)
             assert busy.status_code == 409 and "Client A partage déjà son écran" in busy.json()["error"]
-            taken = post(client, meeting.id, "", {"ticket": room.ticket("op-tab"), "sdp": sdp, "takeover": True},
-                         op_cookie)
+            taken = post(
+                client, meeting.id, "", {"ticket": room.ticket("op-tab"), "sdp": sdp, "takeover": True}, op_cookie
+            )
             assert taken.status_code == 200, taken.text
             await mikl.setRemoteDescription(RTCSessionDescription(**taken.json()))
-            await until(lambda: (room.screen() or {}).get("sharer") == "MiKL"
-                        and room.screen()["frames"] > 5, "the operator's screen replaces the client's")
+            await until(
+                lambda: (room.screen() or {}).get("sharer") == "MiKL" and room.screen()["frames"] > 5,
+                "the operator's screen replaces the client's",
+            )
             told = post(client, meeting.id, "/status", {"ticket": room.ticket("client-tab")}, client_cookie).json()
             assert told == {"sharer": "MiKL", "mine": False, "taken_over_by": "MiKL"}
             await until(lambda: embedded.screens.open_links == 1, "the client's link is hung up")
@@ -94,13 +99,22 @@ SDP_BROKEN = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=nonsense\r\n"
 def test_bad_share_requests_get_a_clear_answer_and_change_nothing(ctx, people, embedded, meeting, room, client):
     op, claire = cookie(ctx, people.op1), cookie(ctx, people.client_a)
     mine = room.ticket("client-tab")
-    other = ctx.meetings.start_meeting(people.op1, ctx.meetings.create_meeting(
-        people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id)
+    other = ctx.meetings.start_meeting(
+        people.op1,
+        ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Autre", scheduled_at=at()).id,
+    )
     cases = [
         # (meeting, body, cookies, headers, status, message)
         (meeting.id, b"x" * (MAX_TAB_BODY + 1), claire, {}, 413, "trop volumineuse"),
         (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, claire, {"content-type": "text/plain"}, 415, "JSON"),
-        (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, claire, {"origin": "https://evil.example"}, 403, "ne vient pas"),
+        (
+            meeting.id,
+            {"ticket": mine, "sdp": SDP_BROKEN},
+            claire,
+            {"origin": "https://evil.example"},
+            403,
+            "ne vient pas",
+        ),
         (meeting.id, b"{not json", claire, {}, 400, "illisible"),
         (meeting.id, {"sdp": SDP_BROKEN}, claire, {}, 400, "illisible"),
         (meeting.id, {"ticket": mine, "sdp": SDP_BROKEN}, {}, {}, 401, "Connectez-vous"),

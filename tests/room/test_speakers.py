@@ -30,19 +30,35 @@ def test_the_room_keeps_each_participants_speaking_beside_the_recording(tmp_path
     assert set(stored["levels"]) == {"Ana", "Bob"} and stored["step"] == 0.1
 
     timeline = speakers.from_json(timeline_path(recording).read_text())
-    cues = [Cue(1, 0.2, 1.8, "Bonjour"), Cue(2, 2.2, 3.8, "Salut"), Cue(3, 4.1, 4.9, "En même temps"),
-            Cue(4, 5.2, 5.9, "…")]
+    cues = [
+        Cue(1, 0.2, 1.8, "Bonjour"),
+        Cue(2, 2.2, 3.8, "Salut"),
+        Cue(3, 4.1, 4.9, "En même temps"),
+        Cue(4, 5.2, 5.9, "…"),
+    ]
     assert [c.speaker for c in speakers.attribute(cues, timeline)] == ["Ana", "Bob", "Bob", None]
 
 
 def test_attribution_rules():
     timeline = speakers.SpeakingTimeline({"Claire": [-20.0] * 10 + [-90.0] * 10, "MiKL": [-90.0] * 10 + [-25.0] * 10})
-    named = speakers.attribute([Cue(1, 0.0, 0.9, "a"), Cue(2, 1.0, 1.9, "b"), Cue(3, 0.5, 1.5, "c"),
-                                Cue(4, 5.0, 6.0, "after the end")], timeline)
+    named = speakers.attribute(
+        [Cue(1, 0.0, 0.9, "a"), Cue(2, 1.0, 1.9, "b"), Cue(3, 0.5, 1.5, "c"), Cue(4, 5.0, 6.0, "after the end")],
+        timeline,
+    )
     assert [c.speaker for c in named] == ["Claire", "MiKL", "Claire", None]  # overlap: the dominant one
 
 
-@pytest.mark.parametrize("broken", ["", "{", "[]", '{"step": 0, "levels": {}}', '{"step": "x", "levels": {}}',
-                                    '{"step": 0.1, "levels": {"a": ["loud"]}}', '{"step": NaN, "levels": {}}'])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "",
+        "{",
+        "[]",
+        '{"step": 0, "levels": {}}',
+        '{"step": "x", "levels": {}}',
+        '{"step": 0.1, "levels": {"a": ["loud"]}}',
+        '{"step": NaN, "levels": {}}',
+    ],
+)
 def test_a_broken_timeline_names_nobody(broken):
     assert speakers.from_json(broken) is None

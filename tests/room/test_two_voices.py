@@ -15,8 +15,12 @@ from visio_core.domain.model import TranscriptionStatus
 
 pytestmark = pytest.mark.slow  # real media, real model
 
-TURNS = [("op", LONG_ENGLISH[0:3]), ("client", LONG_ENGLISH[3:6]), ("op", LONG_ENGLISH[6:8]),
-         ("client", LONG_ENGLISH[8:10])]
+TURNS = [
+    ("op", LONG_ENGLISH[0:3]),
+    ("client", LONG_ENGLISH[3:6]),
+    ("op", LONG_ENGLISH[6:8]),
+    ("client", LONG_ENGLISH[8:10]),
+]
 
 
 @pytest.fixture
@@ -41,8 +45,9 @@ def as_frame(block: np.ndarray) -> av.AudioFrame:
 
 
 def test_each_line_names_the_participant_who_said_it(ctx, people, tmp_path, settings):
-    meeting = ctx.meetings.create_meeting(people.op1, client_id=people.client_a.id, title="Deux voix",
-                                          scheduled_at=at(), language="en")
+    meeting = ctx.meetings.create_meeting(
+        people.op1, client_id=people.client_a.id, title="Deux voix", scheduled_at=at(), language="en"
+    )
     meeting = ctx.meetings.start_meeting(people.op1, meeting.id)
     room = ctx.engine.room_for(ctx.meetings.enter_room(people.op1, meeting.id))
     room._run_clock = False  # the test drives the room clock
@@ -60,7 +65,7 @@ def test_each_line_names_the_participant_who_said_it(ctx, people, tmp_path, sett
         turns.append((who, position, position + voice.size / 48_000))
         for start in range(0, voice.size - SAMPLES_PER_TICK + 1, SAMPLES_PER_TICK):
             clock.now += 0.02
-            speaking = voice[start:start + SAMPLES_PER_TICK]
+            speaking = voice[start : start + SAMPLES_PER_TICK]
             room.push_audio("tab-op", as_frame(speaking if who == "op" else silence))
             room.push_audio("tab-client", as_frame(speaking if who == "client" else silence))
             room.tick()

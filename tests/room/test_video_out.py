@@ -56,8 +56,9 @@ def video_codecs(sdp: str) -> list[str]:
     return [line.split(" ", 1)[1].split("/")[0] for line in lines[start:end] if line.startswith("a=rtpmap:")]
 
 
-async def receiver(room: Room, servers: list[RTCPeerConnection]) -> tuple[RTCPeerConnection, MediaStreamTrack,
-                                                                         WatchedTrack, str]:
+async def receiver(
+    room: Room, servers: list[RTCPeerConnection]
+) -> tuple[RTCPeerConnection, MediaStreamTrack, WatchedTrack, str]:
     """A peer that receives the room's video: it offers (H.264 preferred), the room's side answers."""
     client = RTCPeerConnection()
     transceiver = client.addTransceiver("video", direction="recvonly")
@@ -140,7 +141,7 @@ async def run_call(room: Room) -> None:
         common = min(len(a.sent) - key_index, len(c.sent)) - 2
         assert common > 5
         assert a.sent[key_index : key_index + common] == c.sent[:common]
-        assert b.sent[b.sent.index(c.sent[0]):][:common] == c.sent[:common]
+        assert b.sent[b.sent.index(c.sent[0]) :][:common] == c.sent[:common]
         # One encode per grid frame, not one per receiver.
         encoded = room.video_out.frames - encoded_before
         assert encoded <= len(c.sent) + 15, (encoded, len(c.sent))

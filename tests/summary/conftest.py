@@ -41,8 +41,9 @@ class Scripted:
 
 @pytest.fixture(scope="session")
 def meeting_media(tmp_path_factory) -> Path:
-    return make_video(tmp_path_factory.mktemp("summary-media") / "meeting.mp4", 2.0,
-                      video_codec="libx264", audio_codec="aac")
+    return make_video(
+        tmp_path_factory.mktemp("summary-media") / "meeting.mp4", 2.0, video_codec="libx264", audio_codec="aac"
+    )
 
 
 @pytest.fixture
@@ -52,8 +53,13 @@ def chat():
 
 
 def summary_settings(tmp_path: Path, chat, **extra: str) -> Settings:
-    env = {"VISIO_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": chat.base_url,
-           "VISIO_SUMMARY_MODEL": MODEL, **extra}
+    env = {
+        "VISIO_DATA_DIR": str(tmp_path / "data"),
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_BASE_URL": chat.base_url,
+        "VISIO_SUMMARY_MODEL": MODEL,
+        **extra,
+    }
     return Settings.load(env=env, secrets_file=tmp_path / "none.toml")
 
 
@@ -70,8 +76,13 @@ def summary_env() -> dict[str, str]:
 @pytest.fixture
 def ctx(tmp_path, chat, engine, cues, clock, summary_env):
     """The whole context, summaries on (the chat model from the settings, as in production)."""
-    context = build_context(summary_settings(tmp_path, chat, **summary_env), engine=engine, hasher=FAST_HASHER,
-                            transcriber=lambda: Scripted(cues), clock=clock)
+    context = build_context(
+        summary_settings(tmp_path, chat, **summary_env),
+        engine=engine,
+        hasher=FAST_HASHER,
+        transcriber=lambda: Scripted(cues),
+        clock=clock,
+    )
     yield context
     context.db.close()
 

@@ -38,8 +38,21 @@ from tests.openai_fake import refused
 
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 KNOWN_ARGUMENTS = {
-    "model", "messages", "response_format", "temperature", "top_p", "max_tokens", "max_completion_tokens",
-    "n", "stop", "seed", "stream", "user", "presence_penalty", "frequency_penalty", "logprobs",
+    "model",
+    "messages",
+    "response_format",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "stop",
+    "seed",
+    "stream",
+    "user",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
 }
 SCHEMA_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 LINE = re.compile(r"^\[#(\d+) (\d+:\d\d(?::\d\d)?)\](?: ([^:]+):)? (.*)$")
@@ -57,8 +70,10 @@ def _strict_problem(schema: Any, where: str = "schema") -> str | None:
         if schema.get("additionalProperties") is not False:
             return f"In context={where}, 'additionalProperties' is required to be supplied and to be false"
         if sorted(schema.get("required") or []) != sorted(properties):
-            return f"In context={where}, 'required' is required to be supplied and to be an array including " \
-                   "every key in properties"
+            return (
+                f"In context={where}, 'required' is required to be supplied and to be an array including "
+                "every key in properties"
+            )
         for name, sub in properties.items():
             problem = _strict_problem(sub, f"{where}.{name}")
             if problem:
@@ -114,8 +129,9 @@ class FakeChatServer:
         if not isinstance(model, str) or not model:
             return _error(400, "you must provide a model parameter")
         if model not in self.models:
-            return _error(404, f"The model `{model}` does not exist or you do not have access to it.",
-                          code="model_not_found")
+            return _error(
+                404, f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found"
+            )
         problem = self._check_messages(body.get("messages"))
         if problem is None:
             problem = self._check_format(body.get("response_format"), body["messages"])
@@ -126,20 +142,38 @@ class FakeChatServer:
             return _error(400, problem)
         size = sum(len(m["content"]) for m in body["messages"])
         if size > self.context_chars:
-            return _error(400, f"This model's maximum context length is {self.context_chars} characters. "
-                               f"However, your messages resulted in {size} characters.",
-                          param="messages", code="context_length_exceeded")
+            return _error(
+                400,
+                f"This model's maximum context length is {self.context_chars} characters. "
+                f"However, your messages resulted in {size} characters.",
+                param="messages",
+                code="context_length_exceeded",
+            )
         received = Received(model, body["messages"], body.get("response_format"), request.headers["authorization"])
         self.received.append(received)
         answer = self._answer(received)
-        return JSONResponse({
-            "id": f"chatcmpl-{len(self.received)}", "object": "chat.completion", "created": int(time.time()),
-            "model": model, "system_fingerprint": None,
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False),
-                                     "refusal": None}}],
-            "usage": {"prompt_tokens": size // 4, "completion_tokens": 50, "total_tokens": size // 4 + 50},
-        })
+        return JSONResponse(
+            {
+                "id": f"chatcmpl-{len(self.received)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "system_fingerprint": None,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {
+                            "role": "assistant",
+                            "content": json.dumps(answer, ensure_ascii=False),
+                            "refusal": None,
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": size // 4, "completion_tokens": 50, "total_tokens": size // 4 + 50},
+            }
+        )
 
     @staticmethod
     def _check_messages(messages: Any) -> str | None:
@@ -161,8 +195,10 @@ class FakeChatServer:
             return None
         if kind == "json_object":
             if not any("json" in m["content"].lower() for m in messages):
-                return "'messages' must contain the word 'json' in some form, to use 'response_format' of type " \
-                       "'json_object'."
+                return (
+                    "'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+                    "'json_object'."
+                )
             return None
         if kind == "json_schema":
             spec = response_format.get("json_schema")
@@ -199,8 +235,11 @@ class FakeChatServer:
                 owner = OWNER.search(text)
                 actions.append({"text": text, "owner": owner.group(1) if owner else None, "cue": cue})
         first, last = int(lines[0].group(1)), int(lines[-1].group(1))
-        return {"summary": f"Lignes {first} à {last} ({len(lines)} répliques).", "decisions": decisions,
-                "action_items": actions}
+        return {
+            "summary": f"Lignes {first} à {last} ({len(lines)} répliques).",
+            "decisions": decisions,
+            "action_items": actions,
+        }
 
     @staticmethod
     def _merge(user: str) -> dict[str, Any]:

@@ -23,9 +23,11 @@ from visio_core.domain.summary import (
     transcript_text,
 )
 
-CUES = [Cue(1, 0.0, 2.5, "Bonjour à tous.", "Claire"),
-        Cue(2, 65.2, 70.0, "Nous avons  décidé\nde valider le budget.", "MiKL"),
-        Cue(3, 3725.0, 3730.0, "Bruno doit envoyer le devis.", None)]
+CUES = [
+    Cue(1, 0.0, 2.5, "Bonjour à tous.", "Claire"),
+    Cue(2, 65.2, 70.0, "Nous avons  décidé\nde valider le budget.", "MiKL"),
+    Cue(3, 3725.0, 3730.0, "Bruno doit envoyer le devis.", None),
+]
 
 
 def parse(answer, allowed=None):
@@ -53,25 +55,35 @@ def test_chunks_are_consecutive_runs_that_fit():
 
 
 def test_items_keep_their_line_and_its_start():
-    summary = parse({"summary": "  Point  budget. ", "decisions": [{"text": "Budget validé", "cue": 2}],
-                     "action_items": [{"text": "Envoyer le devis", "owner": "Bruno", "cue": 3},
-                                      {"text": "Relire", "owner": None, "cue": 1}]})
+    summary = parse(
+        {
+            "summary": "  Point  budget. ",
+            "decisions": [{"text": "Budget validé", "cue": 2}],
+            "action_items": [
+                {"text": "Envoyer le devis", "owner": "Bruno", "cue": 3},
+                {"text": "Relire", "owner": None, "cue": 1},
+            ],
+        }
+    )
     assert summary.overview == "Point budget."
     assert [(d.text, d.position, d.start) for d in summary.decisions] == [("Budget validé", 1, 65.2)]
     assert [(a.owner, a.position, a.start) for a in summary.actions] == [("Bruno", 2, 3725.0), (None, 0, 0.0)]
     assert summary.dropped == 0 and summary.model == "m"
 
 
-@pytest.mark.parametrize("item", [
-    {"text": "Inventé", "cue": 99},        # no such line
-    {"text": "Hors partie", "cue": 3},     # a line this part did not show
-    {"text": "Zéro", "cue": 0},
-    {"text": "Booléen", "cue": True},
-    {"text": "Texte", "cue": "2"},
-    {"text": "   ", "cue": 1},
-    {"cue": 1},
-    "pas un objet",
-])
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"text": "Inventé", "cue": 99},  # no such line
+        {"text": "Hors partie", "cue": 3},  # a line this part did not show
+        {"text": "Zéro", "cue": 0},
+        {"text": "Booléen", "cue": True},
+        {"text": "Texte", "cue": "2"},
+        {"text": "   ", "cue": 1},
+        {"cue": 1},
+        "pas un objet",
+    ],
+)
 def test_items_without_a_line_shown_to_the_model_are_dropped_and_counted(item):
     summary = parse({"summary": "s", "decisions": [item, {"text": "ok", "cue": 1}], "action_items": []}, {0, 1})
     assert [d.position for d in summary.decisions] == [0]
@@ -92,8 +104,13 @@ def test_lengths_are_bounded():
 
 
 def test_stored_form_round_trips_and_staleness_follows_the_text_the_model_read():
-    summary = parse({"summary": "s", "decisions": [{"text": "d", "cue": 2}],
-                     "action_items": [{"text": "a", "owner": "Bruno", "cue": 3}]})
+    summary = parse(
+        {
+            "summary": "s",
+            "decisions": [{"text": "d", "cue": 2}],
+            "action_items": [{"text": "a", "owner": "Bruno", "cue": 3}],
+        }
+    )
     assert from_json(to_json(summary)) == summary
     assert from_json("{") is None and from_json(None) is None and from_json('{"overview": 1}') is None
     assert not summary.stale(CUES)

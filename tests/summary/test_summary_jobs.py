@@ -34,7 +34,8 @@ def test_a_transcript_gets_its_summary_with_items_at_their_lines(ctx, people, ch
     assert [(d.position, d.start) for d in summary.decisions] == [(1, 3.0)]
     assert [(a.owner, a.text, a.start) for a in summary.actions] == [
         ("Bruno", "Bruno doit envoyer le devis avant vendredi.", 7.5),
-        ("Claire", "Claire doit relire le contrat signé.", 14.0)]
+        ("Claire", "Claire doit relire le contrat signé.", 14.0),
+    ]
     (request,) = chat.received
     assert request.authorization == f"Bearer {KEY}"
     assert [m["role"] for m in request.messages] == ["system", "user"]
@@ -42,10 +43,20 @@ def test_a_transcript_gets_its_summary_with_items_at_their_lines(ctx, people, ch
     assert all(line(n, cue) in request.user for n, cue in enumerate(LINES))
 
 
-LONG = [Cue(n + 1, n * 4.0, n * 4.0 + 3.5,
-            f"Nous avons décidé du point {n}." if n % 10 == 3 else
-            f"Sophie doit préparer la note {n}." if n % 10 == 7 else f"Discussion sur le sujet numéro {n}.",
-            "Claire" if n % 2 else "MiKL") for n in range(60)]
+LONG = [
+    Cue(
+        n + 1,
+        n * 4.0,
+        n * 4.0 + 3.5,
+        f"Nous avons décidé du point {n}."
+        if n % 10 == 3
+        else f"Sophie doit préparer la note {n}."
+        if n % 10 == 7
+        else f"Discussion sur le sujet numéro {n}.",
+        "Claire" if n % 2 else "MiKL",
+    )
+    for n in range(60)
+]
 
 
 @pytest.mark.parametrize(("cues", "summary_env"), [(LONG, {"VISIO_SUMMARY_CHUNK_CHARS": "700"})])
@@ -136,19 +147,27 @@ def test_bad_ids_are_refused_and_change_nothing(ctx, people, transcribed):
 
 
 def test_without_a_chat_model_nothing_is_asked_or_sent(tmp_path, chat, engine, people, meeting_media):
-    only_whisper = Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "plain"), "OPENAI_API_KEY": KEY,
-                                      "OPENAI_BASE_URL": chat.base_url},
-                                 secrets_file=tmp_path / "none.toml")
+    only_whisper = Settings.load(
+        env={"VISIO_DATA_DIR": str(tmp_path / "plain"), "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": chat.base_url},
+        secrets_file=tmp_path / "none.toml",
+    )
     plain = build_context(only_whisper, engine=engine, hasher=FAST_HASHER, transcriber=lambda: Scripted(LINES))
     try:
         assert plain.settings.summary_backend is None and not plain.summaries.configured
         assert [k.name for k in plain.job_kinds()] == ["transcription"]
-        op = plain.accounts.add_user(email="o@example.com", display_name="Op", role=people.op1.role,
-                                     password="correct-horse-battery")
-        client = plain.accounts.add_user(email="c@example.com", display_name="C", role=people.client_a.role,
-                                         password="correct-horse-battery", operator_id=op.id)
-        meeting = plain.meetings.create_meeting(op, client_id=client.id, title="Sans résumé",
-                                                scheduled_at=plain.clock() + timedelta(days=1))
+        op = plain.accounts.add_user(
+            email="o@example.com", display_name="Op", role=people.op1.role, password="correct-horse-battery"
+        )
+        client = plain.accounts.add_user(
+            email="c@example.com",
+            display_name="C",
+            role=people.client_a.role,
+            password="correct-horse-battery",
+            operator_id=op.id,
+        )
+        meeting = plain.meetings.create_meeting(
+            op, client_id=client.id, title="Sans résumé", scheduled_at=plain.clock() + timedelta(days=1)
+        )
         plain.meetings.start_meeting(op, meeting.id)
         plain.meetings.end_meeting(op, meeting.id)
         recording = plain.ingest.ingest_file(meeting.id, meeting_media, source_recording_id="s")[0]

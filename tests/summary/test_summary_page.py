@@ -92,9 +92,12 @@ def test_a_failure_says_why(ctx, chat, page_world, people):
 
 def test_without_a_chat_model_the_page_says_how_and_shows_nothing_else(tmp_path, engine, people, page_world):
     meeting, recording = page_world
-    plain = build_context(Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "data")},
-                                        secrets_file=tmp_path / "none.toml"),
-                          engine=engine, hasher=FAST_HASHER, transcriber=lambda: Scripted([]))
+    plain = build_context(
+        Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "data")}, secrets_file=tmp_path / "none.toml"),
+        engine=engine,
+        hasher=FAST_HASHER,
+        transcriber=lambda: Scripted([]),
+    )
     set_context(plain)  # the same store and files, no chat model configured
     try:
         test = open_page(people.op1, meeting, recording)
@@ -106,8 +109,10 @@ def test_without_a_chat_model_the_page_says_how_and_shows_nothing_else(tmp_path,
         plain.db.close()
 
 
-HOSTILE = [Cue(1, 0.0, 3.0, "Nous avons décidé ![pixel](https://tracker.example/p.png) <b>gras</b>", "Claire"),
-           Cue(2, 3.0, 6.0, "Bruno doit cliquer [ici](https://evil.example).", "MiKL")]
+HOSTILE = [
+    Cue(1, 0.0, 3.0, "Nous avons décidé ![pixel](https://tracker.example/p.png) <b>gras</b>", "Claire"),
+    Cue(2, 3.0, 6.0, "Bruno doit cliquer [ici](https://evil.example).", "MiKL"),
+]
 
 
 @pytest.mark.parametrize("cues", [HOSTILE])

@@ -79,7 +79,23 @@ class FakeGoTrue:
         access, refresh = "at-" + secrets.token_urlsafe(16), "rt-" + secrets.token_urlsafe(16)
         self.access[access], self.refresh[refresh] = user_id, user_id
         now = int(time.time())
-        user = {"id": str(user_id), "aud": "authenticated", "role": "authenticated", "email": email,
-                "app_metadata": {"provider": "email"}, "user_metadata": {}, "created_at": "2026-11-01T00:00:00Z"}
-        return httpx.Response(200, json={"access_token": access, "token_type": "bearer", "expires_in": 3600,
-                                         "expires_at": now + 3600, "refresh_token": refresh, "user": user})
+        user = {
+            "id": str(user_id),
+            "aud": "authenticated",
+            "role": "authenticated",
+            "email": email,
+            "app_metadata": {"provider": "email"},
+            "user_metadata": {},
+            "created_at": "2026-11-01T00:00:00Z",
+        }
+        return httpx.Response(
+            200,
+            json={
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": 3600,
+                "expires_at": now + 3600,
+                "refresh_token": refresh,
+                "user": user,
+            },
+        )

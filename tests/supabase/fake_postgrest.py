@@ -62,8 +62,7 @@ class FakePostgrest:
     requests: list[httpx.Request] = field(default_factory=list)
     unique: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     # name → handler(fake, arguments, request) -> Response; only POST /rpc/<name> reaches them
-    functions: dict[str, Callable[[FakePostgrest, dict, httpx.Request], httpx.Response]] = field(
-        default_factory=dict)
+    functions: dict[str, Callable[[FakePostgrest, dict, httpx.Request], httpx.Response]] = field(default_factory=dict)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -105,7 +104,7 @@ class FakePostgrest:
                     continue
                 for key in self.unique.get(table, []):
                     if any(all(str(old.get(c)) == str(row.get(c)) for c in key) for old in rows):
-                        return _error(409, "23505", f'duplicate key value violates unique constraint ({",".join(key)})')
+                        return _error(409, "23505", f"duplicate key value violates unique constraint ({','.join(key)})")
                 rows.append(dict(row))
             return httpx.Response(201) if minimal else httpx.Response(201, json=new)
         matching = [r for r in rows if all(p(r) for p in predicates)]
@@ -126,7 +125,7 @@ class FakePostgrest:
         total = len(matching)
         offset = int(query.get("offset", 0))
         limit = int(query["limit"]) if "limit" in query else None
-        page = matching[offset: offset + limit if limit is not None else None]
+        page = matching[offset : offset + limit if limit is not None else None]
         selected = query.get("select", "*")
         if selected != "*":
             wanted = selected.split(",")

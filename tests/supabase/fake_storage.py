@@ -42,7 +42,7 @@ class FakeStorage:
         path = unquote(request.url.path)
         if not path.startswith(PREFIX + "/object/"):
             return _error(404, "not_found", "Route not found", 404)
-        rest = path[len(PREFIX + "/object/"):]
+        rest = path[len(PREFIX + "/object/") :]
         if rest.startswith("sign/") and request.method == "POST":
             return self._sign(*self._split(rest[5:]), json.loads(request.content or b"{}"))
         if rest.startswith("info/") and request.method == "GET":

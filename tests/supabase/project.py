@@ -41,8 +41,17 @@ ANON = "anon-key-for-tests"
 SERVICE_KEY = "service-role-key-for-tests"
 PASSWORD = "correct-horse-battery"
 PROFILE_COLUMNS = {"id", "email", "display_name", "role", "operator_id", "tier", "created_at"}
-SEARCH_ARGS = {"words", "operator_scope", "client_scope", "client", "scheduled_from", "scheduled_to", "lang",
-               "max_rows", "who"}
+SEARCH_ARGS = {
+    "words",
+    "operator_scope",
+    "client_scope",
+    "client",
+    "scheduled_from",
+    "scheduled_to",
+    "lang",
+    "max_rows",
+    "who",
+}
 
 
 def _fold(text: str) -> str:
@@ -60,19 +69,32 @@ class FakeSupabase:
     def __init__(self) -> None:
         self.auth = FakeGoTrue(anon_key=ANON)
         self.rest = FakePostgrest(
-            anon_key=ANON, tokens={SERVICE_KEY},
-            columns={"profiles": PROFILE_COLUMNS, "meetings": MEETING_COLUMNS,
-                     "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS,
-                     "openvidu_downloads": DOWNLOAD_COLUMNS, "speaking_events": SPEAKING_COLUMNS,
-                     "vocabularies": VOCABULARY_COLUMNS, "recording_summaries": SUMMARY_COLUMNS},
-            unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                    "transcript_cues": [("recording_id", "position")],
-                    "openvidu_downloads": [("recording_id",)], "vocabularies": [("operator_id",)],
-                    "recording_summaries": [("recording_id",)]},
-            functions={"search_transcripts": self._search, "requeue_transcription": self._requeue,
-                       "claim_transcription_job": claim_transcription_job,
-                       "claim_openvidu_download": claim_openvidu_download,
-                       "claim_summary_job": claim_summary_job},
+            anon_key=ANON,
+            tokens={SERVICE_KEY},
+            columns={
+                "profiles": PROFILE_COLUMNS,
+                "meetings": MEETING_COLUMNS,
+                "meeting_recordings": RECORDING_COLUMNS,
+                "transcript_cues": CUE_COLUMNS,
+                "openvidu_downloads": DOWNLOAD_COLUMNS,
+                "speaking_events": SPEAKING_COLUMNS,
+                "vocabularies": VOCABULARY_COLUMNS,
+                "recording_summaries": SUMMARY_COLUMNS,
+            },
+            unique={
+                "meeting_recordings": [("meeting_id", "source_recording_id")],
+                "transcript_cues": [("recording_id", "position")],
+                "openvidu_downloads": [("recording_id",)],
+                "vocabularies": [("operator_id",)],
+                "recording_summaries": [("recording_id",)],
+            },
+            functions={
+                "search_transcripts": self._search,
+                "requeue_transcription": self._requeue,
+                "claim_transcription_job": claim_transcription_job,
+                "claim_openvidu_download": claim_openvidu_download,
+                "claim_summary_job": claim_summary_job,
+            },
         )
         self.storage = FakeStorage(keys={SERVICE_KEY})
         self.users: dict[str, uuid.UUID] = {}
@@ -81,10 +103,16 @@ class FakeSupabase:
     # -- people -------------------------------------------------------------------------------
     def add_person(self, email: str, name: str, role: str, operator: uuid.UUID | None = None) -> uuid.UUID:
         user_id = self.auth.add_user(email, PASSWORD)
-        self.rest.rows.setdefault("profiles", []).append({
-            "id": str(user_id), "email": email, "display_name": name, "role": role,
-            "operator_id": str(operator) if operator else None, "tier": "lab" if role == "client" else None,
-        })
+        self.rest.rows.setdefault("profiles", []).append(
+            {
+                "id": str(user_id),
+                "email": email,
+                "display_name": name,
+                "role": role,
+                "operator_id": str(operator) if operator else None,
+                "tier": "lab" if role == "client" else None,
+            }
+        )
         self.users[email] = user_id
         return user_id
 
@@ -129,17 +157,31 @@ class FakeSupabase:
                 continue
             recording = recordings[cue["recording_id"]]
             meeting = meetings[recording["meeting_id"]]
-            wanted = {"operator_scope": meeting["operator_id"], "client_scope": meeting["client_id"],
-                      "client": meeting["client_id"], "lang": recording["transcription_language"]}
+            wanted = {
+                "operator_scope": meeting["operator_id"],
+                "client_scope": meeting["client_id"],
+                "client": meeting["client_id"],
+                "lang": recording["transcription_language"],
+            }
             if any(args[k] is not None and args[k] != v for k, v in wanted.items()):
                 continue
             if args["who"] is not None and cue.get("speaker") != args["who"]:
                 continue
-            out.append({"recording_id": recording["id"], "meeting_id": meeting["id"],
-                        "meeting_title": meeting["title"], "client_id": meeting["client_id"],
-                        "scheduled_at": meeting["scheduled_at"], "language": recording["transcription_language"],
-                        "start_seconds": cue["start_seconds"], "end_seconds": cue["end_seconds"],
-                        "text": cue["text"], "rank": 0.1, "speaker": cue.get("speaker")})
+            out.append(
+                {
+                    "recording_id": recording["id"],
+                    "meeting_id": meeting["id"],
+                    "meeting_title": meeting["title"],
+                    "client_id": meeting["client_id"],
+                    "scheduled_at": meeting["scheduled_at"],
+                    "language": recording["transcription_language"],
+                    "start_seconds": cue["start_seconds"],
+                    "end_seconds": cue["end_seconds"],
+                    "text": cue["text"],
+                    "rank": 0.1,
+                    "speaker": cue.get("speaker"),
+                }
+            )
         return httpx.Response(200, json=out[: args["max_rows"]])
 
     def _requeue(self, fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
@@ -148,12 +190,21 @@ class FakeSupabase:
         caller = self.user_of(request)
         recording = next((r for r in fake.rows.get("meeting_recordings", []) if r["id"] == args["recording"]), None)
         meeting = recording and next(m for m in fake.rows["meetings"] if m["id"] == recording["meeting_id"])
-        if caller is None or meeting is None or meeting["operator_id"] != str(caller) \
-                or recording["transcription_status"] not in args["only_if"]:
+        if (
+            caller is None
+            or meeting is None
+            or meeting["operator_id"] != str(caller)
+            or recording["transcription_status"] not in args["only_if"]
+        ):
             return httpx.Response(200, content=b"false", headers={"content-type": "application/json"})
-        recording.update(transcription_status="pending", attempts=0, last_error=None, progress=0,
-                         transcription_language=args["lang"] or recording["transcription_language"],
-                         next_attempt_at=datetime.now(UTC).isoformat())
+        recording.update(
+            transcription_status="pending",
+            attempts=0,
+            last_error=None,
+            progress=0,
+            transcription_language=args["lang"] or recording["transcription_language"],
+            next_attempt_at=datetime.now(UTC).isoformat(),
+        )
         return httpx.Response(200, content=json.dumps(True).encode(), headers={"content-type": "application/json"})
 
 
@@ -185,20 +236,44 @@ def iso(days: float = 0) -> str:
 
 
 def meeting_row(client, operator, title, status, days) -> dict:
-    return {"id": str(uuid.uuid4()), "client_id": str(client), "operator_id": str(operator), "title": title,
-            "description": "", "scheduled_at": iso(days), "started_at": None, "ended_at": None,
-            "duration_seconds": None, "session_id": f"visio-{uuid.uuid4()}", "status": status,
-            "created_at": iso(-30), "updated_at": iso(-30)}
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": str(client),
+        "operator_id": str(operator),
+        "title": title,
+        "description": "",
+        "scheduled_at": iso(days),
+        "started_at": None,
+        "ended_at": None,
+        "duration_seconds": None,
+        "session_id": f"visio-{uuid.uuid4()}",
+        "status": status,
+        "created_at": iso(-30),
+        "updated_at": iso(-30),
+    }
 
 
 def recording_row(meeting: dict, status: str, error: str | None = None) -> dict:
     rid = str(uuid.uuid4())
-    return {"id": rid, "meeting_id": meeting["id"], "source_recording_id": rid,
-            "recording_url": f"recordings/{meeting['session_id']}/{rid}.mp4", "recording_duration_seconds": 5.0,
-            "file_size_bytes": 4, "transcript_url": f"transcripts/{rid}.srt" if status == "completed" else None,
-            "transcription_status": status, "transcription_language": "fr", "attempts": 3 if error else 1,
-            "last_error": error, "lease_owner": None, "lease_expires_at": None, "next_attempt_at": iso(-1),
-            "progress": 1.0 if status == "completed" else 0.0, "created_at": iso(-1), "updated_at": iso(-1)}
+    return {
+        "id": rid,
+        "meeting_id": meeting["id"],
+        "source_recording_id": rid,
+        "recording_url": f"recordings/{meeting['session_id']}/{rid}.mp4",
+        "recording_duration_seconds": 5.0,
+        "file_size_bytes": 4,
+        "transcript_url": f"transcripts/{rid}.srt" if status == "completed" else None,
+        "transcription_status": status,
+        "transcription_language": "fr",
+        "attempts": 3 if error else 1,
+        "last_error": error,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "next_attempt_at": iso(-1),
+        "progress": 1.0 if status == "completed" else 0.0,
+        "created_at": iso(-1),
+        "updated_at": iso(-1),
+    }
 
 
 def seeded_project() -> FakeSupabase:
@@ -215,12 +290,25 @@ def seeded_project() -> FakeSupabase:
     ok, failed = recording_row(done, "completed"), recording_row(done, "failed", "modèle introuvable")
     fake.rest.rows["meeting_recordings"] = [ok, failed]
     fake.rest.rows["transcript_cues"] = [
-        {"recording_id": ok["id"], "position": 0, "start_seconds": 1.5, "end_seconds": 3.0,
-         "text": "Le budget est validé"},
-        {"recording_id": ok["id"], "position": 1, "start_seconds": 3.0, "end_seconds": 5.0, "text": "Merci à tous"}]
+        {
+            "recording_id": ok["id"],
+            "position": 0,
+            "start_seconds": 1.5,
+            "end_seconds": 3.0,
+            "text": "Le budget est validé",
+        },
+        {"recording_id": ok["id"], "position": 1, "start_seconds": 3.0, "end_seconds": 5.0, "text": "Merci à tous"},
+    ]
     for row in (ok, failed):
         fake.storage.objects[("recordings", row["recording_url"].split("/", 1)[1])] = b"\x00\x00\x00\x18"
     fake.storage.objects[("transcripts", f"{ok['id']}.srt")] = SRT.encode()
-    fake.ids = {"mikl": mikl, "claire": claire, "bruno": bruno, "done": done["id"], "live": live["id"],
-                "ok": ok["id"], "failed": failed["id"]}
+    fake.ids = {
+        "mikl": mikl,
+        "claire": claire,
+        "bruno": bruno,
+        "done": done["id"],
+        "live": live["id"],
+        "ok": ok["id"],
+        "failed": failed["id"],
+    }
     return fake

@@ -24,8 +24,11 @@ def gotrue() -> FakeGoTrue:
 
 @pytest.fixture
 def postgrest() -> FakePostgrest:
-    return FakePostgrest(anon_key=ANON, tokens=set(), columns={
-        "profiles": {"id", "email", "display_name", "role", "operator_id", "tier", "created_at"}})
+    return FakePostgrest(
+        anon_key=ANON,
+        tokens=set(),
+        columns={"profiles": {"id", "email", "display_name", "role", "operator_id", "tier", "created_at"}},
+    )
 
 
 @pytest.fixture
@@ -42,10 +45,22 @@ def claire(gotrue, postgrest):
     operator_id = gotrue.add_user("mikl@foxeo.fr", PASSWORD)
     user_id = gotrue.add_user("claire@client.fr", PASSWORD)
     postgrest.rows["profiles"] = [
-        {"id": str(operator_id), "email": "mikl@foxeo.fr", "display_name": "MiKL", "role": "operator",
-         "operator_id": None, "tier": None},
-        {"id": str(user_id), "email": "claire@client.fr", "display_name": "Claire", "role": "client",
-         "operator_id": str(operator_id), "tier": "lab"},
+        {
+            "id": str(operator_id),
+            "email": "mikl@foxeo.fr",
+            "display_name": "MiKL",
+            "role": "operator",
+            "operator_id": None,
+            "tier": None,
+        },
+        {
+            "id": str(user_id),
+            "email": "claire@client.fr",
+            "display_name": "Claire",
+            "role": "client",
+            "operator_id": str(operator_id),
+            "tier": "lab",
+        },
     ]
     return user_id, operator_id
 

@@ -38,9 +38,16 @@ def project() -> FakeSupabase:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings.load(env={
-        "VISIO_DATA_DIR": str(tmp_path / "data"), "VISIO_EMBEDDED_WORKER": "0", "SUPABASE_URL": URL,
-        "SUPABASE_ANON_KEY": ANON, "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY}, secrets_file=tmp_path / "none.toml")
+    return Settings.load(
+        env={
+            "VISIO_DATA_DIR": str(tmp_path / "data"),
+            "VISIO_EMBEDDED_WORKER": "0",
+            "SUPABASE_URL": URL,
+            "SUPABASE_ANON_KEY": ANON,
+            "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
+        },
+        secrets_file=tmp_path / "none.toml",
+    )
 
 
 @pytest.fixture
@@ -93,7 +100,7 @@ def test_operator_signs_in_with_supabase_auth_and_the_hub_reads_as_him(ctx, proj
     assert set(test.dataframe[0].value["Titre"]) == {"Lancement", "Point hebdo", "Atelier Bruno"}
     tokens = page_tokens(project, since)
     assert len(tokens) == 1 and tokens <= set(project.auth.access)  # his JWT, nothing else
-    assert all(r.headers["apikey"] == ANON for r in project.rest.requests[since[0]:])
+    assert all(r.headers["apikey"] == ANON for r in project.rest.requests[since[0] :])
     # the local accounts table plays no part: nobody was created there
     assert ctx.accounts.users.count() == 0
 
@@ -106,7 +113,7 @@ def test_operator_creates_a_meeting_as_himself(ctx, project):
     test.button(key="FormSubmitter:hub_create-Créer le meeting").click()
     test.run()
     assert not test.exception, test.exception
-    created = [r for r in project.rest.requests[since[0]:] if r.method == "POST" and r.url.path == "/rest/v1/meetings"]
+    created = [r for r in project.rest.requests[since[0] :] if r.method == "POST" and r.url.path == "/rest/v1/meetings"]
     assert len(created) == 1 and bearer(created[0]) in project.auth.access
     body = json.loads(created[0].content)
     assert body["operator_id"] == str(project.ids["mikl"]) and body["status"] == "scheduled"
@@ -126,7 +133,7 @@ def test_client_sees_his_meetings_and_plays_a_recording_through_a_signed_url(ctx
     assert "Le budget est valid" in raw and "Merci" in raw  # the SRT, downloaded with his JWT
     urls = [b.proto.url for b in test.get("link_button")]
     assert all(u.startswith(f"{URL}/storage/v1/object/sign/") for u in urls) and len(urls) == 2
-    signs = [r for r in project.storage.requests[since[1]:] if "/object/sign/" in r.url.path]
+    signs = [r for r in project.storage.requests[since[1] :] if "/object/sign/" in r.url.path]
     assert signs and {int(json.loads(r.content)["expiresIn"]) for r in signs} == {3600}
     assert page_tokens(project, since) <= set(project.auth.access)
     assert "Relancer" not in str(test.button)
@@ -143,7 +150,7 @@ def test_operator_retries_a_failed_transcription_through_the_database_function(c
     test.button(key=f"retry-{project.ids['failed']}").click()
     test.run()
     assert not test.exception, test.exception
-    calls = [r for r in project.rest.requests[since[0]:] if r.url.path == "/rest/v1/rpc/requeue_transcription"]
+    calls = [r for r in project.rest.requests[since[0] :] if r.url.path == "/rest/v1/rpc/requeue_transcription"]
     assert len(calls) == 1 and bearer(calls[0]) in project.auth.access
     assert json.loads(calls[0].content) == {"recording": project.ids["failed"], "lang": None, "only_if": ["failed"]}
     row = next(r for r in project.rest.rows["meeting_recordings"] if r["id"] == project.ids["failed"])
@@ -160,7 +167,7 @@ def test_analyst_searches_transcripts_with_his_own_token(ctx, project):
     test.run()
     assert not test.exception, test.exception
     assert "1 passage(s) trouvé(s)." in texts(test)
-    calls = [r for r in project.rest.requests[since[0]:] if r.url.path == "/rest/v1/rpc/search_transcripts"]
+    calls = [r for r in project.rest.requests[since[0] :] if r.url.path == "/rest/v1/rpc/search_transcripts"]
     assert calls and bearer(calls[-1]) in project.auth.access
     args = json.loads(calls[-1].content)
     assert args["words"] == ["budg"] and args["operator_scope"] == str(project.ids["mikl"])
@@ -244,8 +251,10 @@ def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
 
 
 def test_supabase_needs_the_service_role_key_for_recordings(tmp_path, project):
-    settings = Settings.load(env={"VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL,
-                                  "SUPABASE_ANON_KEY": ANON}, secrets_file=tmp_path / "none.toml")
+    settings = Settings.load(
+        env={"VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON},
+        secrets_file=tmp_path / "none.toml",
+    )
     with pytest.raises(SystemExit, match="SUPABASE_SERVICE_ROLE_KEY"):
         build_context(settings, http=project.client())
 
@@ -254,8 +263,9 @@ def test_unreachable_supabase_gives_a_clear_sign_in_error(settings, tmp_path):
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    context = build_context(settings, engine=FakeMediaEngine(), hasher=FAST_HASHER,
-                            http=httpx.Client(transport=httpx.MockTransport(down)))
+    context = build_context(
+        settings, engine=FakeMediaEngine(), hasher=FAST_HASHER, http=httpx.Client(transport=httpx.MockTransport(down))
+    )
     set_context(context)
     try:
         test = sign_in("mikl@foxeo.fr")
@@ -274,14 +284,15 @@ def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tm
     video = make_video(tmp_path / "meeting.webm", 1.0)
     since = mark(project)
     with open(video, "rb") as stream:
-        recording, created = scope.recordings.import_recording(operator, project.ids["done"], stream,
-                                                               filename="meeting.webm", language="en")
+        recording, created = scope.recordings.import_recording(
+            operator, project.ids["done"], stream, filename="meeting.webm", language="en"
+        )
     assert created and recording.transcription_language == "en"
     # the operator's right was checked with his JWT; the row and the file were written by the system
-    rest = project.rest.requests[since[0]:]
+    rest = project.rest.requests[since[0] :]
     assert bearer(next(r for r in rest if r.url.path == "/rest/v1/meetings")) in project.auth.access
     assert {bearer(r) for r in rest if r.url.path == "/rest/v1/meeting_recordings"} == {SERVICE_KEY}
-    uploads = [r for r in project.storage.requests[since[1]:] if r.method == "POST"]
+    uploads = [r for r in project.storage.requests[since[1] :] if r.method == "POST"]
     assert uploads and {bearer(r) for r in uploads} == {SERVICE_KEY}
     assert ("recordings", recording.storage_key) in project.storage.objects
 
@@ -289,7 +300,8 @@ def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tm
     before = mark(project)
     with open(video, "rb") as stream, pytest.raises(Forbidden):
         ctx.scope_for(client, client_session.key).recordings.import_recording(
-            client, project.ids["done"], stream, filename="meeting.webm")
+            client, project.ids["done"], stream, filename="meeting.webm"
+        )
     assert SERVICE_KEY not in page_tokens(project, before)  # refused before any system write
 
 
@@ -297,10 +309,17 @@ def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
     from visio_core.adapters.openvidu.engine import OpenViduEngine
     from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository
 
-    settings = Settings.load(env={
-        "VISIO_DATA_DIR": str(tmp_path / "d"), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON,
-        "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY, "OPENVIDU_URL": "https://openvidu.test", "OPENVIDU_SECRET": "s",
-    }, secrets_file=tmp_path / "none.toml")
+    settings = Settings.load(
+        env={
+            "VISIO_DATA_DIR": str(tmp_path / "d"),
+            "SUPABASE_URL": URL,
+            "SUPABASE_ANON_KEY": ANON,
+            "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
+            "OPENVIDU_URL": "https://openvidu.test",
+            "OPENVIDU_SECRET": "s",
+        },
+        secrets_file=tmp_path / "none.toml",
+    )
     context = build_context(settings, http=project.client())
     assert isinstance(context.engine, OpenViduEngine)
     meetings = context.downloads.meetings

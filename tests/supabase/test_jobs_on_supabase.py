@@ -30,12 +30,41 @@ URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
 USER_JWT = "user-access-token-for-tests"
 SERVICE_KEY = "service-role-key-for-tests"
-MEETING_COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at", "language",
-                   "ended_at", "duration_seconds", "session_id", "status", "created_at", "updated_at"}
-RECORDING_COLUMNS = {"id", "meeting_id", "source_recording_id", "recording_url", "recording_duration_seconds",
-                     "file_size_bytes", "transcript_url", "transcription_status", "transcription_language",
-                     "attempts", "last_error", "lease_owner", "lease_expires_at", "next_attempt_at", "progress",
-                     "created_at", "updated_at"}
+MEETING_COLUMNS = {
+    "id",
+    "client_id",
+    "operator_id",
+    "title",
+    "description",
+    "scheduled_at",
+    "started_at",
+    "language",
+    "ended_at",
+    "duration_seconds",
+    "session_id",
+    "status",
+    "created_at",
+    "updated_at",
+}
+RECORDING_COLUMNS = {
+    "id",
+    "meeting_id",
+    "source_recording_id",
+    "recording_url",
+    "recording_duration_seconds",
+    "file_size_bytes",
+    "transcript_url",
+    "transcription_status",
+    "transcription_language",
+    "attempts",
+    "last_error",
+    "lease_owner",
+    "lease_expires_at",
+    "next_attempt_at",
+    "progress",
+    "created_at",
+    "updated_at",
+}
 CUE_COLUMNS = {"recording_id", "position", "start_seconds", "end_seconds", "text", "words", "speaker"}
 
 
@@ -46,34 +75,55 @@ def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Requ
     if set(args) != {"worker", "lease_seconds"}:
         return _error(404, "PGRST202", "Could not find the function with these arguments")
     now = datetime.now(UTC).isoformat()
-    due = [r for r in fake.rows.get("meeting_recordings", [])
-           if (r["transcription_status"] == "pending" and r["next_attempt_at"] <= now)
-           or (r["transcription_status"] == "processing" and (r["lease_expires_at"] or "") < now)]
+    due = [
+        r
+        for r in fake.rows.get("meeting_recordings", [])
+        if (r["transcription_status"] == "pending" and r["next_attempt_at"] <= now)
+        or (r["transcription_status"] == "processing" and (r["lease_expires_at"] or "") < now)
+    ]
     if not due:
         return httpx.Response(200, json=[])
     job = min(due, key=lambda r: (r["next_attempt_at"], r["created_at"]))
-    job.update(transcription_status="processing", lease_owner=args["worker"], attempts=job["attempts"] + 1,
-               progress=0, lease_expires_at=(datetime.now(UTC)
-                                             + timedelta(seconds=args["lease_seconds"])).isoformat())
+    job.update(
+        transcription_status="processing",
+        lease_owner=args["worker"],
+        attempts=job["attempts"] + 1,
+        progress=0,
+        lease_expires_at=(datetime.now(UTC) + timedelta(seconds=args["lease_seconds"])).isoformat(),
+    )
     return httpx.Response(200, json=[dict(job)])
 
 
 @pytest.fixture
 def postgrest() -> FakePostgrest:
     fake = FakePostgrest(
-        anon_key=ANON, tokens={USER_JWT, SERVICE_KEY},
-        columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS,
-                 "transcript_cues": CUE_COLUMNS},
-        unique={"meeting_recordings": [("meeting_id", "source_recording_id")],
-                "transcript_cues": [("recording_id", "position")]},
+        anon_key=ANON,
+        tokens={USER_JWT, SERVICE_KEY},
+        columns={"meetings": MEETING_COLUMNS, "meeting_recordings": RECORDING_COLUMNS, "transcript_cues": CUE_COLUMNS},
+        unique={
+            "meeting_recordings": [("meeting_id", "source_recording_id")],
+            "transcript_cues": [("recording_id", "position")],
+        },
         functions={"claim_transcription_job": claim_transcription_job},
     )
     now = datetime.now(UTC).isoformat()
-    fake.rows["meetings"] = [{
-        "id": str(uuid.uuid4()), "client_id": str(uuid.uuid4()), "operator_id": str(uuid.uuid4()),
-        "title": "Revue", "description": "", "scheduled_at": now, "started_at": now, "ended_at": now,
-        "duration_seconds": 60, "session_id": "visio-abc", "status": "completed", "created_at": now, "updated_at": now,
-    }]
+    fake.rows["meetings"] = [
+        {
+            "id": str(uuid.uuid4()),
+            "client_id": str(uuid.uuid4()),
+            "operator_id": str(uuid.uuid4()),
+            "title": "Revue",
+            "description": "",
+            "scheduled_at": now,
+            "started_at": now,
+            "ended_at": now,
+            "duration_seconds": 60,
+            "session_id": "visio-abc",
+            "status": "completed",
+            "created_at": now,
+            "updated_at": now,
+        }
+    ]
     return fake
 
 
@@ -84,12 +134,16 @@ def files() -> FakeStorage:
 
 @pytest.fixture
 def jobs(postgrest) -> SupabaseRecordingJobs:
-    return SupabaseRecordingJobs(service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport())))
+    return SupabaseRecordingJobs(
+        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport()))
+    )
 
 
 @pytest.fixture
 def storage(files, tmp_path) -> SupabaseStorage:
-    return SupabaseStorage(URL, SERVICE_KEY, http=httpx.Client(transport=files.transport()), spool_dir=tmp_path / "spool")
+    return SupabaseStorage(
+        URL, SERVICE_KEY, http=httpx.Client(transport=files.transport()), spool_dir=tmp_path / "spool"
+    )
 
 
 @pytest.fixture
@@ -100,16 +154,19 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def ingest(settings, postgrest, jobs, storage) -> RecordingIngest:
     meetings = SupabaseMeetingRepository(
-        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport())))
-    return RecordingIngest(meetings, jobs, storage, probe_recording, settings.data_dir / "tmp",
-                           settings.default_language)
+        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport()))
+    )
+    return RecordingIngest(
+        meetings, jobs, storage, probe_recording, settings.data_dir / "tmp", settings.default_language
+    )
 
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("supabase-speech")
-    return write_media(folder / "meeting.mp4", say("espeak-ng", folder, "fr", FRENCH, "fr", 110, 0.7),
-                       video="libx264", audio="aac")
+    return write_media(
+        folder / "meeting.mp4", say("espeak-ng", folder, "fr", FRENCH, "fr", 110, 0.7), video="libx264", audio="aac"
+    )
 
 
 def meeting_id(postgrest) -> uuid.UUID:
@@ -117,8 +174,9 @@ def meeting_id(postgrest) -> uuid.UUID:
 
 
 @pytest.mark.slow
-def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, files, ingest, jobs, storage, settings,
-                                                                     speech):
+def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(
+    postgrest, files, ingest, jobs, storage, settings, speech
+):
     meeting = meeting_id(postgrest)
     recording, created = ingest.ingest_file(meeting, speech, source_recording_id="ov-rec-1")
     again, created_again = ingest.ingest_file(meeting, speech, source_recording_id="ov-rec-1")
@@ -127,10 +185,12 @@ def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(postgrest, fi
     assert ("recordings", recording.storage_key) in files.objects and len(files.objects) == 1
 
     index = SupabaseTranscriptIndex(
-        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport())))
+        service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=postgrest.transport()))
+    )
     postgrest.rows["transcript_cues"] = [  # left over from an earlier transcription: replaced, not kept
         {"recording_id": str(recording.id), "position": p, "start_seconds": 0, "end_seconds": 1, "text": "vieux"}
-        for p in range(40)]
+        for p in range(40)
+    ]
     worker = JobRunner([TranscriptionJobs(jobs, storage, lambda: build_transcriber(settings), index)])
     assert worker.run_until_idle() == 1
     row = postgrest.rows["meeting_recordings"][0]
@@ -160,7 +220,10 @@ def test_every_job_request_carries_the_service_key_and_the_lease_condition(postg
     patch = postgrest.requests[-1]
     assert patch.method == "PATCH"
     assert dict(httpx.QueryParams(patch.url.query)) == {
-        "id": f"eq.{job.id}", "lease_owner": "eq.w1", "transcription_status": "eq.processing"}
+        "id": f"eq.{job.id}",
+        "lease_owner": "eq.w1",
+        "transcription_status": "eq.processing",
+    }
 
     # another worker reclaimed the job: every write of the first one changes nothing
     postgrest.rows["meeting_recordings"][0]["lease_owner"] = "w2"
@@ -179,6 +242,8 @@ def test_every_job_request_carries_the_service_key_and_the_lease_condition(postg
 
 
 def test_a_user_token_cannot_claim_jobs(postgrest):
-    as_user = SupabaseRecordingJobs(service_client(URL, USER_JWT, http_client=httpx.Client(transport=postgrest.transport())))
+    as_user = SupabaseRecordingJobs(
+        service_client(URL, USER_JWT, http_client=httpx.Client(transport=postgrest.transport()))
+    )
     with pytest.raises(BackendUnavailable):
         as_user.claim_next("w", datetime.now(UTC), timedelta(minutes=5))

@@ -19,8 +19,22 @@ URL = "https://project.supabase.test"
 ANON = "anon-key-for-tests"
 USER_JWT = "user-access-token-for-tests"
 SERVICE_KEY = "service-role-key-for-tests"
-COLUMNS = {"id", "client_id", "operator_id", "title", "description", "scheduled_at", "started_at", "ended_at", "language",
-           "duration_seconds", "session_id", "status", "created_at", "updated_at"}
+COLUMNS = {
+    "id",
+    "client_id",
+    "operator_id",
+    "title",
+    "description",
+    "scheduled_at",
+    "started_at",
+    "ended_at",
+    "language",
+    "duration_seconds",
+    "session_id",
+    "status",
+    "created_at",
+    "updated_at",
+}
 
 OPERATOR = Identity(uuid.uuid4(), "op@x.io", "MiKL", Role.OPERATOR)
 CLIENT_A = Identity(uuid.uuid4(), "a@x.io", "A", Role.CLIENT, OPERATOR.id)
@@ -94,8 +108,9 @@ def test_exact_requests_use_the_users_jwt_never_the_service_key(service, fake):
 
 
 def test_an_expired_token_is_a_clear_error(fake):
-    repo = SupabaseMeetingRepository(user_client(URL, ANON, "expired-token",
-                                                 http_client=httpx.Client(transport=fake.transport())))
+    repo = SupabaseMeetingRepository(
+        user_client(URL, ANON, "expired-token", http_client=httpx.Client(transport=fake.transport()))
+    )
     with pytest.raises(BackendUnavailable) as error:
         repo.get(uuid.uuid4())
     assert "expired-token" not in str(error.value)

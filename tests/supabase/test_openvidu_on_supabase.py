@@ -28,27 +28,41 @@ class Stub:
 
 
 def settings_for(folder, ov: FakeOpenVidu) -> Settings:
-    return Settings.load(env={
-        "VISIO_DATA_DIR": str(folder), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON,
-        "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY, "OPENVIDU_URL": ov.url, "OPENVIDU_SECRET": ov.secret,
-        "OPENVIDU_WEBHOOK_SECRET": WEBHOOK_SECRET, "VISIO_EMBEDDED_WORKER": "0",
-    }, secrets_file=folder / "none.toml")
+    return Settings.load(
+        env={
+            "VISIO_DATA_DIR": str(folder),
+            "SUPABASE_URL": URL,
+            "SUPABASE_ANON_KEY": ANON,
+            "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
+            "OPENVIDU_URL": ov.url,
+            "OPENVIDU_SECRET": ov.secret,
+            "OPENVIDU_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "VISIO_EMBEDDED_WORKER": "0",
+        },
+        secrets_file=folder / "none.toml",
+    )
 
 
 @pytest.fixture
 def fake_ov(tmp_path):
-    with FakeOpenVidu(recording_file=make_video(tmp_path / "ov.mp4", 2, video_codec="libx264",
-                                                audio_codec="aac")) as server:
+    with FakeOpenVidu(
+        recording_file=make_video(tmp_path / "ov.mp4", 2, video_codec="libx264", audio_codec="aac")
+    ) as server:
         yield server
 
 
 @pytest.mark.slow
 def test_a_remote_worker_fetches_what_the_dashboard_webhook_queued(tmp_path, fake_ov):
     project = seeded_project()
-    dashboard = build_context(settings_for(tmp_path / "dashboard", fake_ov), http=project.client(),
-                              retry_sleep=lambda s: None)
-    worker = build_context(settings_for(tmp_path / "worker-machine", fake_ov), http=project.client(),
-                           retry_sleep=lambda s: None, transcriber=lambda: Stub())
+    dashboard = build_context(
+        settings_for(tmp_path / "dashboard", fake_ov), http=project.client(), retry_sleep=lambda s: None
+    )
+    worker = build_context(
+        settings_for(tmp_path / "worker-machine", fake_ov),
+        http=project.client(),
+        retry_sleep=lambda s: None,
+        transcriber=lambda: Stub(),
+    )
     live = next(m for m in project.rest.rows["meetings"] if m["status"] == "in_progress")
     mikl = Identity(project.ids["mikl"], "mikl@foxeo.fr", "MiKL", Role.OPERATOR)
     claire = Identity(project.ids["claire"], "claire@client.fr", "Claire", Role.CLIENT, mikl.id)
@@ -62,7 +76,8 @@ def test_a_remote_worker_fetches_what_the_dashboard_webhook_queued(tmp_path, fak
         dashboard.meetings.end_meeting(mikl, meeting.id)  # closing the session stops the recording: ready
         fake_ov.flush_webhooks()
     assert [status for _, status in fake_ov.webhook_log if status is not None] and all(
-        status == 200 for _, status in fake_ov.webhook_log)
+        status == 200 for _, status in fake_ov.webhook_log
+    )
     (queued,) = project.rest.rows["openvidu_downloads"]  # in the project, not in a dashboard's file
     assert queued["state"] == "pending" and queued["meeting_id"] == live["id"]
 

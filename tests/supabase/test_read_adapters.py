@@ -33,9 +33,14 @@ def project() -> FakeSupabase:
 
 
 def signed_in(project: FakeSupabase, email: str = "mikl@foxeo.fr") -> tuple[str, httpx.Client]:
-    response = project.handle(httpx.Request(
-        "POST", f"{URL}/auth/v1/token?grant_type=password", headers={"apikey": ANON},
-        content=json.dumps({"email": email, "password": "correct-horse-battery"}).encode()))
+    response = project.handle(
+        httpx.Request(
+            "POST",
+            f"{URL}/auth/v1/token?grant_type=password",
+            headers={"apikey": ANON},
+            content=json.dumps({"email": email, "password": "correct-horse-battery"}).encode(),
+        )
+    )
     return response.json()["access_token"], project.client()
 
 
@@ -49,9 +54,12 @@ def test_clients_of_asks_for_the_operators_clients_sorted(project):
     assert [c.display_name for c in clients] == ["Anne", "Zoé"]
     request = project.rest.requests[-1]
     assert bearer(request) == jwt and request.headers["apikey"] == ANON
-    assert dict(request.url.params) == {"select": "id,email,display_name,role,operator_id,tier",
-                                        "role": "eq.client", "operator_id": f"eq.{project.op}",
-                                        "order": "display_name.asc"}
+    assert dict(request.url.params) == {
+        "select": "id,email,display_name,role,operator_id,tier",
+        "role": "eq.client",
+        "operator_id": f"eq.{project.op}",
+        "order": "display_name.asc",
+    }
     client = Identity(id=uuid.uuid4(), email="c@x", display_name="c", role=Role.CLIENT, operator_id=project.op)
     assert SupabaseProfiles(user_client(URL, ANON, jwt, http_client=http)).clients_of(client) == []
 
@@ -62,8 +70,15 @@ def test_user_recordings_list_active_and_requeue_through_the_function(project):
     assert recordings.list_active() == []
     listing = project.rest.requests[-1]
     assert listing.url.params["transcription_status"] == "neq.completed" and listing.url.params["limit"] == "200"
-    assert recordings.requeue(uuid.uuid4(), datetime.now(UTC), language="en",
-                              only_if=(TranscriptionStatus.FAILED, TranscriptionStatus.COMPLETED)) is False
+    assert (
+        recordings.requeue(
+            uuid.uuid4(),
+            datetime.now(UTC),
+            language="en",
+            only_if=(TranscriptionStatus.FAILED, TranscriptionStatus.COMPLETED),
+        )
+        is False
+    )
     call = project.rest.requests[-1]
     assert call.url.path == "/rest/v1/rpc/requeue_transcription" and bearer(call) == jwt
     assert json.loads(call.content)["only_if"] == ["completed", "failed"]
@@ -76,8 +91,17 @@ def test_search_sends_words_not_the_raw_query_and_maps_hits(project):
     assert not any(r.url.path.endswith("search_transcripts") for r in project.rest.requests)  # no words, no call
     search.search("budget: 'réu*", CueFilters(operator_id=project.op, language="fr", limit=50))
     args = json.loads(project.rest.requests[-1].content)
-    assert args == {"words": ["budget", "réu"], "operator_scope": str(project.op), "client_scope": None,
-                    "client": None, "scheduled_from": None, "scheduled_to": None, "lang": "fr", "max_rows": 50, "who": None}
+    assert args == {
+        "words": ["budget", "réu"],
+        "operator_scope": str(project.op),
+        "client_scope": None,
+        "client": None,
+        "scheduled_from": None,
+        "scheduled_to": None,
+        "lang": "fr",
+        "max_rows": 50,
+        "who": None,
+    }
 
 
 def test_a_postgrest_error_is_reported_without_details(project):

@@ -90,7 +90,8 @@ def test_unreachable_storage(tmp_path):
     def refuse(request):
         raise httpx.ConnectError("connection refused", request=request)
 
-    storage = SupabaseStorage(URL, SERVICE_KEY, http=httpx.Client(transport=httpx.MockTransport(refuse)),
-                              spool_dir=tmp_path)
+    storage = SupabaseStorage(
+        URL, SERVICE_KEY, http=httpx.Client(transport=httpx.MockTransport(refuse)), spool_dir=tmp_path
+    )
     with pytest.raises(BackendUnavailable, match="ne répond pas"):
         storage.exists("recordings", KEY)

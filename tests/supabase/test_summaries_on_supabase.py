@@ -21,10 +21,18 @@ from visio_core.services.jobs import JobRunner
 def world(tmp_path):
     project = seeded_project()
     with chat_server(KEY, models=(MODEL,)) as chat:
-        settings = Settings.load(env={
-            "VISIO_DATA_DIR": str(tmp_path / "data"), "SUPABASE_URL": URL, "SUPABASE_ANON_KEY": ANON,
-            "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": chat.base_url,
-            "VISIO_SUMMARY_MODEL": MODEL}, secrets_file=tmp_path / "none.toml")
+        settings = Settings.load(
+            env={
+                "VISIO_DATA_DIR": str(tmp_path / "data"),
+                "SUPABASE_URL": URL,
+                "SUPABASE_ANON_KEY": ANON,
+                "SUPABASE_SERVICE_ROLE_KEY": SERVICE_KEY,
+                "OPENAI_API_KEY": KEY,
+                "OPENAI_BASE_URL": chat.base_url,
+                "VISIO_SUMMARY_MODEL": MODEL,
+            },
+            secrets_file=tmp_path / "none.toml",
+        )
         ctx = build_context(settings, engine=FakeMediaEngine(), hasher=FAST_HASHER, http=project.client())
         yield project, ctx, chat
         ctx.db.close()

@@ -81,8 +81,10 @@ def webm_with_speech(french_speech, speech_dir) -> Path:
 def whisper_model_dir() -> Path:
     path = Settings.load().whisper_model_dir
     if not (path / "model.bin").is_file():
-        pytest.fail(f"offline Whisper model missing at {path}: run `make setup` "
-                    "(or point VISIO_WHISPER_MODEL at a CTranslate2 Whisper model)")
+        pytest.fail(
+            f"offline Whisper model missing at {path}: run `make setup` "
+            "(or point VISIO_WHISPER_MODEL at a CTranslate2 Whisper model)"
+        )
     return path
 
 
@@ -102,4 +104,3 @@ def server(openai_server):
     openai_server.max_bytes = 25 * 1024 * 1024
     yield openai_server
     openai_server.fail_next.clear()
-

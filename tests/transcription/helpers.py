@@ -15,8 +15,10 @@ import numpy as np
 
 API_KEY = "sk-test-" + secrets.token_hex(12)  # generated per run: no key-like constant in git
 
-FRENCH = "Bonjour à tous. Le projet commence lundi. Merci beaucoup. " \
-         "Nous allons parler du budget de l'année prochaine et des nouveaux clients."
+FRENCH = (
+    "Bonjour à tous. Le projet commence lundi. Merci beaucoup. "
+    "Nous allons parler du budget de l'année prochaine et des nouveaux clients."
+)
 FRENCH_WORDS = ("bonjour", "projet", "merci", "budget", "client")
 
 ENGLISH = "Hello everyone. Today we talk about the garden and the kitchen. Thank you very much."
@@ -44,26 +46,32 @@ OPERATOR, CLIENT = "MiKL", "Claire Martin"
 
 # Two people taking turns, each with his own mbrola voice: (operator voice, client voice), turns.
 TWO_SPEAKERS = {
-    "fr": (("mb-fr1", "mb-fr4"), [
-        (OPERATOR, "Bonjour Claire, merci d'être venue à cette réunion."),
-        (CLIENT, "Bonjour, je vous présente les résultats du premier trimestre."),
-        (OPERATOR, "Les ventes de la boutique en ligne ont beaucoup augmenté cette année."),
-        (CLIENT, "Nous avons aussi recruté deux nouveaux développeurs au mois de mars."),
-        (OPERATOR, "Très bien, il faudra préparer le budget pour la rentrée."),
-        (CLIENT, "Je vous envoie le document complet avant vendredi soir."),
-        (OPERATOR, "Parfait, passez une excellente journée."),
-        (CLIENT, "Merci beaucoup, à la semaine prochaine."),
-    ]),
-    "en": (("mb-us2", "mb-us1"), [
-        (OPERATOR, "Good morning Claire, thank you for joining the meeting today."),
-        (CLIENT, "Good morning, I would like to present the results of the first quarter."),
-        (OPERATOR, "The online shop sold many more products this year."),
-        (CLIENT, "We also hired two new developers in the month of March."),
-        (OPERATOR, "Very good, we need to prepare the budget for the autumn."),
-        (CLIENT, "I will send you the full report before Friday evening."),
-        (OPERATOR, "Perfect, have a wonderful day."),
-        (CLIENT, "Thank you very much, see you next week."),
-    ]),
+    "fr": (
+        ("mb-fr1", "mb-fr4"),
+        [
+            (OPERATOR, "Bonjour Claire, merci d'être venue à cette réunion."),
+            (CLIENT, "Bonjour, je vous présente les résultats du premier trimestre."),
+            (OPERATOR, "Les ventes de la boutique en ligne ont beaucoup augmenté cette année."),
+            (CLIENT, "Nous avons aussi recruté deux nouveaux développeurs au mois de mars."),
+            (OPERATOR, "Très bien, il faudra préparer le budget pour la rentrée."),
+            (CLIENT, "Je vous envoie le document complet avant vendredi soir."),
+            (OPERATOR, "Parfait, passez une excellente journée."),
+            (CLIENT, "Merci beaucoup, à la semaine prochaine."),
+        ],
+    ),
+    "en": (
+        ("mb-us2", "mb-us1"),
+        [
+            (OPERATOR, "Good morning Claire, thank you for joining the meeting today."),
+            (CLIENT, "Good morning, I would like to present the results of the first quarter."),
+            (OPERATOR, "The online shop sold many more products this year."),
+            (CLIENT, "We also hired two new developers in the month of March."),
+            (OPERATOR, "Very good, we need to prepare the budget for the autumn."),
+            (CLIENT, "I will send you the full report before Friday evening."),
+            (OPERATOR, "Perfect, have a wonderful day."),
+            (CLIENT, "Thank you very much, see you next week."),
+        ],
+    ),
 }
 
 
@@ -97,8 +105,15 @@ def say(espeak: str, directory: Path, name: str, text: str, voice: str, speed: i
     return Speech(out, (samples.size + 2 * silence.size) / rate)
 
 
-def write_media(path: Path, speech: Speech | None, *, video: str | None, audio: str | None,
-                audio_start: float = 0.0, seconds: float | None = None) -> Path:
+def write_media(
+    path: Path,
+    speech: Speech | None,
+    *,
+    video: str | None,
+    audio: str | None,
+    audio_start: float = 0.0,
+    seconds: float | None = None,
+) -> Path:
     """A media file made with PyAV: `video` codec (libx264, libvpx-vp9) with moving frames,
     `audio` codec (aac, libopus) carrying `speech` shifted by `audio_start` seconds."""
     seconds = seconds or (speech.duration + audio_start if speech else 2.0)
@@ -122,11 +137,13 @@ def write_media(path: Path, speech: Speech | None, *, video: str | None, audio: 
             resampler = av.AudioResampler(format="s16", layout="mono", rate=48000)
             source = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
             source.sample_rate = rate
-            data = np.concatenate([f.to_ndarray().reshape(-1) for f in resampler.resample(source)]
-                                  + [f.to_ndarray().reshape(-1) for f in resampler.resample(None)])
+            data = np.concatenate(
+                [f.to_ndarray().reshape(-1) for f in resampler.resample(source)]
+                + [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+            )
             start = int(audio_start * 48000)
             for offset in range(0, data.size, 960):
-                block = data[offset:offset + 960]
+                block = data[offset : offset + 960]
                 frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
                 frame.sample_rate = 48000
                 frame.time_base = Fraction(1, 48000)
@@ -181,6 +198,9 @@ def require_mbrola(voices: tuple[str, ...]) -> None:
     import pytest
 
     listed = subprocess.run(["espeak-ng", "--voices=mb"], capture_output=True, text=True).stdout
-    if shutil.which("mbrola") is None or any(f"mb/{v} " not in listed for v in voices) \
-            or any(not Path(f"/usr/share/mbrola/{v[3:]}").exists() for v in voices):
+    if (
+        shutil.which("mbrola") is None
+        or any(f"mb/{v} " not in listed for v in voices)
+        or any(not Path(f"/usr/share/mbrola/{v[3:]}").exists() for v in voices)
+    ):
         pytest.skip(f"mbrola voices {voices} are not installed (docs/PERFORMANCE.md has the command)")

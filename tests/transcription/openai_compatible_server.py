@@ -116,43 +116,54 @@ class OpenAICompatibleServer:
             return refusal
         length = int(request.headers.get("content-length") or 0)
         if length > self.max_bytes + 64 * 1024:  # multipart framing on top of the file
-            return _error(413, f"Maximum content size limit ({self.max_bytes}) exceeded ({length} bytes read)",
-                          type_="server_error")
+            return _error(
+                413,
+                f"Maximum content size limit ({self.max_bytes}) exceeded ({length} bytes read)",
+                type_="server_error",
+            )
         form = await request.form()
         try:
             upload = form.get("file")
             model = form.get("model")
             if not isinstance(upload, UploadFile):
-                return _error(400, "Missing required parameter: 'file'.", param="file",
-                              code="missing_required_parameter")
+                return _error(
+                    400, "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
+                )
             if not isinstance(model, str) or not model:
-                return _error(400, "Missing required parameter: 'model'.", param="model",
-                              code="missing_required_parameter")
+                return _error(
+                    400, "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+                )
             if model not in self.models:
                 return _error(400, f"Invalid model {model}.", param="model", code="invalid_model")
             response_format = str(form.get("response_format") or "json")
             if response_format not in RESPONSE_FORMATS:
-                return _error(400, f"Invalid value for 'response_format': '{response_format}'.",
-                              param="response_format")
+                return _error(
+                    400, f"Invalid value for 'response_format': '{response_format}'.", param="response_format"
+                )
             language = form.get("language") or None
             if language is not None and language not in self._languages:
-                return _error(400, f"Invalid language '{language}'. Language parameter must be specified in "
-                                   "ISO-639-1 format.", param="language", code="invalid_language_format")
+                return _error(
+                    400,
+                    f"Invalid language '{language}'. Language parameter must be specified in ISO-639-1 format.",
+                    param="language",
+                    code="invalid_language_format",
+                )
             suffix = Path(upload.filename or "").suffix.lower().lstrip(".")
             if suffix not in SUPPORTED_FILE_FORMATS:
-                return _error(400, f"Invalid file format. Supported formats: {SUPPORTED_FILE_FORMATS}",
-                              param="file")
+                return _error(400, f"Invalid file format. Supported formats: {SUPPORTED_FILE_FORMATS}", param="file")
             data = await upload.read()
             if len(data) > self.max_bytes:
-                return _error(413, f"Maximum content size limit ({self.max_bytes}) exceeded "
-                                   f"({len(data)} bytes read)", type_="server_error")
+                return _error(
+                    413,
+                    f"Maximum content size limit ({self.max_bytes}) exceeded ({len(data)} bytes read)",
+                    type_="server_error",
+                )
             prompt = str(form.get("prompt") or "") or None  # OpenAI: text the model continues, spelling included
             self.received.append(Received(upload.filename or "", len(data), model, language, response_format, prompt))
             try:
                 segments, info = await run_in_threadpool(self._run, data, suffix, language, prompt)
             except Exception:  # noqa: BLE001 - undecodable upload
-                return _error(400, f"Invalid file format. Supported formats: {SUPPORTED_FILE_FORMATS}",
-                              param="file")
+                return _error(400, f"Invalid file format. Supported formats: {SUPPORTED_FILE_FORMATS}", param="file")
         finally:
             await form.close()
         return self._render(response_format, segments, info)
@@ -162,8 +173,9 @@ class OpenAICompatibleServer:
             fh.write(data)
             fh.flush()
             with self._lock:
-                segments, info = self._model.transcribe(fh.name, language=language, vad_filter=True,
-                                                        initial_prompt=prompt)
+                segments, info = self._model.transcribe(
+                    fh.name, language=language, vad_filter=True, initial_prompt=prompt
+                )
                 return list(segments), info
 
     @staticmethod
@@ -174,22 +186,38 @@ class OpenAICompatibleServer:
         if response_format == "text":
             return PlainTextResponse(text + "\n")
         if response_format == "verbose_json":
-            return JSONResponse({
-                "task": "transcribe", "language": info.language, "duration": info.duration, "text": text,
-                "segments": [
-                    {"id": i, "seek": s.seek, "start": s.start, "end": s.end, "text": s.text,
-                     "tokens": list(s.tokens), "temperature": s.temperature, "avg_logprob": s.avg_logprob,
-                     "compression_ratio": s.compression_ratio, "no_speech_prob": s.no_speech_prob}
-                    for i, s in enumerate(segments)
-                ],
-            })
+            return JSONResponse(
+                {
+                    "task": "transcribe",
+                    "language": info.language,
+                    "duration": info.duration,
+                    "text": text,
+                    "segments": [
+                        {
+                            "id": i,
+                            "seek": s.seek,
+                            "start": s.start,
+                            "end": s.end,
+                            "text": s.text,
+                            "tokens": list(s.tokens),
+                            "temperature": s.temperature,
+                            "avg_logprob": s.avg_logprob,
+                            "compression_ratio": s.compression_ratio,
+                            "no_speech_prob": s.no_speech_prob,
+                        }
+                        for i, s in enumerate(segments)
+                    ],
+                }
+            )
         if response_format == "vtt":
             body = "WEBVTT\n\n" + "".join(
-                f"{_timestamp(s.start, '.')} --> {_timestamp(s.end, '.')}\n{s.text.strip()}\n\n" for s in segments)
+                f"{_timestamp(s.start, '.')} --> {_timestamp(s.end, '.')}\n{s.text.strip()}\n\n" for s in segments
+            )
             return PlainTextResponse(body, media_type="text/vtt")
         body = "".join(
             f"{i}\n{_timestamp(s.start, ',')} --> {_timestamp(s.end, ',')}\n{s.text.strip()}\n\n"
-            for i, s in enumerate(segments, start=1))
+            for i, s in enumerate(segments, start=1)
+        )
         return PlainTextResponse(body)
 
 

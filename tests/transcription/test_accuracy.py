@@ -43,12 +43,57 @@ SENTENCES = [sentence for sentence, _keyword in LONG_ENGLISH] + [
 # "The fourth topic is the computer security training.", "We need to buy more chairs for the
 # kitchen." and "The parking lot will be painted during the first weekend of June." here.
 RECORDINGS = [
-    (165, [(4, .25), (18, .7), (2, .25), (8, .7), (3, .7), (15, 1.2), (12, .25), (7, .7), (13, .5), (10, .35),
-           (6, 1.2), (16, .25)]),
-    (150, [(7, .25), (11, .7), (12, .7), (4, .7), (6, .7), (1, .7), (15, 1.2), (2, .35), (3, .7), (8, .25),
-           (18, .7), (16, .35)]),
-    (150, [(11, .35), (15, .25), (19, .5), (9, .5), (13, .5), (7, .35), (18, 1.2), (0, .5), (6, .25), (10, .35),
-           (4, 1.2), (3, .5)]),
+    (
+        165,
+        [
+            (4, 0.25),
+            (18, 0.7),
+            (2, 0.25),
+            (8, 0.7),
+            (3, 0.7),
+            (15, 1.2),
+            (12, 0.25),
+            (7, 0.7),
+            (13, 0.5),
+            (10, 0.35),
+            (6, 1.2),
+            (16, 0.25),
+        ],
+    ),
+    (
+        150,
+        [
+            (7, 0.25),
+            (11, 0.7),
+            (12, 0.7),
+            (4, 0.7),
+            (6, 0.7),
+            (1, 0.7),
+            (15, 1.2),
+            (2, 0.35),
+            (3, 0.7),
+            (8, 0.25),
+            (18, 0.7),
+            (16, 0.35),
+        ],
+    ),
+    (
+        150,
+        [
+            (11, 0.35),
+            (15, 0.25),
+            (19, 0.5),
+            (9, 0.5),
+            (13, 0.5),
+            (7, 0.35),
+            (18, 1.2),
+            (0, 0.5),
+            (6, 0.25),
+            (10, 0.35),
+            (4, 1.2),
+            (3, 0.5),
+        ],
+    ),
 ]
 
 
@@ -102,7 +147,7 @@ def test_speech_left_out_of_a_decode_is_decoded_again(transcriber, whisper_model
     assert window.offsets.size >= 2 and window.seconds > 6  # one window, its pieces laid end to end
     model = _stepwise(load_model(whisper_model_dir))
     cut = (lead.size + one.size + pause.size // 2) / RATE - window.pieces[0].start / SAMPLE_RATE
-    partial = transcriber._sequential(model, window.audio[:int(cut * SAMPLE_RATE)], "en")
+    partial = transcriber._sequential(model, window.audio[: int(cut * SAMPLE_RATE)], "en")
     assert not _lost([first], " ".join(line.text for line in partial))
 
     [(start, end)] = missed_speech(partial, window)
@@ -127,11 +172,11 @@ def test_reading_in_blocks_changes_no_speech(espeak, tmp_path):
     write_wav(path, np.concatenate(parts), RATE)
     audio = load_audio(path)
     whole = [piece for piece, _audio in speech_pieces([audio])]
-    blocks = [audio[i:i + 3 * SAMPLE_RATE] for i in range(0, audio.size, 3 * SAMPLE_RATE)]  # 3 s blocks
+    blocks = [audio[i : i + 3 * SAMPLE_RATE] for i in range(0, audio.size, 3 * SAMPLE_RATE)]  # 3 s blocks
     pieces = list(speech_pieces(blocks))
     for (piece, samples), (following, _samples) in zip(pieces, pieces[1:]):
         assert piece.start < piece.end <= following.start
-        assert np.array_equal(samples, audio[piece.start:piece.end])
+        assert np.array_equal(samples, audio[piece.start : piece.end])
     covered = sum(piece.end - piece.start for piece, _samples in pieces)
     assert abs(covered - sum(p.end - p.start for p in whole)) < 0.5 * SAMPLE_RATE
     assert pieces[0][0].start <= whole[0].start + 0.1 * SAMPLE_RATE

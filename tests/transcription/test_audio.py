@@ -44,9 +44,17 @@ def test_truncated_recording_keeps_what_can_be_read(webm_with_speech, tmp_path, 
 
 
 # (decoder name, rate it decodes to): Opus always decodes at 48 kHz.
-@pytest.mark.parametrize("suffix,decoded", [
-    (".ogg", ("opus", 48000)), (".m4a", ("aac", 16000)), (".mp3", ("mp3float", 16000)),
-    (".flac", ("flac", 16000)), (".wav", ("pcm_s16le", 16000)), (".webm", ("opus", 48000))])
+@pytest.mark.parametrize(
+    "suffix,decoded",
+    [
+        (".ogg", ("opus", 48000)),
+        (".m4a", ("aac", 16000)),
+        (".mp3", ("mp3float", 16000)),
+        (".flac", ("flac", 16000)),
+        (".wav", ("pcm_s16le", 16000)),
+        (".webm", ("opus", 48000)),
+    ],
+)
 def test_extract_audio_formats(mp4_with_speech, english_speech, tmp_path, suffix, decoded):
     dst = tmp_path / f"track{suffix}"
     seconds = audio.extract_audio(mp4_with_speech, dst)
@@ -79,12 +87,11 @@ def test_extract_refuses_unknown_output_format(english_speech, tmp_path):
 def test_late_audio_keeps_the_media_timeline(english_speech, tmp_path):
     """Audio that starts 2 s into the recording is preceded by 2 s of silence, so
     transcript times match the video."""
-    media = write_media(tmp_path / "late.webm", english_speech, video="libvpx-vp9", audio="libopus",
-                        audio_start=2.0)
+    media = write_media(tmp_path / "late.webm", english_speech, video="libvpx-vp9", audio="libopus", audio_start=2.0)
     samples = audio.load_audio(media)
     assert samples.size / 16000 == pytest.approx(english_speech.duration + 2.0, abs=0.15)
     assert np.abs(samples[: int(1.9 * 16000)]).max() < 1e-3
-    assert np.abs(samples[int(2.3 * 16000):]).max() > 0.05
+    assert np.abs(samples[int(2.3 * 16000) :]).max() > 0.05
 
 
 def test_split_leaves_a_small_file_alone(english_speech, tmp_path):

@@ -33,7 +33,8 @@ def _text(cues) -> str:
 def test_transcribes_through_the_api(server, mp4_with_speech, response_format):
     progress: list[float] = []
     cues = _client(server, response_format=response_format).transcribe(
-        mp4_with_speech, language="en", on_progress=progress.append)
+        mp4_with_speech, language="en", on_progress=progress.append
+    )
     assert len(found(_text(cues), ENGLISH_WORDS)) >= 3, _text(cues)
     assert progress[-1] == 1.0
     [request] = server.received
@@ -52,8 +53,7 @@ def test_long_recording_is_sent_in_pieces_and_merged(server, long_speech):
     max_bytes = 60_000
     server.max_bytes = max_bytes  # the server refuses anything bigger (413), like OpenAI past 25 MB
     progress: list[float] = []
-    cues = _client(server, max_bytes=max_bytes).transcribe(
-        long_speech.path, language="en", on_progress=progress.append)
+    cues = _client(server, max_bytes=max_bytes).transcribe(long_speech.path, language="en", on_progress=progress.append)
 
     assert len(server.received) >= 3
     assert all(request.size <= max_bytes for request in server.received)
@@ -83,8 +83,9 @@ def test_wrong_key_is_a_clear_error_that_never_shows_the_key(server, english_spe
         _client(server, api_key=wrong_key).transcribe(english_speech.path, language="en")
     message = str(caught.value)
     assert "clé API" in message and "401" in message
-    everything = "\n".join([message, repr(caught.value), caplog.text,
-                            "".join(traceback.format_exception(caught.value))])
+    everything = "\n".join(
+        [message, repr(caught.value), caplog.text, "".join(traceback.format_exception(caught.value))]
+    )
     assert wrong_key not in everything and wrong_key[:12] not in everything
     assert API_KEY not in repr(_client(server))
 
@@ -132,8 +133,12 @@ def test_unreachable_server(english_speech):
 
 def test_settings_choose_openai_and_transcribe_to_srt(server, tmp_path, english_speech, monkeypatch):
     monkeypatch.setenv("VISIO_OPENAI_MAX_BYTES", "123456")
-    env = {"VISIO_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": API_KEY,
-           "OPENAI_BASE_URL": server.base_url, "VISIO_DEFAULT_LANGUAGE": "en"}
+    env = {
+        "VISIO_DATA_DIR": str(tmp_path / "data"),
+        "OPENAI_API_KEY": API_KEY,
+        "OPENAI_BASE_URL": server.base_url,
+        "VISIO_DEFAULT_LANGUAGE": "en",
+    }
     settings = Settings.load(env=env, secrets_file=tmp_path / "none.toml")
     transcriber = build_transcriber(settings)
     assert isinstance(transcriber, OpenAITranscriber)

@@ -41,7 +41,7 @@ def _room_noise(seconds: float, level_dbfs: float, seed: int) -> np.ndarray:
     size = int(seconds * RATE)
     white = rng.normal(0.0, 1.0, size)
     pink = np.convolve(white, np.exp(-np.arange(64) / 12.0), mode="same")
-    pink /= np.sqrt(np.mean(pink ** 2))
+    pink /= np.sqrt(np.mean(pink**2))
     hum = 0.3 * np.sin(2 * np.pi * 50.0 * np.arange(size) / RATE)
     return (pink + hum) * 32768.0 * 10 ** (level_dbfs / 20)
 

@@ -36,8 +36,7 @@ def test_bom_crlf_and_dot_milliseconds():
     text = "\ufeff1\r\n00:00:01.250 --> 00:00:02.5\r\nHello\r\n\r\n2\r00:00:03,000 --> 00:00:04,000\rWorld\r"
     result = srt.parse(text)
     assert result.skipped == 0
-    assert [(c.index, c.start, c.end, c.text) for c in result.cues] == [
-        (1, 1.25, 2.5, "Hello"), (2, 3.0, 4.0, "World")]
+    assert [(c.index, c.start, c.end, c.text) for c in result.cues] == [(1, 1.25, 2.5, "Hello"), (2, 3.0, 4.0, "World")]
 
 
 def test_missing_and_odd_indices():
@@ -63,12 +62,17 @@ def test_runs_of_blank_lines_and_whitespace():
 
 
 def test_cues_without_blank_line_between_them():
-    text = ("1\n00:00:01,000 --> 00:00:02,000\nfirst\nstill first\n"
-            "2\n00:00:02,000 --> 00:00:03,000\nsecond\n"
-            "00:00:03,000 --> 00:00:04,000\nthird, no index\n")
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nfirst\nstill first\n"
+        "2\n00:00:02,000 --> 00:00:03,000\nsecond\n"
+        "00:00:03,000 --> 00:00:04,000\nthird, no index\n"
+    )
     result = srt.parse(text)
     assert [(c.index, c.text) for c in result.cues] == [
-        (1, "first\nstill first"), (2, "second"), (3, "third, no index")]
+        (1, "first\nstill first"),
+        (2, "second"),
+        (3, "third, no index"),
+    ]
 
 
 def test_malformed_blocks_are_skipped_and_counted():
@@ -87,8 +91,7 @@ def test_malformed_blocks_are_skipped_and_counted():
 
 def test_other_tolerances():
     # no hours, one-digit fraction, coordinates after the timing, empty cue text
-    text = ("1\n01:02,5 --> 01:03,75 X1:10 X2:20\nshort form\n\n"
-            "2\n00:00:05,000 --> 00:00:06,000\n")
+    text = "1\n01:02,5 --> 01:03,75 X1:10 X2:20\nshort form\n\n2\n00:00:05,000 --> 00:00:06,000\n"
     result = srt.parse(text)
     assert [(c.start, c.end, c.text) for c in result.cues] == [(62.5, 63.75, "short form"), (5.0, 6.0, "")]
     assert srt.parse("").cues == [] and srt.parse("").skipped == 0
@@ -110,10 +113,15 @@ def test_normalize_orders_trims_and_removes_overlaps():
 
 # --- properties --------------------------------------------------------------
 
-_line = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"),
-    min_size=1, max_size=30,
-).map(str.strip).filter(lambda s: s and "-->" not in s and s == s.strip())
+_line = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and "-->" not in s and s == s.strip())
+)
 _millis = st.integers(min_value=0, max_value=99 * 3600_000)
 
 
@@ -181,8 +189,11 @@ def test_windows_line_ends_and_bom_read_the_same(cues):
 def test_speakers_are_a_name_prefix_in_srt_and_voice_tags_in_webvtt():
     from visio_core.domain import webvtt
 
-    cues = [srt.Cue(1, 1.5, 3.0, "Le budget est validé.", "Claire Martin"), srt.Cue(2, 3.0, 4.0, "Note: sans nom"),
-            srt.Cue(3, 4.0, 5.5, "a < b & c", "MiKL")]
+    cues = [
+        srt.Cue(1, 1.5, 3.0, "Le budget est validé.", "Claire Martin"),
+        srt.Cue(2, 3.0, 4.0, "Note: sans nom"),
+        srt.Cue(3, 4.0, 5.5, "a < b & c", "MiKL"),
+    ]
     text = srt.format(cues)
     assert "Claire Martin: Le budget est validé.\n" in text and "MiKL: a < b & c" in text
     # Only known names are read back as speakers: "Note: …" stays text.

@@ -65,7 +65,9 @@ def test_silence_and_half_second_spans(voices, three_voices):
 def test_agglomerate_stops_at_the_threshold_or_the_count():
     rng = np.random.default_rng(3)
     centres = np.eye(4)[:2]
-    points = np.concatenate([centres[0] + 0.05 * rng.standard_normal((5, 4)), centres[1] + 0.05 * rng.standard_normal((4, 4))])
+    points = np.concatenate(
+        [centres[0] + 0.05 * rng.standard_normal((5, 4)), centres[1] + 0.05 * rng.standard_normal((4, 4))]
+    )
     points /= np.linalg.norm(points, axis=1, keepdims=True)
     assert agglomerate(points, speakers=None, threshold=0.75) == [0] * 5 + [1] * 4
     assert agglomerate(points, speakers=1, threshold=0.75) == [0] * 9

@@ -49,8 +49,10 @@ def make_dialogue(path: Path, lines: list[tuple[str, str, str]], title: str) -> 
     with tempfile.TemporaryDirectory() as tmp:
         for speaker, voice, text in lines:
             speech = _say(text, voice, Path(tmp))
-            events += [SpeakingEvent(speaker, "start", start + timedelta(seconds=position)),
-                       SpeakingEvent(speaker, "stop", start + timedelta(seconds=position + speech.size / RATE))]
+            events += [
+                SpeakingEvent(speaker, "start", start + timedelta(seconds=position)),
+                SpeakingEvent(speaker, "stop", start + timedelta(seconds=position + speech.size / RATE)),
+            ]
             pieces += [speech, np.zeros(int(PAUSE_SECONDS * RATE), dtype=np.int16)]
             position += speech.size / RATE + PAUSE_SECONDS
     audio = np.concatenate(pieces)
@@ -81,7 +83,7 @@ def _write_mp4(path: Path, audio: np.ndarray, title: str) -> None:
         for packet in video.encode(None):
             out.mux(packet)
         for start in range(0, audio.size, 1024):
-            block = audio[start:start + 1024]
+            block = audio[start : start + 1024]
             chunk = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
             chunk.sample_rate, chunk.pts, chunk.time_base = RATE, start, Fraction(1, RATE)
             for packet in sound.encode(chunk):

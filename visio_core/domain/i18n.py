@@ -72,7 +72,7 @@ FR: dict[str, str] = {
     "hub.create_submit": "Créer le meeting",
     "hub.created": "Meeting « {title} » créé.",
     "hub.created_past": "Meeting « {title} » créé, mais sa date ({when}) est déjà passée : il reste « Planifié » "
-                        "jusqu'à ce que vous le démarriez ou l'annuliez. Vérifiez la date si ce n'est pas voulu.",
+    "jusqu'à ce que vous le démarriez ou l'annuliez. Vérifiez la date si ce n'est pas voulu.",
     "hub.language_field": "Langue de la réunion",
     "hub.language_help": "La langue dans laquelle ses enregistrements seront transcrits. « Détection automatique » la reconnaît sur la parole.",
     "language.auto": "Détection automatique",
@@ -366,15 +366,15 @@ FR: dict[str, str] = {
     # meeting summary
     "summary.title": "Résumé",
     "summary.not_configured": "Le résumé automatique n'est pas activé. Pour l'activer, renseignez OPENAI_API_KEY "
-                              "et VISIO_SUMMARY_MODEL (le nom d'un modèle de chat), et OPENAI_BASE_URL pour un "
-                              "serveur compatible OpenAI autre que celui d'OpenAI, puis redémarrez Visio.",
+    "et VISIO_SUMMARY_MODEL (le nom d'un modèle de chat), et OPENAI_BASE_URL pour un "
+    "serveur compatible OpenAI autre que celui d'OpenAI, puis redémarrez Visio.",
     "summary.none": "Pas encore de résumé pour cet enregistrement.",
     "summary.waiting_transcript": "Le résumé sera rédigé une fois la transcription terminée.",
     "summary.pending": "Résumé en file d'attente.",
     "summary.processing": "Résumé en cours de rédaction…",
     "summary.failed": "Le résumé a échoué : {reason}",
     "summary.stale": "La transcription a changé depuis ce résumé (corrections, noms des intervenants) : "
-                     "régénérez-le pour en tenir compte.",
+    "régénérez-le pour en tenir compte.",
     "summary.decisions": "Décisions",
     "summary.actions": "Actions",
     "summary.no_decisions": "Aucune décision relevée.",
@@ -384,7 +384,7 @@ FR: dict[str, str] = {
     "summary.jump_help": "Lire l'enregistrement à partir de cette réplique",
     "summary.made_by": "Rédigé le {when} par le modèle {model} à partir de la transcription.",
     "summary.dropped": "{count} élément(s) proposé(s) par le modèle sans réplique de la transcription à l'appui "
-                       "ont été écartés.",
+    "ont été écartés.",
     "summary.regenerate": "Régénérer le résumé",
     "summary.requested": "Nouveau résumé demandé : il s'affichera ici dans quelques instants.",
     "summary.busy": "Un résumé est déjà en cours de rédaction pour cet enregistrement.",
@@ -407,8 +407,16 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-_LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "es": "espagnol", "de": "allemand", "it": "italien",
-                   "pt": "portugais", "nl": "néerlandais", "ar": "arabe"}
+_LANGUAGE_NAMES = {
+    "fr": "français",
+    "en": "anglais",
+    "es": "espagnol",
+    "de": "allemand",
+    "it": "italien",
+    "pt": "portugais",
+    "nl": "néerlandais",
+    "ar": "arabe",
+}
 
 
 def language_label(code: str | None) -> str:

@@ -43,4 +43,3 @@ class CueFilters:
 def search_words(query: str) -> list[str]:
     """The words of a user's query; punctuation and search operators are dropped, not interpreted."""
     return _WORD.findall(query or "")[:MAX_WORDS]
-

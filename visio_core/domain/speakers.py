@@ -99,8 +99,10 @@ def by_voice(cues: list[Cue], groups: list[int | None]) -> list[Cue]:
     never who spoke; the operator's renaming turns them into names."""
     if len(groups) != len(cues):
         raise ValueError("one voice group per cue")
-    return [replace(cue, speaker=None if group is None else t("speakers.numbered", n=group + 1))
-            for cue, group in zip(cues, groups, strict=True)]
+    return [
+        replace(cue, speaker=None if group is None else t("speakers.numbered", n=group + 1))
+        for cue, group in zip(cues, groups, strict=True)
+    ]
 
 
 def check_name(name: str | None) -> str:
@@ -121,9 +123,13 @@ def rename(cues: list[Cue], current: str, new: str) -> list[Cue]:
 
 
 def to_json(timeline: SpeakingTimeline) -> str:
-    return json.dumps({"step": timeline.step,
-                       "levels": {name: [round(db, 1) for db in series] for name, series in timeline.levels.items()}},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "step": timeline.step,
+            "levels": {name: [round(db, 1) for db in series] for name, series in timeline.levels.items()},
+        },
+        ensure_ascii=False,
+    )
 
 
 def from_json(text: str) -> SpeakingTimeline | None:

@@ -118,7 +118,7 @@ def parse(text: str, speakers: Collection[str] = ()) -> ParseResult:
             said = "\n".join(block[pos + 1 : stop])
             speaker = next((name for name in speakers if said.startswith(f"{name}: ")), None)
             if speaker is not None:
-                said = said[len(speaker) + 2:]
+                said = said[len(speaker) + 2 :]
             cues.append(Cue(index=index, start=start, end=end, text=said, speaker=speaker))
     return ParseResult(cues=cues, skipped=skipped)
 

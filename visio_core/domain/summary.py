@@ -55,6 +55,7 @@ class Summary:
 
 # -- what the model is shown ---------------------------------------------------------------------
 
+
 def line(position: int, cue: Cue) -> str:
     """One transcript line as the model reads it; `#N` is what it cites (N = position + 1)."""
     who = f" {cue.speaker}:" if cue.speaker else ""
@@ -94,13 +95,22 @@ def partial_text(summaries: list[Summary], cues: list[Cue]) -> str:
     """Partial summaries handed to the merge call, each item with the line it cites (as `#N`)."""
     parts = []
     for n, summary in enumerate(summaries, start=1):
-        parts.append(json.dumps({
-            "part": n,
-            "summary": summary.overview,
-            "decisions": [{"text": i.text, "cue": i.position + 1, "time": clock(i.start)} for i in summary.decisions],
-            "action_items": [{"text": i.text, "owner": i.owner, "cue": i.position + 1, "time": clock(i.start)}
-                             for i in summary.actions],
-        }, ensure_ascii=False))
+        parts.append(
+            json.dumps(
+                {
+                    "part": n,
+                    "summary": summary.overview,
+                    "decisions": [
+                        {"text": i.text, "cue": i.position + 1, "time": clock(i.start)} for i in summary.decisions
+                    ],
+                    "action_items": [
+                        {"text": i.text, "owner": i.owner, "cue": i.position + 1, "time": clock(i.start)}
+                        for i in summary.actions
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
     return "\n".join(parts)
 
 
@@ -116,13 +126,28 @@ SCHEMA: dict[str, Any] = {
     "required": ["summary", "decisions", "action_items"],
     "properties": {
         "summary": {"type": "string"},
-        "decisions": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["text", "cue"],
-            "properties": {"text": {"type": "string"}, "cue": {"type": "integer"}}}},
-        "action_items": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["text", "owner", "cue"],
-            "properties": {"text": {"type": "string"}, "owner": {"type": ["string", "null"]},
-                           "cue": {"type": "integer"}}}},
+        "decisions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text", "cue"],
+                "properties": {"text": {"type": "string"}, "cue": {"type": "integer"}},
+            },
+        },
+        "action_items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text", "owner", "cue"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "owner": {"type": ["string", "null"]},
+                    "cue": {"type": "integer"},
+                },
+            },
+        },
     },
 }
 
@@ -175,15 +200,25 @@ def _clean(text: str, limit: int) -> str:
 
 # -- stored form ---------------------------------------------------------------------------------
 
+
 def to_json(summary: Summary) -> str:
     def items(values: list[Item]) -> list[dict[str, Any]]:
         return [{"text": i.text, "position": i.position, "start": i.start, "owner": i.owner} for i in values]
 
-    return json.dumps({
-        "version": VERSION, "overview": summary.overview, "decisions": items(summary.decisions),
-        "actions": items(summary.actions), "source": summary.source, "model": summary.model,
-        "created_at": summary.created_at.isoformat(), "dropped": summary.dropped, "chunks": summary.chunks,
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "version": VERSION,
+            "overview": summary.overview,
+            "decisions": items(summary.decisions),
+            "actions": items(summary.actions),
+            "source": summary.source,
+            "model": summary.model,
+            "created_at": summary.created_at.isoformat(),
+            "dropped": summary.dropped,
+            "chunks": summary.chunks,
+        },
+        ensure_ascii=False,
+    )
 
 
 def from_json(text: str | None) -> Summary | None:
@@ -194,12 +229,21 @@ def from_json(text: str | None) -> Summary | None:
         data: Any = json.loads(text)
 
         def items(values: Any) -> list[Item]:
-            return [Item(str(i["text"]), int(i["position"]), float(i["start"]),
-                         str(i["owner"]) if i.get("owner") else None) for i in values]
+            return [
+                Item(str(i["text"]), int(i["position"]), float(i["start"]), str(i["owner"]) if i.get("owner") else None)
+                for i in values
+            ]
 
-        return Summary(str(data["overview"]), items(data["decisions"]), items(data["actions"]),
-                       str(data["source"]), str(data["model"]), datetime.fromisoformat(str(data["created_at"])),
-                       int(data.get("dropped") or 0), int(data.get("chunks") or 1))
+        return Summary(
+            str(data["overview"]),
+            items(data["decisions"]),
+            items(data["actions"]),
+            str(data["source"]),
+            str(data["model"]),
+            datetime.fromisoformat(str(data["created_at"])),
+            int(data.get("dropped") or 0),
+            int(data.get("chunks") or 1),
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

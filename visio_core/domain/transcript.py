@@ -56,8 +56,9 @@ class Transcript:
         return self.language_probability is not None and self.language_probability < LOW_CONFIDENCE
 
 
-def correct(transcript: Transcript, position: int, text: str, by: str, at: datetime, revision: int,
-            speaker: str | None = None) -> Transcript:
+def correct(
+    transcript: Transcript, position: int, text: str, by: str, at: datetime, revision: int, speaker: str | None = None
+) -> Transcript:
     """The transcript with one cue's text (and, when given, its speaker: "" for nobody) corrected,
     the correction kept in its history.
 
@@ -75,10 +76,15 @@ def correct(transcript: Transcript, position: int, text: str, by: str, at: datet
     who = cue.speaker if speaker is None else (check_name(speaker) if speaker.strip() else None)
     if cleaned == cue.text and who == cue.speaker:
         return transcript
-    cues = [*transcript.cues[:position], replace(cue, text=cleaned, speaker=who), *transcript.cues[position + 1:]]
+    cues = [*transcript.cues[:position], replace(cue, text=cleaned, speaker=who), *transcript.cues[position + 1 :]]
     edit = Edit(position, cue.text, cleaned, by, at, cue.speaker, who)
-    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=[*transcript.edits, edit],
-                   speakers=speakers_of(cues))
+    return replace(
+        transcript,
+        cues=cues,
+        revision=transcript.revision + 1,
+        edits=[*transcript.edits, edit],
+        speakers=speakers_of(cues),
+    )
 
 
 def undo(transcript: Transcript, revision: int) -> Transcript:
@@ -89,8 +95,9 @@ def undo(transcript: Transcript, revision: int) -> Transcript:
     last = transcript.edits[-1]
     cues = list(transcript.cues)
     cues[last.position] = replace(cues[last.position], text=last.before, speaker=last.speaker_before)
-    return replace(transcript, cues=cues, revision=transcript.revision + 1, edits=transcript.edits[:-1],
-                   speakers=speakers_of(cues))
+    return replace(
+        transcript, cues=cues, revision=transcript.revision + 1, edits=transcript.edits[:-1], speakers=speakers_of(cues)
+    )
 
 
 def _check_revision(transcript: Transcript, revision: int) -> None:
@@ -99,33 +106,67 @@ def _check_revision(transcript: Transcript, revision: int) -> None:
 
 
 def to_json(transcript: Transcript) -> str:
-    return json.dumps({
-        "version": VERSION,
-        "language": transcript.language,
-        "language_probability": transcript.language_probability,
-        "speakers": transcript.speakers,
-        "revision": transcript.revision,
-        "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in transcript.cues],
-        "edits": [{"position": e.position, "before": e.before, "after": e.after, "by": e.by, "at": e.at.isoformat(),
-                   "speaker_before": e.speaker_before, "speaker_after": e.speaker_after} for e in transcript.edits],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "version": VERSION,
+            "language": transcript.language,
+            "language_probability": transcript.language_probability,
+            "speakers": transcript.speakers,
+            "revision": transcript.revision,
+            "cues": [{"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker} for c in transcript.cues],
+            "edits": [
+                {
+                    "position": e.position,
+                    "before": e.before,
+                    "after": e.after,
+                    "by": e.by,
+                    "at": e.at.isoformat(),
+                    "speaker_before": e.speaker_before,
+                    "speaker_after": e.speaker_after,
+                }
+                for e in transcript.edits
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def from_json(text: str) -> Transcript | None:
     """The transcript in `text`, or None when it is not one we wrote (the caller falls back to the SRT)."""
     try:
         data: Any = json.loads(text)
-        cues = [Cue(n + 1, float(c["start"]), float(c["end"]), str(c["text"]),
-                    str(c["speaker"]) if c.get("speaker") else None) for n, c in enumerate(data["cues"])]
+        cues = [
+            Cue(
+                n + 1,
+                float(c["start"]),
+                float(c["end"]),
+                str(c["text"]),
+                str(c["speaker"]) if c.get("speaker") else None,
+            )
+            for n, c in enumerate(data["cues"])
+        ]
         probability = data.get("language_probability")
         if probability is not None and not math.isfinite(float(probability)):
             return None
-        edits = [Edit(int(e["position"]), str(e["before"]), str(e["after"]), str(e["by"]),
-                      datetime.fromisoformat(str(e["at"])), e.get("speaker_before"), e.get("speaker_after"))
-                 for e in data.get("edits") or []]
-        return Transcript(cues, data.get("language") or None,
-                          float(probability) if probability is not None else None,
-                          [str(s) for s in data.get("speakers") or []],
-                          revision=int(data.get("revision") or 0), edits=edits)
+        edits = [
+            Edit(
+                int(e["position"]),
+                str(e["before"]),
+                str(e["after"]),
+                str(e["by"]),
+                datetime.fromisoformat(str(e["at"])),
+                e.get("speaker_before"),
+                e.get("speaker_after"),
+            )
+            for e in data.get("edits") or []
+        ]
+        return Transcript(
+            cues,
+            data.get("language") or None,
+            float(probability) if probability is not None else None,
+            [str(s) for s in data.get("speakers") or []],
+            revision=int(data.get("revision") or 0),
+            edits=edits,
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

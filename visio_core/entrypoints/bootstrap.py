@@ -101,8 +101,14 @@ class SupabaseBackend:
     auth: SupabaseAuth
     sessions: SupabaseSessions
 
-    def scope_for(self, session: SupabaseSession, engine: MediaEngine, ingest: RecordingIngest,
-                  files: TranscriptFiles, summary_queue: SummaryQueue | None) -> UserScope:
+    def scope_for(
+        self,
+        session: SupabaseSession,
+        engine: MediaEngine,
+        ingest: RecordingIngest,
+        files: TranscriptFiles,
+        summary_queue: SummaryQueue | None,
+    ) -> UserScope:
         """Services acting as this user: every request carries his JWT, so RLS applies (the system's
         `ingest` and transcript `files` write only after the services checked his rights)."""
         from visio_core.adapters.supabase.meetings import SupabaseMeetingRepository, user_client
@@ -117,13 +123,32 @@ class SupabaseBackend:
         client = user_client(url, anon, session.access_token, http_client=self.http)
         profiles = SupabaseProfiles(client)
         meetings = SupabaseMeetingRepository(client)
-        storage = SupabaseStorage(url, anon, default_ttl=self.settings.signed_url_ttl_seconds, http=self.http,
-                                  spool_dir=self.settings.data_dir / "tmp", bearer=session.access_token)
-        recordings = RecordingService(UserRecordings(client), meetings, storage, ingest,
-                                      SupabaseTranscriptSearch(client), self.settings.max_upload_bytes, files)
-        return UserScope(self.settings, engine, profiles, MeetingService(meetings, profiles, engine), recordings,
-                         VocabularyService(SupabaseVocabularyStore(client)),
-                         SummaryService(recordings, SupabaseSummaries(client), summary_queue))
+        storage = SupabaseStorage(
+            url,
+            anon,
+            default_ttl=self.settings.signed_url_ttl_seconds,
+            http=self.http,
+            spool_dir=self.settings.data_dir / "tmp",
+            bearer=session.access_token,
+        )
+        recordings = RecordingService(
+            UserRecordings(client),
+            meetings,
+            storage,
+            ingest,
+            SupabaseTranscriptSearch(client),
+            self.settings.max_upload_bytes,
+            files,
+        )
+        return UserScope(
+            self.settings,
+            engine,
+            profiles,
+            MeetingService(meetings, profiles, engine),
+            recordings,
+            VocabularyService(SupabaseVocabularyStore(client)),
+            SummaryService(recordings, SupabaseSummaries(client), summary_queue),
+        )
 
 
 @dataclass
@@ -178,14 +203,32 @@ class AppContext:
         """Every queue a worker serves."""
         lease = timedelta(seconds=self.settings.job_lease_seconds)
         kinds: list[JobKind[Any]] = [
-            TranscriptionJobs(self.system_recordings, self.storage, self.transcriber, self.index,
-                              detect_language=self.detect_language, document=transcript_docx,
-                              vocabulary=self.vocabulary_for, voices=build_voice_clustering(self.settings),
-                              lease=lease, clock=self.clock, on_complete=self.request_summary)
+            TranscriptionJobs(
+                self.system_recordings,
+                self.storage,
+                self.transcriber,
+                self.index,
+                detect_language=self.detect_language,
+                document=transcript_docx,
+                vocabulary=self.vocabulary_for,
+                voices=build_voice_clustering(self.settings),
+                lease=lease,
+                clock=self.clock,
+                on_complete=self.request_summary,
+            )
         ]
         if self.chat_model is not None:
-            kinds.append(SummaryJobs(self.summary_queue, self.system_recordings, self.storage, self.chat_model,
-                                     chunk_chars=self.settings.summary_chunk_chars, lease=lease, clock=self.clock))
+            kinds.append(
+                SummaryJobs(
+                    self.summary_queue,
+                    self.system_recordings,
+                    self.storage,
+                    self.chat_model,
+                    chunk_chars=self.settings.summary_chunk_chars,
+                    lease=lease,
+                    clock=self.clock,
+                )
+            )
         if self.downloads is not None:
             kinds.append(self.downloads)
         return kinds
@@ -230,14 +273,25 @@ class AppContext:
 
     def scope_for(self, identity: Identity, key: str | None) -> UserScope:
         if self.supabase is None:
-            return UserScope(self.settings, self.engine, self.accounts, self.meetings, self.recordings, self.vocabulary,
-                             self.summaries)
+            return UserScope(
+                self.settings,
+                self.engine,
+                self.accounts,
+                self.meetings,
+                self.recordings,
+                self.vocabulary,
+                self.summaries,
+            )
         session = self.supabase.sessions.current(key) if key else None
         if session is None or session.identity.id != identity.id:
             raise AuthenticationFailed(t("error.session_expired"))
-        return self.supabase.scope_for(session, self.engine, self.ingest,
-                                       TranscriptFiles(self.storage, self.index, transcript_docx),
-                                       self.summary_queue if self.chat_model is not None else None)
+        return self.supabase.scope_for(
+            session,
+            self.engine,
+            self.ingest,
+            TranscriptFiles(self.storage, self.index, transcript_docx),
+            self.summary_queue if self.chat_model is not None else None,
+        )
 
     def end_session(self, key: str | None) -> None:
         if self.supabase is not None:
@@ -289,23 +343,53 @@ def build_context(
     else:
         recordings = SqliteRecordingRepository(db)
         search = SqliteTranscriptSearch(db)
-        store = _Store(SqliteMeetingRepository(db), accounts, recordings, _local_storage(settings),
-                       search, search, SqliteDownloadQueue(db), SqliteSpeakingLog(db), SqliteVocabularyStore(db),
-                       SqliteSummaries(db))
-    ingest = RecordingIngest(store.meetings, store.recordings, store.storage, probe_recording,
-                             settings.data_dir / "tmp", settings.default_language, clock, poster=write_poster)
+        store = _Store(
+            SqliteMeetingRepository(db),
+            accounts,
+            recordings,
+            _local_storage(settings),
+            search,
+            search,
+            SqliteDownloadQueue(db),
+            SqliteSpeakingLog(db),
+            SqliteVocabularyStore(db),
+            SqliteSummaries(db),
+        )
+    ingest = RecordingIngest(
+        store.meetings,
+        store.recordings,
+        store.storage,
+        probe_recording,
+        settings.data_dir / "tmp",
+        settings.default_language,
+        clock,
+        poster=write_poster,
+    )
     downloads = None
     if settings.media_backend == "openvidu":
-        client = OpenViduClient(settings.openvidu_url or "", settings.openvidu_secret or "",
-                                transport=openvidu_transport, sleep=retry_sleep)
-        downloads = RecordingDownloads(store.downloads, client, store.meetings, pipeline_ingest(ingest, store.speaking),
-                                       clock,
-                                       lease=timedelta(seconds=settings.job_lease_seconds))
+        client = OpenViduClient(
+            settings.openvidu_url or "", settings.openvidu_secret or "", transport=openvidu_transport, sleep=retry_sleep
+        )
+        downloads = RecordingDownloads(
+            store.downloads,
+            client,
+            store.meetings,
+            pipeline_ingest(ingest, store.speaking),
+            clock,
+            lease=timedelta(seconds=settings.job_lease_seconds),
+        )
     engine = engine or _engine(settings, ingest, downloads)
     chat_model = lazy_chat_model(settings)
-    recordings_service = RecordingService(store.recordings, store.meetings, store.storage, ingest, store.search,
-                                          settings.max_upload_bytes,
-                                          TranscriptFiles(store.storage, store.index, transcript_docx), clock)
+    recordings_service = RecordingService(
+        store.recordings,
+        store.meetings,
+        store.storage,
+        ingest,
+        store.search,
+        settings.max_upload_bytes,
+        TranscriptFiles(store.storage, store.index, transcript_docx),
+        clock,
+    )
     return AppContext(
         settings=settings,
         db=db,
@@ -322,8 +406,9 @@ def build_context(
         speaking=store.speaking,
         vocabulary=VocabularyService(store.vocabulary),
         transcriber=transcriber or lazy_transcriber(settings),
-        summaries=SummaryService(recordings_service, store.summaries,
-                                 store.summaries if chat_model is not None else None, clock),
+        summaries=SummaryService(
+            recordings_service, store.summaries, store.summaries if chat_model is not None else None, clock
+        ),
         summary_queue=store.summaries,
         chat_model=chat_model,
         clock=clock,
@@ -356,8 +441,9 @@ def _supabase_store(settings: Settings, web_sessions: WebSessions, http: httpx.C
     http = http or httpx.Client(timeout=httpx.Timeout(30.0, read=300.0))
     service = service_client(url, key, http_client=http)
     auth = SupabaseAuth(url, settings.supabase_anon_key or "", http=http)
-    storage = SupabaseStorage(url, key, default_ttl=settings.signed_url_ttl_seconds, http=http,
-                              spool_dir=settings.data_dir / "tmp")
+    storage = SupabaseStorage(
+        url, key, default_ttl=settings.signed_url_ttl_seconds, http=http, spool_dir=settings.data_dir / "tmp"
+    )
     index = SupabaseTranscriptIndex(service)
     return _Store(
         meetings=SupabaseMeetingRepository(service),
@@ -386,8 +472,9 @@ def _engine(settings: Settings, ingest: RecordingIngest, downloads: RecordingDow
         return OpenViduEngine(downloads.client, downloads)
     from visio_core.adapters.embedded_room.engine import EmbeddedEngine
 
-    return EmbeddedEngine(ingest, settings.data_dir / "rooms", settings.ice_servers, settings.turn_username,
-                          settings.turn_credential)
+    return EmbeddedEngine(
+        ingest, settings.data_dir / "rooms", settings.ice_servers, settings.turn_username, settings.turn_credential
+    )
 
 
 def lazy_transcriber(settings: Settings) -> Callable[[], Transcriber]:
@@ -414,8 +501,11 @@ def lazy_chat_model(settings: Settings) -> Callable[[], ChatModel] | None:
         if not made:
             from visio_core.adapters.summary.openai_chat import OpenAIChatModel
 
-            made.append(OpenAIChatModel(settings.openai_api_key or "", settings.summary_model or "",
-                                        base_url=settings.openai_base_url))
+            made.append(
+                OpenAIChatModel(
+                    settings.openai_api_key or "", settings.summary_model or "", base_url=settings.openai_base_url
+                )
+            )
         return made[0]
 
     return chat_model

@@ -40,8 +40,12 @@ def _users(ctx: AppContext, args: argparse.Namespace) -> int:
                 raise VisioError(f"Opérateur inconnu : {args.operator}")
             operator_id = found[0].id
         user = accounts.add_user(
-            email=args.email, display_name=args.name or args.email, role=args.role,
-            password=_password(args), operator_id=operator_id, tier=args.tier,
+            email=args.email,
+            display_name=args.name or args.email,
+            role=args.role,
+            password=_password(args),
+            operator_id=operator_id,
+            tier=args.tier,
         )
         print(f"Compte créé : {user.email} ({user.role.value}) id={user.id}")
         return 0
@@ -83,8 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe = sub.add_parser("transcribe", help="afficher le SRT d'un fichier avec le fournisseur configuré")
     transcribe.add_argument("file")
     transcribe.add_argument("--language", help="code de langue, ou « auto »")
-    transcribe.add_argument("--speakers", metavar="N|auto",
-                            help="nommer les lignes « Intervenant 1/2… » par voix ; N : nombre de personnes, si on le sait")
+    transcribe.add_argument(
+        "--speakers",
+        metavar="N|auto",
+        help="nommer les lignes « Intervenant 1/2… » par voix ; N : nombre de personnes, si on le sait",
+    )
     return parser
 
 
@@ -106,8 +113,10 @@ def _ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     language = check_language(args.language) if args.language else None
     recording, created = ctx.ingest.ingest_file(parse_uuid(args.meeting), Path(args.file), language=language)
     state = "importé" if created else "déjà importé"
-    print(f"Enregistrement {recording.id} {state} ({recording.recording_duration_seconds:.1f} s, "
-          f"{recording.file_size_bytes} octets) ; transcription : {recording.transcription_status.value}")
+    print(
+        f"Enregistrement {recording.id} {state} ({recording.recording_duration_seconds:.1f} s, "
+        f"{recording.file_size_bytes} octets) ; transcription : {recording.transcription_status.value}"
+    )
     return 0
 
 
@@ -122,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     ctx = get_context()
     if ctx.supabase is not None and args.command in ("users", "seed-demo"):
         # Accounts live in Supabase Auth and public.profiles there (see supabase/README.md).
-        print("Supabase est configuré : les comptes se gèrent dans Supabase Auth et la table profiles "
-              "(voir supabase/README.md) ; rien n'a été modifié.", file=sys.stderr)
+        print(
+            "Supabase est configuré : les comptes se gèrent dans Supabase Auth et la table profiles "
+            "(voir supabase/README.md) ; rien n'a été modifié.",
+            file=sys.stderr,
+        )
         return 0 if args.command == "seed-demo" else 2
     try:
         if args.command == "users":
@@ -134,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
             from visio_core.entrypoints.transcription import transcribe_to_srt
 
             count = _speaker_count(args.speakers)
-            sys.stdout.write(transcribe_to_srt(ctx.settings, args.file, args.language,
-                                               by_voice=args.speakers is not None, speakers=count))
+            sys.stdout.write(
+                transcribe_to_srt(
+                    ctx.settings, args.file, args.language, by_voice=args.speakers is not None, speakers=count
+                )
+            )
             return 0
         if args.command == "seed-demo":
             from visio_core.entrypoints.demo import seed_demo

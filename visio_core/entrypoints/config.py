@@ -57,7 +57,9 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     turn_username: str | None = None
     turn_credential: str | None = field(default=None, repr=False)
-    job_lease_seconds: float = 30.0  # a worker renews its job's lease every third of it; a dead one's job is back after it
+    job_lease_seconds: float = (
+        30.0  # a worker renews its job's lease every third of it; a dead one's job is back after it
+    )
 
     @property
     def database_path(self) -> Path:
@@ -81,7 +83,7 @@ class Settings:
 
     @property
     def summary_backend(self) -> str | None:
-        """"openai" when a chat model is configured; no default model, so setting OPENAI_API_KEY for
+        """ "openai" when a chat model is configured; no default model, so setting OPENAI_API_KEY for
         Whisper alone never sends transcripts to a chat model."""
         return "openai" if self.openai_api_key and self.summary_model else None
 
@@ -96,9 +98,7 @@ class Settings:
         return bytes.fromhex(key_file.read_text().strip())
 
     @classmethod
-    def load(
-        cls, env: Mapping[str, str] | None = None, secrets_file: Path = SECRETS_FILE
-    ) -> Settings:
+    def load(cls, env: Mapping[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> Settings:
         values = {**_read_secrets_file(secrets_file), **(os.environ if env is None else env)}
         data_dir = Path(values.get("VISIO_DATA_DIR") or "data")
         if not data_dir.is_absolute():

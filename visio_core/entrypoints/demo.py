@@ -26,12 +26,29 @@ def seed_demo(ctx: AppContext) -> bool:
         return False
     add = ctx.accounts.add_user
     mikl = add(email=OPERATOR_EMAIL, display_name="MiKL", role=Role.OPERATOR, password=DEMO_PASSWORD)
-    claire = add(email=CLIENT_EMAILS[0], display_name="Claire Martin", role=Role.CLIENT,
-                 password=DEMO_PASSWORD, operator_id=mikl.id, tier=Tier.LAB)
-    bruno = add(email=CLIENT_EMAILS[1], display_name="Bruno Petit", role=Role.CLIENT,
-                password=DEMO_PASSWORD, operator_id=mikl.id, tier=Tier.ONE)
-    add(email="analyste@foxeo.demo", display_name="Inès Laurent", role=Role.ANALYST,
-        password=DEMO_PASSWORD, operator_id=mikl.id)
+    claire = add(
+        email=CLIENT_EMAILS[0],
+        display_name="Claire Martin",
+        role=Role.CLIENT,
+        password=DEMO_PASSWORD,
+        operator_id=mikl.id,
+        tier=Tier.LAB,
+    )
+    bruno = add(
+        email=CLIENT_EMAILS[1],
+        display_name="Bruno Petit",
+        role=Role.CLIENT,
+        password=DEMO_PASSWORD,
+        operator_id=mikl.id,
+        tier=Tier.ONE,
+    )
+    add(
+        email="analyste@foxeo.demo",
+        display_name="Inès Laurent",
+        role=Role.ANALYST,
+        password=DEMO_PASSWORD,
+        operator_id=mikl.id,
+    )
 
     now = utcnow().replace(second=0, microsecond=0)
     service = ctx.meetings
@@ -46,9 +63,12 @@ def seed_demo(ctx: AppContext) -> bool:
     ]
     for client, title, days, action in plan:
         meeting = service.create_meeting(
-            mikl, client_id=client.id, title=title,
+            mikl,
+            client_id=client.id,
+            title=title,
             description=f"Meeting de démonstration avec {client.display_name}.",
-            scheduled_at=now + timedelta(days=days), language="en" if title.startswith("Weekly") else None,
+            scheduled_at=now + timedelta(days=days),
+            language="en" if title.startswith("Weekly") else None,
         )
         # Past meetings get a realistic start and length: the service runs on the meeting's own clock.
         start_at = meeting.scheduled_at if days < 0 else now

@@ -55,14 +55,32 @@ class Child:
         ran = time.monotonic() - self.started_at
         self.pause = FIRST_PAUSE if ran >= HEALTHY_AFTER else min(MAX_PAUSE, self.pause * 2)
         self.start_after = time.monotonic() + (0.0 if ran >= HEALTHY_AFTER else self.pause)
-        log.warning("%s exited (code %s) after %.0f s; starting it again in %.0f s", self.name, code, ran,
-                    max(0.0, self.start_after - time.monotonic()))
+        log.warning(
+            "%s exited (code %s) after %.0f s; starting it again in %.0f s",
+            self.name,
+            code,
+            ran,
+            max(0.0, self.start_after - time.monotonic()),
+        )
         self.process = None
 
 
 def dashboard_argv(port: int, address: str) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def worker_argv() -> list[str]:

@@ -70,7 +70,9 @@ def transcribe_to_srt(
     if (by_voice or speakers) and voices is None:
         raise InvalidInput(t("transcription.no_voice_encoder", path=settings.voice_encoder))
     engine = transcriber or build_transcriber(settings)
-    cues = srt.normalize(engine.transcribe(path, language=resolve_language(settings, language), on_progress=on_progress))
+    cues = srt.normalize(
+        engine.transcribe(path, language=resolve_language(settings, language), on_progress=on_progress)
+    )
     if voices is not None and cues:
         groups = voices.cluster(path, [(cue.start, cue.end) for cue in cues], speakers=speakers)
         cues = speaker_labels.by_voice(cues, groups)

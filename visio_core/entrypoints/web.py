@@ -148,8 +148,13 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         if isinstance(entered, Response):
             return entered
         room = cast(EmbeddedEngine, get_context().engine).room_for(entered[1])
-        return JSONResponse({"participants": room.roster(), "recorded_seconds": round(room.recorded_seconds, 2),
-                             "screen": room.screen()})
+        return JSONResponse(
+            {
+                "participants": room.roster(),
+                "recorded_seconds": round(room.recorded_seconds, 2),
+                "screen": room.screen(),
+            }
+        )
 
     async def tab_request(
         request: Request,
@@ -263,8 +268,9 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         if isinstance(entered, Response):
             return entered
         identity, meeting = entered
-        events = [SpeakingEvent(identity.display_name, kind, received - timedelta(milliseconds=ago))
-                  for kind, ago in reported]
+        events = [
+            SpeakingEvent(identity.display_name, kind, received - timedelta(milliseconds=ago)) for kind, ago in reported
+        ]
         await run_in_threadpool(get_context().speaking.add, meeting.id, events)
         return Response(status_code=204)
 
@@ -282,8 +288,13 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         Route("/api/session/claim", claim_session, methods=["POST"]),
         Route("/api/session/logout", end_session, methods=["POST"]),
         Route("/files/{bucket}/{key:path}", signed_file, methods=["GET", "HEAD"]),
-        Route(WEBHOOK_PATH, make_webhook_endpoint(lambda: get_context().settings.openvidu_webhook_secret,
-                                                  lambda: get_context().downloads), methods=["POST"]),
+        Route(
+            WEBHOOK_PATH,
+            make_webhook_endpoint(
+                lambda: get_context().settings.openvidu_webhook_secret, lambda: get_context().downloads
+            ),
+            methods=["POST"],
+        ),
         *asset_routes(),
     ]
 
@@ -304,8 +315,12 @@ def _speaking_events(body: bytes) -> list[tuple[str, int]]:
     for event in events:
         kind = event.get("kind") if isinstance(event, dict) else None
         ago = event.get("ago_ms") if isinstance(event, dict) else None
-        if kind not in ("start", "stop") or not isinstance(ago, int) or isinstance(ago, bool) \
-                or not 0 <= ago <= MAX_AGO_MS:
+        if (
+            kind not in ("start", "stop")
+            or not isinstance(ago, int)
+            or isinstance(ago, bool)
+            or not 0 <= ago <= MAX_AGO_MS
+        ):
             raise ValueError("event")
         parsed.append((kind, ago))
     return parsed

@@ -18,6 +18,7 @@ from visio_core.entrypoints.config import Settings
 
 log = logging.getLogger("visio.worker")
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m visio_core.worker", description="Visio worker")
     parser.add_argument("--until-idle", action="store_true", help="stop when no job is left")

@@ -54,17 +54,31 @@ class RecordingIngest:
             raise NotFound(t("error.not_found"))
         spooled = spool(stream, self.spool_dir, max_bytes)
         try:
-            return self._store(meeting_id, spooled, ext, source_recording_id or f"sha256:{spooled.sha256}", language,
-                               speaking)
+            return self._store(
+                meeting_id, spooled, ext, source_recording_id or f"sha256:{spooled.sha256}", language, speaking
+            )
         finally:
             spooled.path.unlink(missing_ok=True)
 
-    def ingest_file(self, meeting_id: uuid.UUID, path: Path, *, filename: str | None = None,
-                    source_recording_id: str | None = None, language: str | None = None,
-                    speaking: Path | None = None) -> tuple[Recording, bool]:
+    def ingest_file(
+        self,
+        meeting_id: uuid.UUID,
+        path: Path,
+        *,
+        filename: str | None = None,
+        source_recording_id: str | None = None,
+        language: str | None = None,
+        speaking: Path | None = None,
+    ) -> tuple[Recording, bool]:
         with open(path, "rb") as source:
-            return self.ingest_stream(meeting_id, source, filename=filename or Path(path).name,
-                                      source_recording_id=source_recording_id, language=language, speaking=speaking)
+            return self.ingest_stream(
+                meeting_id,
+                source,
+                filename=filename or Path(path).name,
+                source_recording_id=source_recording_id,
+                language=language,
+                speaking=speaking,
+            )
 
     def existing(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
         """The recording already ingested from this source, if any (so a caller need not fetch it again)."""
@@ -81,11 +95,22 @@ class RecordingIngest:
         speaking: Path | None = None,
     ) -> tuple[Recording, bool]:
         """Ingest a body that arrives in chunks (a download); an error while reading keeps nothing."""
-        return self.ingest_stream(meeting_id, _ChunkReader(chunks), filename=filename,
-                                  source_recording_id=source_recording_id, language=language, speaking=speaking)
+        return self.ingest_stream(
+            meeting_id,
+            _ChunkReader(chunks),
+            filename=filename,
+            source_recording_id=source_recording_id,
+            language=language,
+            speaking=speaking,
+        )
 
     def _store(
-        self, meeting_id: uuid.UUID, spooled: Spooled, ext: str, source: str, language: str | None,
+        self,
+        meeting_id: uuid.UUID,
+        spooled: Spooled,
+        ext: str,
+        source: str,
+        language: str | None,
         speaking: Path | None,
     ) -> tuple[Recording, bool]:
         existing = self.recordings.find_by_source(meeting_id, source)

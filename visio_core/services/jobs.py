@@ -163,8 +163,9 @@ class _Lease:
     that dies stops renewing, so its job is taken back once the lease ends; a lease found lost
     stops the work at its next progress report (its writes would be refused anyway)."""
 
-    def __init__(self, kind: JobKind[Any], job: Any, worker: str, clock: Callable[[], datetime],
-                 beat_every: float) -> None:
+    def __init__(
+        self, kind: JobKind[Any], job: Any, worker: str, clock: Callable[[], datetime], beat_every: float
+    ) -> None:
         self._kind, self._job, self._worker, self._clock = kind, job, worker, clock
         self._beat_every = beat_every
         self._share = 0.0

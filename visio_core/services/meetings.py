@@ -89,9 +89,7 @@ class MeetingService:
         scheduled_to: datetime | None = None,
         title_contains: str | None = None,
     ) -> dict[MeetingStatus, int]:
-        query = self._scoped_filter(
-            actor, frozenset(), client_id, scheduled_from, scheduled_to, title_contains, True
-        )
+        query = self._scoped_filter(actor, frozenset(), client_id, scheduled_from, scheduled_to, title_contains, True)
         return self.meetings.count_by_status(query)
 
     # -- changing ------------------------------------------------------------------
@@ -191,4 +189,3 @@ class MeetingService:
             client_scope=actor.id if actor.role is Role.CLIENT else None,
             newest_first=newest_first,
         )
-

@@ -98,8 +98,14 @@ class RecordingRepository(Protocol):
     def list_for_meeting(self, meeting_id: uuid.UUID) -> list[Recording]: ...
     def list_active(self, meeting_ids: list[uuid.UUID] | None = None) -> list[Recording]: ...
 
-    def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
-                only_if: tuple[TranscriptionStatus, ...]) -> bool:
+    def requeue(
+        self,
+        recording_id: uuid.UUID,
+        now: datetime,
+        *,
+        language: str | None = None,
+        only_if: tuple[TranscriptionStatus, ...],
+    ) -> bool:
         """Back to pending (attempts reset) if its status is one of `only_if`; False otherwise."""
         ...
 
@@ -119,12 +125,15 @@ class TranscriptionQueue(Protocol):
 
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None: ...
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool: ...
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
-                 language: str | None = None) -> bool:
+    def complete(
+        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+    ) -> bool:
         """Mark the job done (and, for `auto`, record the language it was detected in)."""
         ...
-    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
-                     retry_at: datetime | None) -> bool: ...
+
+    def fail_attempt(
+        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
+    ) -> bool: ...
 
 
 class SystemRecordings(RecordingRepository, RecordingStore, TranscriptionQueue, Protocol):
@@ -169,8 +178,9 @@ class DownloadQueue(Protocol):
         """Queue a ready recording; False when it was already known (duplicate)."""
         ...
 
-    def note_failed(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str,
-                    detail: str, now: datetime) -> bool:
+    def note_failed(
+        self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, detail: str, now: datetime
+    ) -> bool:
         """Remember that OpenVidu could not produce this recording (shown to the operator)."""
         ...
 
@@ -334,8 +344,8 @@ class Transcriber(Protocol):
         ...
 
 
-
 # -- summaries -----------------------------------------------------------------------------------
+
 
 class ChatModel(Protocol):
     """A chat model that answers with one JSON object following a schema (OpenAI's chat completions)."""
@@ -371,8 +381,9 @@ class SummaryQueue(SummaryReader, Protocol):
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None: ...
     def heartbeat(self, recording_id: uuid.UUID, worker: str, until: datetime) -> bool: ...
     def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool: ...
-    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
-                     retry_at: datetime | None) -> bool: ...
+    def fail_attempt(
+        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
+    ) -> bool: ...
 
 
 class VoiceClustering(Protocol):
@@ -382,8 +393,9 @@ class VoiceClustering(Protocol):
 
     name: str
 
-    def cluster(self, media_path: Path, spans: Sequence[tuple[float, float]], *,
-                speakers: int | None = None) -> list[int | None]:
+    def cluster(
+        self, media_path: Path, spans: Sequence[tuple[float, float]], *, speakers: int | None = None
+    ) -> list[int | None]:
         """A group per span (start, end in seconds): 0, 1, … in the order the groups first speak,
         None for a span with no voice in it. `speakers`: how many people spoke, when it is known;
         otherwise the number is estimated."""

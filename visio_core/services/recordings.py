@@ -60,7 +60,11 @@ class RecordingService:
 
     def video_url(self, actor: Identity, recording_id: uuid.UUID | str, *, download: bool = False) -> str:
         recording, meeting = self.get_recording(actor, recording_id)
-        name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.{recording.extension}" if download else None
+        name = (
+            f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.{recording.extension}"
+            if download
+            else None
+        )
         return self.storage.signed_url(RECORDINGS, recording.storage_key, download_name=name)
 
     def poster_url(self, actor: Identity, recording_id: uuid.UUID | str) -> str | None:
@@ -69,8 +73,9 @@ class RecordingService:
         key = poster_key(recording.storage_key)
         return self.storage.signed_url(RECORDINGS, key) if self.storage.exists(RECORDINGS, key) else None
 
-    def transcript_url(self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt",
-                       *, download: bool = True) -> str:
+    def transcript_url(
+        self, actor: Identity, recording_id: uuid.UUID | str, kind: str = "srt", *, download: bool = True
+    ) -> str:
         """A signed link to the transcript as SRT, WebVTT (voice tags), plain text or DOCX; a download
         (with a file name) unless `download` is False (the player's subtitle track)."""
         recording, meeting = self.get_recording(actor, recording_id)
@@ -103,23 +108,29 @@ class RecordingService:
     ) -> list[CueHit]:
         """Cues matching every word of `query` in the transcripts the actor may see, best first."""
         is_client = actor.role is models.Role.CLIENT
-        return self.search.search(query, CueFilters(
-            operator_id=None if is_client else actor.scope_operator_id,
-            client_scope=actor.id if is_client else None,
-            client_id=models.parse_uuid(client_id) if client_id else None,
-            scheduled_from=scheduled_from,
-            scheduled_to=scheduled_to,
-            language=check_language(language) if language else None,
-            speaker=_speaker_name(speaker),
-            limit=limit,
-        ))
+        return self.search.search(
+            query,
+            CueFilters(
+                operator_id=None if is_client else actor.scope_operator_id,
+                client_scope=actor.id if is_client else None,
+                client_id=models.parse_uuid(client_id) if client_id else None,
+                scheduled_from=scheduled_from,
+                scheduled_to=scheduled_to,
+                language=check_language(language) if language else None,
+                speaker=_speaker_name(speaker),
+                limit=limit,
+            ),
+        )
 
     def jobs_in_progress(self, actor: Identity) -> list[tuple[Recording, Meeting]]:
         """Recordings not transcribed yet (pending, processing, failed) of the meetings the actor may change."""
         active = self.recordings.list_active()
         meetings = self.meetings.get_many([r.meeting_id for r in active])
-        return [(r, meetings[r.meeting_id]) for r in active
-                if r.meeting_id in meetings and can_change(actor, meetings[r.meeting_id])]
+        return [
+            (r, meetings[r.meeting_id])
+            for r in active
+            if r.meeting_id in meetings and can_change(actor, meetings[r.meeting_id])
+        ]
 
     # -- changing (operator of the meeting only) ------------------------------------------
     def import_recording(
@@ -133,7 +144,10 @@ class RecordingService:
     ) -> tuple[Recording, bool]:
         meeting = self._changeable_meeting(actor, meeting_id)
         return self.ingest.ingest_stream(
-            meeting.id, stream, filename=filename, max_bytes=self.max_upload_bytes,
+            meeting.id,
+            stream,
+            filename=filename,
+            max_bytes=self.max_upload_bytes,
             language=check_language(language) if language else None,
         )
 
@@ -142,8 +156,9 @@ class RecordingService:
         if not self.recordings.requeue(recording.id, self.clock(), only_if=(TranscriptionStatus.FAILED,)):
             raise IllegalTransition(t("rec.retry_not_failed"))
 
-    def change_language(self, actor: Identity, recording_id: uuid.UUID | str, language: str, *,
-                        replace_corrections: bool = False) -> None:
+    def change_language(
+        self, actor: Identity, recording_id: uuid.UUID | str, language: str, *, replace_corrections: bool = False
+    ) -> None:
         """Transcribe again in another language (a running transcription finishes first).
 
         A transcript corrected by hand is only replaced when `replace_corrections` says the user
@@ -159,12 +174,22 @@ class RecordingService:
         if not self.recordings.requeue(recording.id, self.clock(), language=code, only_if=allowed):
             raise IllegalTransition(t("rec.busy"))
 
-    def correct_cue(self, actor: Identity, recording_id: uuid.UUID | str, position: int, text: str,
-                    revision: int, speaker: str | None = None) -> Transcript:
+    def correct_cue(
+        self,
+        actor: Identity,
+        recording_id: uuid.UUID | str,
+        position: int,
+        text: str,
+        revision: int,
+        speaker: str | None = None,
+    ) -> Transcript:
         """Correct one line's text (and its speaker when given: how an imported recording gets names);
         kept in the history with who and when, in downloads and search."""
-        return self._edit(actor, recording_id, lambda transcript: correct(
-            transcript, position, text, actor.display_name, self.clock(), revision, speaker))
+        return self._edit(
+            actor,
+            recording_id,
+            lambda transcript: correct(transcript, position, text, actor.display_name, self.clock(), revision, speaker),
+        )
 
     def undo_correction(self, actor: Identity, recording_id: uuid.UUID | str, revision: int) -> Transcript:
         return self._edit(actor, recording_id, lambda transcript: undo(transcript, revision))
@@ -178,8 +203,9 @@ class RecordingService:
         name = f"{_slug(meeting.title)}-{_local(recording.created_at):%Y%m%d-%H%M}.corrige.srt"
         return self.storage.signed_url(TRANSCRIPTS, key, download_name=name)
 
-    def _edit(self, actor: Identity, recording_id: uuid.UUID | str,
-              change: Callable[[Transcript], Transcript]) -> Transcript:
+    def _edit(
+        self, actor: Identity, recording_id: uuid.UUID | str, change: Callable[[Transcript], Transcript]
+    ) -> Transcript:
         recording, meeting = self.get_recording(actor, recording_id)
         if not can_edit_transcript(actor, meeting):
             raise Forbidden(t("error.forbidden"))

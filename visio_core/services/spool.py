@@ -66,7 +66,7 @@ def remove_orphans(root: Path) -> int:
     (kill -9, power loss); a process calls it when it starts. Returns how many were removed."""
     removed = 0
     for path in root.rglob(f"{PREFIX}*") if root.is_dir() else ():
-        pid = path.name[len(PREFIX):].split("-", 1)[0]
+        pid = path.name[len(PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             path.unlink(missing_ok=True)
             removed += 1

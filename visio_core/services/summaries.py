@@ -55,8 +55,14 @@ MERGE_PROMPT = (
 )
 
 
-def summarize(model: ChatModel, transcript: Transcript, *, at: datetime, chunk_chars: int = CHUNK_CHARS,
-              renew: Renew | None = None) -> Summary:
+def summarize(
+    model: ChatModel,
+    transcript: Transcript,
+    *,
+    at: datetime,
+    chunk_chars: int = CHUNK_CHARS,
+    renew: Renew | None = None,
+) -> Summary:
     """The transcript's summary; items citing a line the model was not shown are dropped."""
     cues = transcript.cues
     runs = chunks(cues, chunk_chars)

@@ -40,13 +40,17 @@ class TranscriptFiles:
         """Write every form; returns the SRT's object URL (written last: its URL says "complete")."""
         cues = transcript.cues
         heading = t("export.heading", when=show(recording.created_at))
-        self.storage.upload_stream(TRANSCRIPTS, transcript_data_key(recording.id), io.BytesIO(to_json(transcript).encode()))
+        self.storage.upload_stream(
+            TRANSCRIPTS, transcript_data_key(recording.id), io.BytesIO(to_json(transcript).encode())
+        )
         self.storage.upload_stream(TRANSCRIPTS, captions_key(recording.id), io.BytesIO(webvtt.format(cues).encode()))
-        self.storage.upload_stream(TRANSCRIPTS, export_key(recording.id, "txt"),
-                                   io.BytesIO(plain_text.format(cues, heading).encode()))
+        self.storage.upload_stream(
+            TRANSCRIPTS, export_key(recording.id, "txt"), io.BytesIO(plain_text.format(cues, heading).encode())
+        )
         if self.document is not None:
-            self.storage.upload_stream(TRANSCRIPTS, export_key(recording.id, "docx"),
-                                       io.BytesIO(self.document(transcript, heading)))
+            self.storage.upload_stream(
+                TRANSCRIPTS, export_key(recording.id, "docx"), io.BytesIO(self.document(transcript, heading))
+            )
         key = transcript_key(recording.id)
         self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
         return object_url(TRANSCRIPTS, key)

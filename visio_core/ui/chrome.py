@@ -18,14 +18,37 @@ import streamlit as st
 # in English, with no setting to translate them; Enter still submits, the hint is hidden.
 _STYLE = '<style>[data-testid="InputInstructions"] { display: none; }</style>'
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 WORDS = {
     "Page not found": "Page introuvable",
-    "The page that you have requested does not seem to exist. Running the app's main page.":
-        "Cette adresse ne mène à aucune page : voici la page d'accueil.",
+    "The page that you have requested does not seem to exist. Running the app's main page.": "Cette adresse ne mène à aucune page : voici la page d'accueil.",
     "Skip to main content": "Aller au contenu",
     "Drag and drop file here": "Glissez-déposez le fichier ici",
     "Browse files": "Parcourir",
@@ -34,12 +57,18 @@ WORDS = {
 }
 # The calendar's weekday initials, Sunday first as Streamlit lays them out.
 DAYS = {"SMTWTFS": "DLMMJVS"}
-PLACEHOLDERS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA",
-                "Choose an option": "Choisissez une option"}
+PLACEHOLDERS = {
+    "dd": "jj",
+    "mm": "mm",
+    "yyyy": "aaaa",
+    "DD/MM/YYYY": "JJ/MM/AAAA",
+    "Choose an option": "Choisissez une option",
+}
 
 # Text nodes are replaced whole (a month may carry its year), never parsed as HTML; the observer
 # is installed once per browser tab, however many runs draw this element.
-_SCRIPT = """<script>
+_SCRIPT = (
+    """<script>
 (() => {
   if (window.__visioFrench) return;
   window.__visioFrench = true;
@@ -81,8 +110,10 @@ _SCRIPT = """<script>
     }
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
 })();
-</script>""".replace("__WORDS__", json.dumps(WORDS)).replace("__DAYS__", json.dumps(DAYS)).replace(
-    "__HOLDERS__", json.dumps(PLACEHOLDERS))
+</script>""".replace("__WORDS__", json.dumps(WORDS))
+    .replace("__DAYS__", json.dumps(DAYS))
+    .replace("__HOLDERS__", json.dumps(PLACEHOLDERS))
+)
 
 
 def apply() -> None:

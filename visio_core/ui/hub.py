@@ -125,9 +125,7 @@ def _filters(clients: dict[uuid.UUID, Identity]) -> Filters:
 
 
 @st.fragment
-def _live_meetings(
-    ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters
-) -> None:
+def _live_meetings(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Identity], filters: Filters) -> None:
     flash.show(LIVE)
     try:
         # Taken before the list is read: a change in between shows at the next poll, never lost.
@@ -207,9 +205,7 @@ _ACTIONS = {
 _BUTTONS = {"start": "hub.start", "end": "hub.end", "cancel": "hub.cancel"}
 
 
-def _actions(
-    ctx: UserScope, operator: Identity, meetings: list[Meeting], clients: dict[uuid.UUID, Identity]
-) -> None:
+def _actions(ctx: UserScope, operator: Identity, meetings: list[Meeting], clients: dict[uuid.UUID, Identity]) -> None:
     st.subheader(t("hub.actions"))
     by_id = {m.id: m for m in meetings}
 
@@ -234,10 +230,15 @@ def _actions(
             args=(action, meeting.id),
         )
     if meeting.status is MeetingStatus.IN_PROGRESS:
-        buttons[3].page_link("pages/room.py", label=t("hub.join"), icon=":material/videocam:", query_params={"meeting": str(meeting.id)})
+        buttons[3].page_link(
+            "pages/room.py", label=t("hub.join"), icon=":material/videocam:", query_params={"meeting": str(meeting.id)}
+        )
     if meeting.status is MeetingStatus.COMPLETED:
         buttons[3].page_link(
-            "pages/recordings.py", label=t("hub.recordings"), icon=":material/movie:", query_params={"meeting": str(meeting.id)}
+            "pages/recordings.py",
+            label=t("hub.recordings"),
+            icon=":material/movie:",
+            query_params={"meeting": str(meeting.id)},
         )
 
 
@@ -249,8 +250,11 @@ def _confirm(ctx: UserScope, operator: Identity, meeting: Meeting, action: str) 
     st.warning(t_md("hub.confirm", action=t(f"action.{action}"), title=meeting.title))
     yes, no = st.columns(2)
     yes.button(
-        t("hub.confirm_yes"), key="hub_confirm_yes", type="primary",
-        on_click=_run_action, args=(ctx, operator, meeting.id, action),
+        t("hub.confirm_yes"),
+        key="hub_confirm_yes",
+        type="primary",
+        on_click=_run_action,
+        args=(ctx, operator, meeting.id, action),
     )
     no.button(t("hub.confirm_no"), key="hub_confirm_no", on_click=st.session_state.pop, args=(_PENDING, None))
 
@@ -283,19 +287,33 @@ def _create_form(ctx: UserScope, operator: Identity, clients: dict[uuid.UUID, Id
             st.info(t("hub.no_clients"))
             return
         with st.form("hub_create"):
-            st.selectbox(t("hub.client_field"), list(clients), format_func=lambda cid: clients[cid].display_name,
-                         key="create_client")
+            st.selectbox(
+                t("hub.client_field"),
+                list(clients),
+                format_func=lambda cid: clients[cid].display_name,
+                key="create_client",
+            )
             st.text_input(t("hub.title_field"), max_chars=TITLE_MAX, key="create_title")
             st.text_area(t("hub.description_field"), max_chars=DESCRIPTION_MAX, key="create_description")
             soon = datetime.now(LOCAL_TZ) + timedelta(hours=1)
             c1, c2 = st.columns(2)
             # A meeting is planned ahead: the picker offers no past day (a past date was accepted silently).
-            c1.date_input(t("hub.date_field"), value=soon.date(), min_value=datetime.now(LOCAL_TZ).date(),
-                          format="DD/MM/YYYY", key="create_day")
+            c1.date_input(
+                t("hub.date_field"),
+                value=soon.date(),
+                min_value=datetime.now(LOCAL_TZ).date(),
+                format="DD/MM/YYYY",
+                key="create_day",
+            )
             c2.time_input(t("hub.time_field"), value=time(soon.hour, 0), key="create_time")
             choices = list(dict.fromkeys([ctx.settings.default_language, AUTO, *OFFERED_LANGUAGES]))
-            st.selectbox(t("hub.language_field"), choices, format_func=language_label, key="create_language",
-                         help=t("hub.language_help"))
+            st.selectbox(
+                t("hub.language_field"),
+                choices,
+                format_func=language_label,
+                key="create_language",
+                help=t("hub.language_help"),
+            )
             # A callback, not `if submitted:`: it runs even when the submit lands in a rerun of the
             # meetings list, which would otherwise swallow it.
             st.form_submit_button(t("hub.create_submit"), type="primary", on_click=_create, args=(ctx, operator))

@@ -41,7 +41,10 @@ def render(ctx: UserScope, identity: Identity) -> None:
             )
             if meeting.status is MeetingStatus.IN_PROGRESS and identity.role is Role.CLIENT:
                 right.page_link(
-                    "pages/room.py", label=t("mine.join"), icon=":material/videocam:", query_params={"meeting": str(meeting.id)}
+                    "pages/room.py",
+                    label=t("mine.join"),
+                    icon=":material/videocam:",
+                    query_params={"meeting": str(meeting.id)},
                 )
             if meeting.status is MeetingStatus.COMPLETED:
                 right.page_link(
@@ -50,4 +53,3 @@ def render(ctx: UserScope, identity: Identity) -> None:
                     icon=":material/movie:",
                     query_params={"meeting": str(meeting.id)},
                 )
-

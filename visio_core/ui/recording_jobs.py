@@ -28,18 +28,30 @@ def jobs_panel(ctx: UserScope, operator: Identity) -> None:
     for recording, meeting in jobs:
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{md(meeting.title)}** · {show(recording.created_at)} · {format_size(recording.file_size_bytes)}")
+            left.markdown(
+                f"**{md(meeting.title)}** · {show(recording.created_at)} · {format_size(recording.file_size_bytes)}"
+            )
             status = recording.transcription_status
             if status is TranscriptionStatus.PROCESSING:
-                left.progress(recording.progress, text=t("recordings.processing", share=round(recording.progress * 100)))
+                left.progress(
+                    recording.progress, text=t("recordings.processing", share=round(recording.progress * 100))
+                )
             elif status is TranscriptionStatus.PENDING:
                 left.caption(t("jobs.pending", attempts=recording.attempts))
             else:
                 left.error(t("recordings.failed", reason=recording.last_error or "?"))
-                right.button(t("recordings.retry"), key=f"job-retry-{recording.id}",
-                             on_click=_retry, args=(ctx, operator, recording.id))
-            right.page_link("pages/recordings.py", label=t("hub.recordings"), icon=":material/movie:",
-                            query_params=meeting_link_params(meeting.id, recording.id))
+                right.button(
+                    t("recordings.retry"),
+                    key=f"job-retry-{recording.id}",
+                    on_click=_retry,
+                    args=(ctx, operator, recording.id),
+                )
+            right.page_link(
+                "pages/recordings.py",
+                label=t("hub.recordings"),
+                icon=":material/movie:",
+                query_params=meeting_link_params(meeting.id, recording.id),
+            )
 
 
 def _retry(ctx: UserScope, operator: Identity, recording_id: uuid.UUID) -> None:
@@ -53,22 +65,36 @@ def _retry(ctx: UserScope, operator: Identity, recording_id: uuid.UUID) -> None:
 def import_form(ctx: UserScope, operator: Identity) -> None:
     with st.expander(t("jobs.import"), expanded=False):
         page = ctx.meetings.list_meetings(
-            operator, statuses=[MeetingStatus.COMPLETED, MeetingStatus.IN_PROGRESS, MeetingStatus.SCHEDULED], page_size=200
+            operator,
+            statuses=[MeetingStatus.COMPLETED, MeetingStatus.IN_PROGRESS, MeetingStatus.SCHEDULED],
+            page_size=200,
         )
         if not page.items:
             st.info(t("hub.no_meetings"))
             return
         by_id = {m.id: m for m in page.items}
         with st.form("import_recording", clear_on_submit=True):
-            st.selectbox(t("hub.pick_meeting"), list(by_id), key="import_meeting",
-                         format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}")
+            st.selectbox(
+                t("hub.pick_meeting"),
+                list(by_id),
+                key="import_meeting",
+                format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}",
+            )
             st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS), key="import_file")
             default = ctx.settings.default_language
-            st.selectbox(t("recordings.language"), OFFERED_LANGUAGES, key="import_language",
-                         index=OFFERED_LANGUAGES.index(default) if default in OFFERED_LANGUAGES else 0)
+            st.selectbox(
+                t("recordings.language"),
+                OFFERED_LANGUAGES,
+                key="import_language",
+                index=OFFERED_LANGUAGES.index(default) if default in OFFERED_LANGUAGES else 0,
+            )
             # A callback, so a submit landing in the Hub's live list rerun is not lost.
-            st.form_submit_button(t("jobs.import_submit"), type="primary", on_click=_import,
-                                  args=(ctx, operator, {m.id: m.title for m in page.items}))
+            st.form_submit_button(
+                t("jobs.import_submit"),
+                type="primary",
+                on_click=_import,
+                args=(ctx, operator, {m.id: m.title for m in page.items}),
+            )
 
 
 def _import(ctx: UserScope, operator: Identity, titles: dict[uuid.UUID, str]) -> None:

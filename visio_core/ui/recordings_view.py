@@ -36,8 +36,10 @@ def render(ctx: UserScope, identity: Identity) -> None:
     if meeting is None:
         return
     st.subheader(md(meeting.title))
-    st.caption(f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
-               f"{format_duration(meeting.duration_seconds)}")
+    st.caption(
+        f"{t('col.scheduled_at')} {show(meeting.scheduled_at)} · {t('col.duration')} "
+        f"{format_duration(meeting.duration_seconds)}"
+    )
     if can_change(identity, meeting):
         _media_server_problems(ctx, meeting)
     recordings = ctx.recordings.list_recordings(identity, meeting.id)
@@ -65,7 +67,9 @@ def _meeting(ctx: UserScope, identity: Identity) -> Meeting | None:
         # Finished meetings first (they have recordings to play), newest first within each group.
         by_id = {m.id: m for m in sorted(page.items, key=lambda m: m.status is not MeetingStatus.COMPLETED)}
         meeting_id = st.selectbox(
-            t("hub.pick_meeting"), list(by_id), format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}"
+            t("hub.pick_meeting"),
+            list(by_id),
+            format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}",
         )
     try:
         return ctx.meetings.get_meeting(identity, meeting_id)
@@ -94,16 +98,22 @@ def _pick(recordings: list[Recording]) -> Recording:
     if len(options) == 1:
         return recordings[0]
     chosen = st.selectbox(
-        t("recordings.pick"), options, index=index,
-        format_func=lambda rid: f"{show(by_id[rid].created_at)} · {format_duration(round(by_id[rid].recording_duration_seconds or 0))}",
+        t("recordings.pick"),
+        options,
+        index=index,
+        format_func=lambda rid: (
+            f"{show(by_id[rid].created_at)} · {format_duration(round(by_id[rid].recording_duration_seconds or 0))}"
+        ),
     )
     return by_id[chosen]
 
 
-_DOWNLOADS = (("srt", "recordings.download_srt", ":material/subtitles:"),
-              ("vtt", "recordings.download_vtt", ":material/closed_caption:"),
-              ("txt", "recordings.download_txt", ":material/description:"),
-              ("docx", "recordings.download_docx", ":material/article:"))
+_DOWNLOADS = (
+    ("srt", "recordings.download_srt", ":material/subtitles:"),
+    ("vtt", "recordings.download_vtt", ":material/closed_caption:"),
+    ("txt", "recordings.download_txt", ":material/description:"),
+    ("docx", "recordings.download_docx", ":material/article:"),
+)
 
 
 def _captions(ctx: UserScope, identity: Identity, recording: Recording) -> str | None:
@@ -138,24 +148,48 @@ def _correction_form(ctx: UserScope, identity: Identity, recording: Recording, t
         position = st.selectbox(t("recordings.edit_line"), lines, format_func=label, key=f"edit-line-{recording.id}")
         text_key = f"edit-text-{recording.id}-{position}-{transcript.revision}"
         st.text_area(t("recordings.edit_text"), value=transcript.cues[position].text, max_chars=TEXT_MAX, key=text_key)
-        st.text_input(t("recordings.edit_speaker"), value=transcript.cues[position].speaker or "", max_chars=80,
-                      key=f"{text_key}-speaker", help=t("recordings.edit_speaker_help"))
+        st.text_input(
+            t("recordings.edit_speaker"),
+            value=transcript.cues[position].speaker or "",
+            max_chars=80,
+            key=f"{text_key}-speaker",
+            help=t("recordings.edit_speaker_help"),
+        )
         save, back = st.columns(2)
-        save.button(t("recordings.edit_save"), key=f"edit-save-{recording.id}", type="primary",
-                    on_click=_correct, args=(ctx, identity, recording, position, text_key, transcript.revision))
+        save.button(
+            t("recordings.edit_save"),
+            key=f"edit-save-{recording.id}",
+            type="primary",
+            on_click=_correct,
+            args=(ctx, identity, recording, position, text_key, transcript.revision),
+        )
         if transcript.edits:
-            back.button(t("recordings.edit_undo"), key=f"edit-undo-{recording.id}",
-                        on_click=_undo, args=(ctx, identity, recording, transcript.revision))
+            back.button(
+                t("recordings.edit_undo"),
+                key=f"edit-undo-{recording.id}",
+                on_click=_undo,
+                args=(ctx, identity, recording, transcript.revision),
+            )
             for edit in reversed(transcript.edits[-10:]):
-                st.caption(t_md("recordings.edit_history", when=show(edit.at), by=edit.by, before=edit.before,
-                                after=edit.after))
+                st.caption(
+                    t_md(
+                        "recordings.edit_history", when=show(edit.at), by=edit.by, before=edit.before, after=edit.after
+                    )
+                )
 
 
-def _correct(ctx: UserScope, identity: Identity, recording: Recording, position: int, text_key: str,
-             revision: int) -> None:
+def _correct(
+    ctx: UserScope, identity: Identity, recording: Recording, position: int, text_key: str, revision: int
+) -> None:
     try:
-        ctx.recordings.correct_cue(identity, recording.id, position, st.session_state.get(text_key, ""), revision,
-                                   speaker=st.session_state.get(f"{text_key}-speaker", ""))
+        ctx.recordings.correct_cue(
+            identity,
+            recording.id,
+            position,
+            st.session_state.get(text_key, ""),
+            revision,
+            speaker=st.session_state.get(f"{text_key}-speaker", ""),
+        )
     except VisioError as error:
         flash.push(str(error), "error")
         return
@@ -175,10 +209,10 @@ def _rename_form(ctx: UserScope, identity: Identity, recording: Recording, names
     """Name the speakers once for the whole recording ("Intervenant 2" → "Claire Martin")."""
     with st.expander(t("recordings.rename_title")), st.form(f"rename-{recording.id}"):
         for n, name in enumerate(names):
-            st.text_input(t("recordings.rename_field", name=name), value=name, max_chars=80,
-                          key=f"rename-{recording.id}-{n}")
-        st.form_submit_button(t("recordings.rename_submit"), on_click=_rename,
-                              args=(ctx, identity, recording, names))
+            st.text_input(
+                t("recordings.rename_field", name=name), value=name, max_chars=80, key=f"rename-{recording.id}-{n}"
+            )
+        st.form_submit_button(t("recordings.rename_submit"), on_click=_rename, args=(ctx, identity, recording, names))
 
 
 def _rename(ctx: UserScope, identity: Identity, recording: Recording, names: list[str]) -> None:
@@ -220,7 +254,9 @@ def _status(ctx: UserScope, identity: Identity, recording: Recording) -> None:
     def follow() -> None:
         now, _ = ctx.recordings.get_recording(identity, recording.id)
         if now.transcription_status is not status and now.transcription_status in (
-                TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED):
+            TranscriptionStatus.COMPLETED,
+            TranscriptionStatus.FAILED,
+        ):
             st.rerun()  # the whole page: the player shows the new transcript
         if now.transcription_status is TranscriptionStatus.PROCESSING:
             st.progress(now.progress, text=t("recordings.processing", share=round(now.progress * 100)))
@@ -250,19 +286,31 @@ def _show(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Recor
         except InvalidInput as error:
             st.error(str(error))
     query = str(st.query_params.get("q", ""))[:200] if uuid_param("recording", quiet=True) == recording.id else ""
-    transcript_player(ctx.recordings.video_url(identity, recording.id), _by_speaker(cues.cues, recording),
-                      start_at=start_at, key=f"player-{recording.id}", captions_url=_captions(ctx, identity, recording),
-                      language=cues.language, query=query,
-                      poster_url=ctx.recordings.poster_url(identity, recording.id))
+    transcript_player(
+        ctx.recordings.video_url(identity, recording.id),
+        _by_speaker(cues.cues, recording),
+        start_at=start_at,
+        key=f"player-{recording.id}",
+        captions_url=_captions(ctx, identity, recording),
+        language=cues.language,
+        query=query,
+        poster_url=ctx.recordings.poster_url(identity, recording.id),
+    )
     summary_view.render(ctx, identity, meeting, recording, cues)
-    if cues.cues and can_edit_transcript(identity, meeting) \
-            and recording.transcription_status is TranscriptionStatus.COMPLETED:
+    if (
+        cues.cues
+        and can_edit_transcript(identity, meeting)
+        and recording.transcription_status is TranscriptionStatus.COMPLETED
+    ):
         _correction_form(ctx, identity, recording, cues)
         if cues.speakers:
             _rename_form(ctx, identity, recording, cues.speakers)
 
-    st.link_button(t("recordings.download_video"), ctx.recordings.video_url(identity, recording.id, download=True),
-                   icon=":material/download:")
+    st.link_button(
+        t("recordings.download_video"),
+        ctx.recordings.video_url(identity, recording.id, download=True),
+        icon=":material/download:",
+    )
     if recording.transcription_status is TranscriptionStatus.COMPLETED:
         _transcript_downloads(ctx, identity, recording)
     st.caption(t("recordings.links_valid", minutes=ctx.settings.signed_url_ttl_seconds // 60))
@@ -280,8 +328,11 @@ def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) 
         options = list(dict.fromkeys([current, *OFFERED_LANGUAGES]))
         language = c1.selectbox(t("recordings.language"), options, key=f"lang-{recording.id}")
         confirm = f"retranscribe-confirm-{recording.id}"
-        if c2.button(t("recordings.retranscribe"), key=f"retranscribe-{recording.id}", disabled=language == current
-                     and recording.transcription_status is not TranscriptionStatus.FAILED):
+        if c2.button(
+            t("recordings.retranscribe"),
+            key=f"retranscribe-{recording.id}",
+            disabled=language == current and recording.transcription_status is not TranscriptionStatus.FAILED,
+        ):
             try:
                 ctx.recordings.change_language(operator, recording.id, language)
             except NeedsConfirmation as question:  # corrections would be replaced: ask first
@@ -296,8 +347,10 @@ def _operator_actions(ctx: UserScope, operator: Identity, recording: Recording) 
             st.warning(asked[1])
             if st.button(t("recordings.confirm_retranscribe"), key=f"{confirm}-yes", type="primary"):
                 st.session_state.pop(confirm, None)
-                _act(lambda: ctx.recordings.change_language(operator, recording.id, asked[0], replace_corrections=True),
-                     t("recordings.retranscribing", language=asked[0]))
+                _act(
+                    lambda: ctx.recordings.change_language(operator, recording.id, asked[0], replace_corrections=True),
+                    t("recordings.retranscribing", language=asked[0]),
+                )
         edited = ctx.recordings.edited_url(operator, recording.id)
         if edited:
             st.link_button(t("recordings.download_edited"), edited, icon=":material/history:")

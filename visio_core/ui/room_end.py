@@ -37,11 +37,21 @@ def end_controls(ctx: UserScope, identity: Identity, meeting: Meeting, forget: S
     if (error := st.session_state.pop(error_key, None)) is not None:
         st.error(error)
     if not st.session_state.get(confirm_key):
-        st.button(t("room.end"), key=f"room_end_{meeting.id}", type="primary", icon=":material/stop_circle:",
-                  on_click=st.session_state.__setitem__, args=(confirm_key, True))
+        st.button(
+            t("room.end"),
+            key=f"room_end_{meeting.id}",
+            type="primary",
+            icon=":material/stop_circle:",
+            on_click=st.session_state.__setitem__,
+            args=(confirm_key, True),
+        )
         return
     st.warning(t("room.end_confirm"))
     yes, no = st.columns(2)
-    no.button(t("room.end_no"), key=f"room_end_no_{meeting.id}", on_click=st.session_state.__setitem__,
-              args=(confirm_key, False))
+    no.button(
+        t("room.end_no"),
+        key=f"room_end_no_{meeting.id}",
+        on_click=st.session_state.__setitem__,
+        args=(confirm_key, False),
+    )
     yes.button(t("room.end_yes"), key=f"room_end_yes_{meeting.id}", type="primary", on_click=end)

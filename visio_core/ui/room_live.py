@@ -32,7 +32,9 @@ def _status(_ctx: UserScope, _identity: Identity, meeting_id: uuid.UUID) -> Meet
     return _ctx.meetings.get_meeting(_identity, meeting_id).status
 
 
-def watch(ctx: UserScope, identity: Identity, meeting_id: uuid.UUID, show_state: Callable[[], None] | None = None) -> None:
+def watch(
+    ctx: UserScope, identity: Identity, meeting_id: uuid.UUID, show_state: Callable[[], None] | None = None
+) -> None:
     """Rerun the page once the meeting ends; meanwhile call `show_state` (the roster) at each refresh."""
 
     @st.fragment(run_every=LIVE_REFRESH)
@@ -56,6 +58,8 @@ def ended_notice(meeting: Meeting) -> None:
         return
     st.info(t("room.ended_notice"), icon=":material/check_circle:")
     st.page_link(
-        "pages/recordings.py", label=t("room.ended_recording_link"), icon=":material/movie:",
+        "pages/recordings.py",
+        label=t("room.ended_recording_link"),
+        icon=":material/movie:",
         query_params=meeting_link_params(meeting.id),
     )

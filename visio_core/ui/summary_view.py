@@ -40,9 +40,14 @@ def render(ctx: UserScope, identity: Identity, meeting: Meeting, recording: Reco
         elif state is None:
             st.caption(t("summary.none"))
         if can_edit_transcript(identity, meeting) and recording.transcription_status is TranscriptionStatus.COMPLETED:
-            st.button(t("summary.regenerate"), key=f"summary-again-{recording.id}", icon=":material/refresh:",
-                      disabled=state is not None and state.busy, on_click=_regenerate,
-                      args=(ctx, identity, recording))
+            st.button(
+                t("summary.regenerate"),
+                key=f"summary-again-{recording.id}",
+                icon=":material/refresh:",
+                disabled=state is not None and state.busy,
+                on_click=_regenerate,
+                args=(ctx, identity, recording),
+            )
 
 
 def _status(ctx: UserScope, identity: Identity, recording: Recording, state: SummaryState | None) -> None:
@@ -89,9 +94,14 @@ def _item(recording: Recording, item: Item, text: str, key: str) -> None:
     """One line of the summary, and the button that plays the recording from the line it cites."""
     words, jump = st.columns([5, 1], vertical_alignment="center")
     words.markdown(f"- {text}")
-    jump.button(t("summary.jump", time=clock(item.start)), key=f"summary-jump-{recording.id}-{key}",
-                help=t("summary.jump_help"), icon=":material/play_arrow:", on_click=_seek,
-                args=(recording, item.start))
+    jump.button(
+        t("summary.jump", time=clock(item.start)),
+        key=f"summary-jump-{recording.id}-{key}",
+        help=t("summary.jump_help"),
+        icon=":material/play_arrow:",
+        on_click=_seek,
+        args=(recording, item.start),
+    )
 
 
 def _seek(recording: Recording, start: float) -> None:

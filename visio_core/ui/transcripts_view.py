@@ -50,31 +50,43 @@ def render(ctx: UserScope, identity: Identity) -> None:
     st.title(t("transcripts.title"))
     if "ts_query" not in st.session_state:  # back on the page: the last search, or the link's
         st.session_state["ts_query"] = st.session_state.get(_KEPT) or str(st.query_params.get("q", ""))[:200]
-    query = st.text_input(t("transcripts.query"), key="ts_query", max_chars=200,
-                          placeholder=t("transcripts.placeholder"))
+    query = st.text_input(
+        t("transcripts.query"), key="ts_query", max_chars=200, placeholder=t("transcripts.placeholder")
+    )
     st.session_state[_KEPT] = query  # Streamlit forgets a widget's value once its page is left
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     clients = {c.id: c for c in ctx.accounts.clients_of(identity)} if identity.role is not Role.CLIENT else {}
     client = c1.selectbox(
-        t("hub.filter_client"), [ALL, *clients],
+        t("hub.filter_client"),
+        [ALL, *clients],
         format_func=lambda cid: t("hub.filter_all_clients") if cid == ALL else clients[cid].display_name,
-        key="ts_client", disabled=not clients,
+        key="ts_client",
+        disabled=not clients,
     )
     day_from = c2.date_input(t("hub.filter_from"), value=None, key="ts_from", format="DD/MM/YYYY")
     day_to = c3.date_input(t("hub.filter_to"), value=None, key="ts_to", format="DD/MM/YYYY")
-    language = c4.selectbox(t("rcol.language"), [ALL, *OFFERED_LANGUAGES], key="ts_lang",
-                            format_func=lambda code: t("transcripts.all_languages") if code == ALL else code)
-    speaker = st.text_input(t("transcripts.speaker"), key="ts_speaker", max_chars=120,
-                            placeholder=t("transcripts.speaker_placeholder"))
+    language = c4.selectbox(
+        t("rcol.language"),
+        [ALL, *OFFERED_LANGUAGES],
+        key="ts_lang",
+        format_func=lambda code: t("transcripts.all_languages") if code == ALL else code,
+    )
+    speaker = st.text_input(
+        t("transcripts.speaker"), key="ts_speaker", max_chars=120, placeholder=t("transcripts.speaker_placeholder")
+    )
     if not query.strip():
         st.info(t("transcripts.hint"))
         return
     try:
         scheduled_from, scheduled_to = day_range(day_from, day_to)
         hits = ctx.recordings.search_transcripts(
-            identity, query, client_id=None if client == ALL else cast(uuid.UUID, client),
-            scheduled_from=scheduled_from, scheduled_to=scheduled_to,
-            language=None if language == ALL else language, speaker=speaker,
+            identity,
+            query,
+            client_id=None if client == ALL else cast(uuid.UUID, client),
+            scheduled_from=scheduled_from,
+            scheduled_to=scheduled_to,
+            language=None if language == ALL else language,
+            speaker=speaker,
         )
     except VisioError as error:
         st.error(str(error))
@@ -85,8 +97,11 @@ def render(ctx: UserScope, identity: Identity) -> None:
     table = results_table(hits)
     st.caption(t("transcripts.count", count=len(hits)))
     st.download_button(
-        t("transcripts.export"), export_csv(table),
-        file_name="recherche-transcriptions.csv", mime="text/csv", icon=":material/download:",
+        t("transcripts.export"),
+        export_csv(table),
+        file_name="recherche-transcriptions.csv",
+        mime="text/csv",
+        icon=":material/download:",
     )
     for hit, (_, row) in list(zip(hits, table.iterrows(), strict=True))[:SHOWN]:
         with st.container(border=True):
@@ -94,7 +109,9 @@ def render(ctx: UserScope, identity: Identity) -> None:
             left.caption(" · ".join(md(str(v)) for v in row.iloc[:3]))
             left.text(hit.text)  # st.text: the cue is shown as typed, never as markdown or HTML
             right.page_link(
-                "pages/recordings.py", label=t("transcripts.open"), icon=":material/play_arrow:",
+                "pages/recordings.py",
+                label=t("transcripts.open"),
+                icon=":material/play_arrow:",
                 query_params=meeting_link_params(hit.meeting_id, hit.recording_id, hit.start, query.strip()),
             )
     if len(hits) > SHOWN:

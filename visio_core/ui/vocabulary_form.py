@@ -15,8 +15,12 @@ def vocabulary_form(ctx: UserScope, operator: Identity) -> None:
     with st.expander(t("vocabulary.title")):
         st.caption(t("vocabulary.help"))
         with st.form("vocabulary"):
-            st.text_area(t("vocabulary.field"), value="\n".join(ctx.vocabulary.terms(operator)), height=150,
-                         key="vocabulary_terms")
+            st.text_area(
+                t("vocabulary.field"),
+                value="\n".join(ctx.vocabulary.terms(operator)),
+                height=150,
+                key="vocabulary_terms",
+            )
             st.form_submit_button(t("vocabulary.save"), on_click=_save, args=(ctx, operator))
 
 

@@ -64,8 +64,9 @@ class EmbeddedEngine:
         with self._lock:
             if self.recovery is not None or not self._leftovers:
                 return
-            self.recovery = threading.Thread(target=self.recover, args=(self._leftovers,), name="room-recovery",
-                                             daemon=True)
+            self.recovery = threading.Thread(
+                target=self.recover, args=(self._leftovers,), name="room-recovery", daemon=True
+            )
         self.recovery.start()
 
     # -- MediaEngine port ---------------------------------------------------------
@@ -128,7 +129,10 @@ class EmbeddedEngine:
         timeline = timeline_path(path)
         try:
             recording, _ = self.ingest.ingest_file(
-                meeting_id, path, filename=path.name, source_recording_id=f"embedded:{path.stem}",
+                meeting_id,
+                path,
+                filename=path.name,
+                source_recording_id=f"embedded:{path.stem}",
                 speaking=timeline if timeline.is_file() else None,
             )
         except VisioError:

@@ -65,12 +65,25 @@ def planes(yuv: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.nda
     """Views of the Y, U and V planes of stacked yuv420p planes (a contiguous array)."""
     flat = yuv.reshape(-1)
     luma, quarter = width * height, (width // 2) * (height // 2)
-    return (flat[:luma].reshape(height, width), flat[luma : luma + quarter].reshape(height // 2, width // 2),
-            flat[luma + quarter : luma + 2 * quarter].reshape(height // 2, width // 2))
+    return (
+        flat[:luma].reshape(height, width),
+        flat[luma : luma + quarter].reshape(height // 2, width // 2),
+        flat[luma + quarter : luma + 2 * quarter].reshape(height // 2, width // 2),
+    )
 
 
-def _paste(canvas: np.ndarray, cw: int, ch: int, x: int, y: int, picture: np.ndarray, w: int, h: int,
-           step: int = 1, repeat: int = 1) -> None:
+def _paste(
+    canvas: np.ndarray,
+    cw: int,
+    ch: int,
+    x: int,
+    y: int,
+    picture: np.ndarray,
+    w: int,
+    h: int,
+    step: int = 1,
+    repeat: int = 1,
+) -> None:
     """Copy a yuv420p picture (w×h) at even (x, y), sub-sampled by `step` or enlarged by `repeat`."""
     dst, src = planes(canvas, cw, ch), planes(picture, w, h)
     for n, (d, s) in enumerate(zip(dst, src, strict=True)):
@@ -148,8 +161,12 @@ def _label_sprite(text: str, size: int, width: int, height: int, text_x: int) ->
 
 
 @lru_cache(maxsize=64)
-def _centered_sprite(text: str, size: int, fill: tuple[int, int, int], background: tuple[int, int, int],
-                     ) -> tuple[int, int, np.ndarray]:
+def _centered_sprite(
+    text: str,
+    size: int,
+    fill: tuple[int, int, int],
+    background: tuple[int, int, int],
+) -> tuple[int, int, np.ndarray]:
     """Text on a plain background; with the offsets of its top-left corner from the centre point."""
     box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), text, font=_font(size), anchor="mm")
     left, top, right, bottom = (int(v) for v in box)
@@ -182,8 +199,9 @@ def _label_sprite_yuv(text: str, size: int, width: int, height: int, text_x: int
 
 
 @lru_cache(maxsize=128)
-def _centered_sprite_yuv(text: str, size: int, fill: tuple[int, int, int], background: tuple[int, int, int],
-                         odd_x: int, odd_y: int) -> tuple[int, int, _Sprite]:
+def _centered_sprite_yuv(
+    text: str, size: int, fill: tuple[int, int, int], background: tuple[int, int, int], odd_x: int, odd_y: int
+) -> tuple[int, int, _Sprite]:
     left, top, sprite = _centered_sprite(text, size, fill, background)
     return left, top, _to_sprite(sprite, odd_x, odd_y)
 
@@ -203,15 +221,23 @@ def _blit(canvas: np.ndarray, x: int, y: int, sprite: _Sprite) -> None:
         v_plane[cy : cy + ch, cx : cx + cw] = sprite.v[:ch, :cw]
 
 
-def _centered(canvas: np.ndarray, cx: int, cy: int, text: str, size: int, fill: tuple[int, int, int],
-              background: tuple[int, int, int]) -> None:
+def _centered(
+    canvas: np.ndarray,
+    cx: int,
+    cy: int,
+    text: str,
+    size: int,
+    fill: tuple[int, int, int],
+    background: tuple[int, int, int],
+) -> None:
     left, top, _ = _centered_sprite(text, size, fill, background)
     x, y = cx + left, cy + top
     _blit(canvas, x, y, _centered_sprite_yuv(text, size, fill, background, x % 2, y % 2)[2])
 
 
-def _name_box(canvas: np.ndarray, x: int, y: int, text: str, size: int, right_limit: int, height: int,
-              pad: int) -> None:
+def _name_box(
+    canvas: np.ndarray, x: int, y: int, text: str, size: int, right_limit: int, height: int, pad: int
+) -> None:
     """A name in a black box from (x, y), `pad` pixels of margin, ending before `right_limit` (exclusive)."""
     width = min(right_limit, x + 2 * pad + _text_width(text, size)) - x
     _blit(canvas, x, y, _label_sprite_yuv(text, size, max(1, width), height, pad, x % 2, y % 2))
@@ -221,7 +247,9 @@ MIC_OFF_RED = (220, 40, 40)
 
 
 def _canvas() -> np.ndarray:
-    canvas = np.empty((HEIGHT * 3 // 2, WIDTH), dtype=np.uint8)  # new each frame: the recorder keeps it until its audio is written (recording_mix.DELAY_SECONDS)
+    canvas = np.empty(
+        (HEIGHT * 3 // 2, WIDTH), dtype=np.uint8
+    )  # new each frame: the recorder keeps it until its audio is written (recording_mix.DELAY_SECONDS)
     _fill(canvas, 0, 0, WIDTH, HEIGHT, BACKGROUND)
     return canvas
 

@@ -47,8 +47,10 @@ def finish(partial: Path, final: Path) -> bool:
     A fragment cut short by a crash ends the copy; everything before it is kept.
     """
     copied = 0
-    with av.open(str(partial)) as source, av.open(str(final), "w", format="mp4",
-                                                  options={"movflags": "faststart"}) as out:
+    with (
+        av.open(str(partial)) as source,
+        av.open(str(final), "w", format="mp4", options={"movflags": "faststart"}) as out,
+    ):
         streams = {s.index: out.add_stream_from_template(s) for s in source.streams if s.type in ("video", "audio")}
         try:
             for packet in source.demux(*[s for s in source.streams if s.index in streams]):
@@ -69,12 +71,18 @@ class RoomRecorder:
         self.path = path  # the finished recording, written by close()
         self.partial = partial_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(self.partial), mode="w", format="mp4",
-                                  options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
-                                           # else the first video frame absorbs AAC's 21 ms priming
-                                           "avoid_negative_ts": "disabled",
-                                           # each finished fragment reaches the disk, not a 32 KB buffer
-                                           "flush_packets": "1"})
+        self._container = av.open(
+            str(self.partial),
+            mode="w",
+            format="mp4",
+            options={
+                "movflags": "frag_keyframe+empty_moov+default_base_moof",
+                # else the first video frame absorbs AAC's 21 ms priming
+                "avoid_negative_ts": "disabled",
+                # each finished fragment reaches the disk, not a 32 KB buffer
+                "flush_packets": "1",
+            },
+        )
         video = self._container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         video.time_base = VIDEO_TIME_BASE

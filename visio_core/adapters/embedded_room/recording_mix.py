@@ -114,12 +114,20 @@ class RecordingMix:
         for arrival, samples, stamp in chunks:
             cursor = stream.cursor
             skipped = None if stamp is None or stream.stamp is None else stamp - stream.stamp
-            if (cursor is not None and skipped is not None and skipped >= -STAMP_SLACK
-                    and abs(cursor + skipped - arrival) <= AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
+            if (
+                cursor is not None
+                and skipped is not None
+                and skipped >= -STAMP_SLACK
+                and abs(cursor + skipped - arrival) <= AHEAD_LIMIT_SECONDS * SAMPLE_RATE
+            ):
                 if skipped > STAMP_SLACK:
                     cursor += skipped  # lost packets, or a network drop: their time stays, as silence
-            elif (cursor is None or skipped is not None or arrival - cursor > GAP_SECONDS * SAMPLE_RATE
-                    or cursor - arrival > AHEAD_LIMIT_SECONDS * SAMPLE_RATE):
+            elif (
+                cursor is None
+                or skipped is not None
+                or arrival - cursor > GAP_SECONDS * SAMPLE_RATE
+                or cursor - arrival > AHEAD_LIMIT_SECONDS * SAMPLE_RATE
+            ):
                 # first audio, back after a real gap, a new connection's timestamps, or drifting away
                 cursor = arrival
             if cursor < self._written:
@@ -128,7 +136,7 @@ class RecordingMix:
             start = cursor - self._written
             end = start + samples.size
             self._reserve(end)
-            self._acc[self._head + start:self._head + end] += samples
+            self._acc[self._head + start : self._head + end] += samples
             placed.append(Placed(key, cursor, samples))
             stream.cursor = cursor + samples.size
             stream.stamp = None if stamp is None else stamp + samples.size
@@ -140,7 +148,7 @@ class RecordingMix:
             # Out of room at the back: the live part moves to the front of a new array twice its
             # size (a copy every few seconds, not every tick; what lies behind the head is dropped).
             grown = np.zeros(max(2 * end, SAMPLE_RATE), dtype=np.int32)
-            grown[:self._filled] = self._acc[self._head:self._head + self._filled]
+            grown[: self._filled] = self._acc[self._head : self._head + self._filled]
             self._acc, self._head = grown, 0
         self._filled = max(self._filled, end)
 
@@ -148,7 +156,7 @@ class RecordingMix:
         if count <= 0:
             return np.zeros(0, dtype=np.int16)
         self._reserve(count)
-        out = np.clip(self._acc[self._head:self._head + count], -32768, 32767).astype(np.int16)
+        out = np.clip(self._acc[self._head : self._head + count], -32768, 32767).astype(np.int16)
         self._head += count
         self._filled -= count
         self._written += count

@@ -223,7 +223,6 @@ class Room:
             self._ensure_clock()
             return participant
 
-
     def _drop_stale(self, now: float) -> None:
         for key, participant in list(self._participants.items()):
             limit = DROPPED_AFTER if participant.lost_at is None else RECONNECT_GRACE
@@ -320,8 +319,11 @@ class Room:
     def state_for(self, key: str) -> dict[str, object]:
         """What a tab's page shows by itself while in the room: who is in, and whether its own seat
         waits for its call to come back."""
-        return {"live": True, "lost": self.is_lost(key),
-                "roster": [{"name": p["name"], "connected": p["connected"]} for p in self.roster()]}
+        return {
+            "live": True,
+            "lost": self.is_lost(key),
+            "roster": [{"name": p["name"], "connected": p["connected"]} for p in self.roster()],
+        }
 
     def roster(self) -> list[dict[str, Any]]:
         now = self.clock()
@@ -391,7 +393,8 @@ class Room:
             self._next_video = frame_at + self._video_interval
             tiles = [
                 grid.Tile(p.name, None if p.camera_off(now) else p.picture, p.mic_off(now))
-                if p.lost_at is None else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
+                if p.lost_at is None
+                else grid.Tile(t("room.reconnecting_tile", name=p.name), None, True)
                 for p in participants
             ]
             share = self._shares.current()
@@ -434,7 +437,7 @@ class Room:
                 self._canvas = canvas
             while recorder.frames <= recorder.seconds * FPS:
                 recorder.write_video(self._canvas)
-            recorder.write_audio(audio[start:start + SAMPLES_PER_TICK])
+            recorder.write_audio(audio[start : start + SAMPLES_PER_TICK])
 
     def _recorder_or_new(self) -> RoomRecorder | None:
         with self._lock:

@@ -104,4 +104,3 @@ class ScreenShares:
             "mine": share is not None and share.key == key,
             "taken_over_by": ended.by if ended else None,
         }
-

@@ -41,8 +41,9 @@ class SpeakingRecorder:
         levels = {}
         for name, power in self._power.items():
             ticks = self._ticks[name]
-            levels[name] = [10 * math.log10(p / n) if n and p > 0 else SILENCE_DBFS for p, n in zip(power, ticks,
-                                                                                                strict=True)]
+            levels[name] = [
+                10 * math.log10(p / n) if n and p > 0 else SILENCE_DBFS for p, n in zip(power, ticks, strict=True)
+            ]
         return SpeakingTimeline(levels)
 
     def write(self, recording: Path) -> Path | None:

@@ -202,8 +202,7 @@ class RoomVideoTrack(MediaStreamTrack):
 
 
 def _vp8_preferences() -> list[object]:
-    return [c for c in RTCRtpSender.getCapabilities("video").codecs
-            if c.mimeType.lower() in ("video/vp8", "video/rtx")]
+    return [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType.lower() in ("video/vp8", "video/rtx")]
 
 
 def force_vp8(target: RTCPeerConnection | RTCRtpTransceiver) -> None:

@@ -124,8 +124,9 @@ class OpenViduClient:
             raise ValueError("OpenVidu needs both a URL and a secret")
         self.base_url = base_url.rstrip("/")
         self._secret = secret
-        retrying = RetryTransport(transport or httpx.HTTPTransport(retries=1, verify=verify),
-                                  attempts=attempts, backoff=backoff, sleep=sleep)
+        retrying = RetryTransport(
+            transport or httpx.HTTPTransport(retries=1, verify=verify), attempts=attempts, backoff=backoff, sleep=sleep
+        )
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=httpx.BasicAuth(BASIC_USER, secret),
@@ -160,9 +161,7 @@ class OpenViduClient:
         Raises NotFound when the session does not exist on the server (closed, or
         the server restarted)."""
         body = {"type": "WEBRTC", "role": "PUBLISHER", "data": display_name}
-        response = self._request(
-            "POST", f"/sessions/{_seg(session_id)}/connection", "token", json=body, ok=(200, 404)
-        )
+        response = self._request("POST", f"/sessions/{_seg(session_id)}/connection", "token", json=body, ok=(200, 404))
         if response.status_code == 404:
             raise NotFound(t("ov.error.session_gone"))
         token = self._json(response, "token").get("token")
@@ -206,10 +205,7 @@ class OpenViduClient:
             path = urlsplit(recording.url).path
             if path.startswith(RECORDINGS_PATH) and ".." not in path:
                 return self.base_url + path
-        return (
-            f"{self.base_url}{RECORDINGS_PATH}{_seg(recording.id)}/"
-            f"{_seg(recording.name)}.{recording.extension}"
-        )
+        return f"{self.base_url}{RECORDINGS_PATH}{_seg(recording.id)}/{_seg(recording.name)}.{recording.extension}"
 
     @contextmanager
     def open_download(self, recording: OvRecording) -> Iterator[httpx.Response]:
@@ -249,9 +245,7 @@ class OpenViduClient:
         return total
 
     # -- plumbing ------------------------------------------------------------------
-    def _request(
-        self, method: str, path: str, action: str, *, ok: tuple[int, ...], json: Any = None
-    ) -> httpx.Response:
+    def _request(self, method: str, path: str, action: str, *, ok: tuple[int, ...], json: Any = None) -> httpx.Response:
         try:
             response = self._http.request(method, API_PATH + path, json=json)
         except httpx.TransportError as error:

@@ -58,20 +58,25 @@ def pipeline_ingest(ingest: RecordingIngest, speaking: SpeakingLog | None = None
         with tempfile.TemporaryDirectory() as folder:
             timeline = _speaking_file(speaking, meeting, recording, Path(folder))
             with client.download(recording) as chunks:
-                ingest.ingest_chunks(meeting.id, chunks, filename=f"{recording.name}.{recording.extension}",
-                                     source_recording_id=recording.id, speaking=timeline)
+                ingest.ingest_chunks(
+                    meeting.id,
+                    chunks,
+                    filename=f"{recording.name}.{recording.extension}",
+                    source_recording_id=recording.id,
+                    speaking=timeline,
+                )
 
     return run
 
 
-def _speaking_file(speaking: SpeakingLog | None, meeting: Meeting, recording: OvRecording,
-                   folder: Path) -> Path | None:
+def _speaking_file(speaking: SpeakingLog | None, meeting: Meeting, recording: OvRecording, folder: Path) -> Path | None:
     """The recording's speaking timeline as a file, from the events reported during it; None when none were."""
     if speaking is None or recording.created_at <= 0:
         return None
     start = datetime.fromtimestamp(recording.created_at / 1000, UTC)
-    events = speaking.between(meeting.id, start - SPEAKING_SLACK,
-                              start + timedelta(seconds=recording.duration) + SPEAKING_SLACK)
+    events = speaking.between(
+        meeting.id, start - SPEAKING_SLACK, start + timedelta(seconds=recording.duration) + SPEAKING_SLACK
+    )
     if not events:
         return None
     path = folder / "speakers.json"
@@ -103,15 +108,17 @@ class RecordingDownloads:
             return "ignored"
         meeting = self.meetings.get_by_session(event.session_id)
         if meeting is None:
-            log.warning("OpenVidu event for unknown session %r ignored (recording %r)", event.session_id,
-                        event.recording_id)
+            log.warning(
+                "OpenVidu event for unknown session %r ignored (recording %r)", event.session_id, event.recording_id
+            )
             return "unknown_session"
         if event.status == "ready":
             queued = self.queue.enqueue(event.recording_id, event.session_id, meeting.id, "webhook", self.clock())
             return "queued" if queued else "duplicate"
         detail = f"OpenVidu: {event.reason}" if event.reason else "OpenVidu"
-        noted = self.queue.note_failed(event.recording_id, event.session_id, meeting.id, "webhook", detail,
-                                       self.clock())
+        noted = self.queue.note_failed(
+            event.recording_id, event.session_id, meeting.id, "webhook", detail, self.clock()
+        )
         log.warning("OpenVidu reports recording %s of meeting %s failed", event.recording_id, meeting.id)
         return "noted" if noted else "duplicate"
 
@@ -119,8 +126,11 @@ class RecordingDownloads:
         """Queue every ready (or note every failed) recording of our meetings not seen yet."""
         if recordings is None:
             recordings = self.client.list_recordings()
-        candidates = [r for r in recordings
-                      if r.status in ("ready", "failed") and (session_id is None or r.session_id == session_id)]
+        candidates = [
+            r
+            for r in recordings
+            if r.status in ("ready", "failed") and (session_id is None or r.session_id == session_id)
+        ]
         if not candidates:
             return 0
         known = self.queue.known_ids([r.id for r in candidates])
@@ -134,8 +144,9 @@ class RecordingDownloads:
             if rec.ready:
                 added += self.queue.enqueue(rec.id, rec.session_id, meeting.id, "reconciliation", self.clock())
             else:
-                added += self.queue.note_failed(rec.id, rec.session_id, meeting.id, "reconciliation", "OpenVidu",
-                                                self.clock())
+                added += self.queue.note_failed(
+                    rec.id, rec.session_id, meeting.id, "reconciliation", "OpenVidu", self.clock()
+                )
         if added:
             log.info("reconciliation queued %d recording(s) missed by the webhook", added)
         return added
@@ -159,11 +170,22 @@ class RecordingDownloads:
         messages = []
         for row in self.queue.rows(meeting_id):
             if row.state == "failed":
-                messages.append(t("ov.recording_failed", recording=row.recording_id,
-                                  when=row.updated_at.strftime("%d/%m/%Y %H:%M UTC")))
+                messages.append(
+                    t(
+                        "ov.recording_failed",
+                        recording=row.recording_id,
+                        when=row.updated_at.strftime("%d/%m/%Y %H:%M UTC"),
+                    )
+                )
             elif row.state == "abandoned":
-                messages.append(t("ov.recording_lost", recording=row.recording_id, attempts=row.attempts,
-                                  detail=row.last_error or ""))
+                messages.append(
+                    t(
+                        "ov.recording_lost",
+                        recording=row.recording_id,
+                        attempts=row.attempts,
+                        detail=row.last_error or "",
+                    )
+                )
         return messages
 
     # -- JobKind ---------------------------------------------------------------------------

@@ -54,8 +54,14 @@ def recording_event(payload: Mapping[str, Any]) -> RecordingEvent | None:
     if payload.get("event") != "recordingStatusChanged":
         return None
     status, rec_id, session_id = payload.get("status"), payload.get("id"), payload.get("sessionId")
-    if not (isinstance(status, str) and status and isinstance(rec_id, str) and rec_id
-            and isinstance(session_id, str) and session_id):
+    if not (
+        isinstance(status, str)
+        and status
+        and isinstance(rec_id, str)
+        and rec_id
+        and isinstance(session_id, str)
+        and session_id
+    ):
         raise MalformedEvent("recordingStatusChanged without id, sessionId or status")
     if status not in ("ready", "failed"):
         return None

@@ -133,9 +133,7 @@ class Database:
             conn = self.connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                done = conn.execute(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
-                ).fetchone()
+                done = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
                 if done:
                     conn.execute("ROLLBACK")
                     continue

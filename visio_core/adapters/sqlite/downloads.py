@@ -14,14 +14,24 @@ from datetime import datetime, timedelta
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
 from visio_core.services.ports import DownloadRow
 
-_ROW = ("recording_id, session_id, meeting_id, state, source, attempts, next_attempt_at, last_error, "
-        "created_at, updated_at")
+_ROW = (
+    "recording_id, session_id, meeting_id, state, source, attempts, next_attempt_at, last_error, created_at, updated_at"
+)
 
 
 def _row(r: sqlite3.Row) -> DownloadRow:
-    return DownloadRow(r["recording_id"], r["session_id"], uuid.UUID(r["meeting_id"]), r["state"], r["source"],
-                       r["attempts"], _time(r["next_attempt_at"]), r["last_error"],
-                       _time(r["created_at"]), _time(r["updated_at"]))
+    return DownloadRow(
+        r["recording_id"],
+        r["session_id"],
+        uuid.UUID(r["meeting_id"]),
+        r["state"],
+        r["source"],
+        r["attempts"],
+        _time(r["next_attempt_at"]),
+        r["last_error"],
+        _time(r["created_at"]),
+        _time(r["updated_at"]),
+    )
 
 
 def _time(value: str) -> datetime:
@@ -43,8 +53,9 @@ class SqliteDownloadQueue:
         )
         return cur.rowcount == 1
 
-    def note_failed(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str,
-                    detail: str, now: datetime) -> bool:
+    def note_failed(
+        self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, detail: str, now: datetime
+    ) -> bool:
         at = to_db_time(now)
         cur = self.db.connection().execute(
             f"INSERT INTO openvidu_downloads ({_ROW}) VALUES (?, ?, ?, 'failed', ?, 0, ?, ?, ?, ?) "
@@ -55,9 +66,11 @@ class SqliteDownloadQueue:
         return cur.rowcount == 1
 
     def get(self, recording_id: str) -> DownloadRow | None:
-        r = self.db.connection().execute(
-            f"SELECT {_ROW} FROM openvidu_downloads WHERE recording_id = ?", (recording_id,)
-        ).fetchone()
+        r = (
+            self.db.connection()
+            .execute(f"SELECT {_ROW} FROM openvidu_downloads WHERE recording_id = ?", (recording_id,))
+            .fetchone()
+        )
         return _row(r) if r else None
 
     def rows(self, meeting_id: uuid.UUID | None = None) -> list[DownloadRow]:
@@ -72,7 +85,7 @@ class SqliteDownloadQueue:
         known: set[str] = set()
         conn = self.db.connection()
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             rows = conn.execute(
                 f"SELECT recording_id FROM openvidu_downloads WHERE recording_id IN ({', '.join('?' * len(chunk))})",
                 chunk,
@@ -95,13 +108,13 @@ class SqliteDownloadQueue:
                 (worker, to_db_time(now + lease), to_db_time(now), r["recording_id"]),
             )
         row = _row(r)
-        return DownloadRow(**{**row.__dict__, "state": "downloading", "attempts": row.attempts + 1,
-                              "updated_at": now})
+        return DownloadRow(**{**row.__dict__, "state": "downloading", "attempts": row.attempts + 1, "updated_at": now})
 
     def extend(self, recording_id: str, worker: str, until: datetime) -> bool:
         cur = self.db.connection().execute(
             "UPDATE openvidu_downloads SET lease_until = ? WHERE recording_id = ? AND state = 'downloading' "
-            "AND lease_owner = ?", (to_db_time(until), recording_id, worker),
+            "AND lease_owner = ?",
+            (to_db_time(until), recording_id, worker),
         )
         return cur.rowcount == 1
 

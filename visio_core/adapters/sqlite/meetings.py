@@ -92,24 +92,30 @@ class SqliteMeetingRepository:
         )
 
     def get(self, meeting_id: uuid.UUID) -> Meeting | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meetings WHERE id = ?", (str(meeting_id),)
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM meetings WHERE id = ?", (str(meeting_id),))
+            .fetchone()
+        )
         return _row_to_meeting(row) if row else None
 
     def get_many(self, meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
         wanted = sorted({str(m) for m in meeting_ids})
         if not wanted:
             return {}
-        rows = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meetings WHERE id IN ({', '.join('?' * len(wanted))})", wanted
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM meetings WHERE id IN ({', '.join('?' * len(wanted))})", wanted)
+            .fetchall()
+        )
         return {m.id: m for m in map(_row_to_meeting, rows)}
 
     def get_by_session(self, session_id: str) -> Meeting | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meetings WHERE session_id = ?", (session_id,)
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM meetings WHERE session_id = ?", (session_id,))
+            .fetchone()
+        )
         return _row_to_meeting(row) if row else None
 
     def replace_if_status(self, meeting: Meeting, expected: MeetingStatus) -> bool:
@@ -136,17 +142,18 @@ class SqliteMeetingRepository:
         total = conn.execute(f"SELECT COUNT(*) FROM meetings{where}", params).fetchone()[0]
         order = "DESC" if f.newest_first else "ASC"
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM meetings{where} ORDER BY scheduled_at {order}, id {order} "
-            "LIMIT ? OFFSET ?",
+            f"SELECT {_COLUMNS} FROM meetings{where} ORDER BY scheduled_at {order}, id {order} LIMIT ? OFFSET ?",
             [*params, page_size, (page - 1) * page_size],
         ).fetchall()
         return Page([_row_to_meeting(r) for r in rows], total, page, page_size)
 
     def count_by_status(self, f: MeetingFilter) -> dict[MeetingStatus, int]:
         where, params = _where(f)
-        rows = self._db.connection().execute(
-            f"SELECT status, COUNT(*) FROM meetings{where} GROUP BY status", params
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(f"SELECT status, COUNT(*) FROM meetings{where} GROUP BY status", params)
+            .fetchall()
+        )
         counts = {s: 0 for s in MeetingStatus}
         counts.update({MeetingStatus(r[0]): r[1] for r in rows})
         return counts

@@ -61,41 +61,67 @@ class SqliteRecordingRepository:
             conn.execute(
                 f"INSERT INTO meeting_recordings ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
                 (
-                    str(r.id), str(r.meeting_id), r.source_recording_id, r.recording_url,
-                    r.recording_duration_seconds, r.file_size_bytes, r.transcript_url,
-                    r.transcription_status.value, r.transcription_language, r.attempts, r.last_error,
-                    r.lease_owner, to_db_time(r.lease_expires_at), to_db_time(r.next_attempt_at),
-                    r.progress, to_db_time(r.created_at), to_db_time(r.updated_at),
+                    str(r.id),
+                    str(r.meeting_id),
+                    r.source_recording_id,
+                    r.recording_url,
+                    r.recording_duration_seconds,
+                    r.file_size_bytes,
+                    r.transcript_url,
+                    r.transcription_status.value,
+                    r.transcription_language,
+                    r.attempts,
+                    r.last_error,
+                    r.lease_owner,
+                    to_db_time(r.lease_expires_at),
+                    to_db_time(r.next_attempt_at),
+                    r.progress,
+                    to_db_time(r.created_at),
+                    to_db_time(r.updated_at),
                 ),
             )
         return r, True
 
     def find_by_source(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meeting_recordings WHERE meeting_id = ? AND source_recording_id = ?",
-            (str(meeting_id), source_recording_id),
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_COLUMNS} FROM meeting_recordings WHERE meeting_id = ? AND source_recording_id = ?",
+                (str(meeting_id), source_recording_id),
+            )
+            .fetchone()
+        )
         return _row(row) if row else None
 
     def get(self, recording_id: uuid.UUID) -> Recording | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meeting_recordings WHERE id = ?", (str(recording_id),)
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM meeting_recordings WHERE id = ?", (str(recording_id),))
+            .fetchone()
+        )
         return _row(row) if row else None
 
     def list_for_meeting(self, meeting_id: uuid.UUID) -> list[Recording]:
-        rows = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meeting_recordings WHERE meeting_id = ? ORDER BY created_at DESC",
-            (str(meeting_id),),
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_COLUMNS} FROM meeting_recordings WHERE meeting_id = ? ORDER BY created_at DESC",
+                (str(meeting_id),),
+            )
+            .fetchall()
+        )
         return [_row(r) for r in rows]
 
     def list_active(self, meeting_ids: list[uuid.UUID] | None = None) -> list[Recording]:
         """Jobs not completed (pending, processing, failed), newest first."""
-        rows = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM meeting_recordings WHERE transcription_status != 'completed' "
-            "ORDER BY created_at DESC LIMIT 200"
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(
+                f"SELECT {_COLUMNS} FROM meeting_recordings WHERE transcription_status != 'completed' "
+                "ORDER BY created_at DESC LIMIT 200"
+            )
+            .fetchall()
+        )
         wanted = {str(m) for m in meeting_ids} if meeting_ids is not None else None
         return [_row(r) for r in rows if wanted is None or r["meeting_id"] in wanted]
 
@@ -118,9 +144,7 @@ class SqliteRecordingRepository:
                 "lease_expires_at = ?, attempts = attempts + 1, progress = 0, updated_at = ? WHERE id = ?",
                 (worker, to_db_time(now + lease), stamp, row["id"]),
             )
-            claimed = conn.execute(
-                f"SELECT {_COLUMNS} FROM meeting_recordings WHERE id = ?", (row["id"],)
-            ).fetchone()
+            claimed = conn.execute(f"SELECT {_COLUMNS} FROM meeting_recordings WHERE id = ?", (row["id"],)).fetchone()
         return _row(claimed)
 
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
@@ -132,8 +156,9 @@ class SqliteRecordingRepository:
         )
         return cur.rowcount == 1
 
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
-                 language: str | None = None) -> bool:
+    def complete(
+        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+    ) -> bool:
         cur = self._db.connection().execute(
             "UPDATE meeting_recordings SET transcription_status = 'completed', transcript_url = ?, progress = 1, "
             "last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, "
@@ -156,8 +181,14 @@ class SqliteRecordingRepository:
         )
         return cur.rowcount == 1
 
-    def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
-                only_if: tuple[TranscriptionStatus, ...]) -> bool:
+    def requeue(
+        self,
+        recording_id: uuid.UUID,
+        now: datetime,
+        *,
+        language: str | None = None,
+        only_if: tuple[TranscriptionStatus, ...],
+    ) -> bool:
         """Set a job back to pending with fresh attempts (manual retry, language change)."""
         marks = ", ".join("?" * len(only_if))
         cur = self._db.connection().execute(

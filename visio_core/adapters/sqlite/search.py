@@ -42,8 +42,11 @@ class SqliteTranscriptSearch:
             return []
         clauses, params = ["transcript_cues MATCH ?"], [expression]
         f = filters
-        for column, value in (("m.operator_id", f.operator_id), ("m.client_id", f.client_scope),
-                              ("m.client_id", f.client_id)):
+        for column, value in (
+            ("m.operator_id", f.operator_id),
+            ("m.client_id", f.client_scope),
+            ("m.client_id", f.client_id),
+        ):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(str(value))
@@ -59,17 +62,32 @@ class SqliteTranscriptSearch:
         if f.speaker:
             clauses.append("c.speaker = ?")
             params.append(f.speaker)
-        rows = self._db.connection().execute(
-            "SELECT c.recording_id, c.meeting_id, m.title, m.client_id, m.scheduled_at, r.transcription_language, "
-            "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank, c.speaker "
-            "FROM transcript_cues c "
-            "JOIN meeting_recordings r ON r.id = c.recording_id "
-            "JOIN meetings m ON m.id = c.meeting_id "
-            f"WHERE {' AND '.join(clauses)} ORDER BY rank, m.scheduled_at DESC, c.start_seconds LIMIT ?",
-            [*params, f.limit],
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT c.recording_id, c.meeting_id, m.title, m.client_id, m.scheduled_at, r.transcription_language, "
+                "c.start_seconds, c.end_seconds, c.text, bm25(transcript_cues) AS rank, c.speaker "
+                "FROM transcript_cues c "
+                "JOIN meeting_recordings r ON r.id = c.recording_id "
+                "JOIN meetings m ON m.id = c.meeting_id "
+                f"WHERE {' AND '.join(clauses)} ORDER BY rank, m.scheduled_at DESC, c.start_seconds LIMIT ?",
+                [*params, f.limit],
+            )
+            .fetchall()
+        )
         return [
-            CueHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], uuid.UUID(r[3]), from_db_time(r[4]), r[5],
-                   float(r[6]), float(r[7]), r[8], float(r[9]), r[10])
+            CueHit(
+                uuid.UUID(r[0]),
+                uuid.UUID(r[1]),
+                r[2],
+                uuid.UUID(r[3]),
+                from_db_time(r[4]),
+                r[5],
+                float(r[6]),
+                float(r[7]),
+                r[8],
+                float(r[9]),
+                r[10],
+            )
             for r in rows
         ]

@@ -20,8 +20,12 @@ class SqliteSpeakingLog:
         )
 
     def between(self, meeting_id: uuid.UUID, start: datetime, end: datetime) -> list[SpeakingEvent]:
-        rows = self._db.connection().execute(
-            "SELECT speaker, kind, at FROM speaking_events WHERE meeting_id = ? AND at >= ? AND at < ? "
-            "ORDER BY at", (str(meeting_id), to_db_time(start), to_db_time(end)),
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT speaker, kind, at FROM speaking_events WHERE meeting_id = ? AND at >= ? AND at < ? ORDER BY at",
+                (str(meeting_id), to_db_time(start), to_db_time(end)),
+            )
+            .fetchall()
+        )
         return [SpeakingEvent(r["speaker"], r["kind"], from_db_time(r["at"])) for r in rows]

@@ -16,8 +16,9 @@ from visio_core.services.ports import SummaryJob
 
 
 def _state(row: sqlite3.Row) -> SummaryState:
-    return SummaryState(row["status"], from_json(row["summary"]), row["last_error"], row["attempts"],
-                        from_db_time(row["updated_at"]))
+    return SummaryState(
+        row["status"], from_json(row["summary"]), row["last_error"], row["attempts"], from_db_time(row["updated_at"])
+    )
 
 
 class SqliteSummaries:
@@ -25,10 +26,14 @@ class SqliteSummaries:
         self._db = db
 
     def get(self, recording_id: uuid.UUID) -> SummaryState | None:
-        row = self._db.connection().execute(
-            "SELECT status, summary, last_error, attempts, updated_at FROM recording_summaries WHERE recording_id = ?",
-            (str(recording_id),),
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT status, summary, last_error, attempts, updated_at FROM recording_summaries WHERE recording_id = ?",
+                (str(recording_id),),
+            )
+            .fetchone()
+        )
         return _state(row) if row else None
 
     def request(self, recording_id: uuid.UUID, now: datetime) -> None:
@@ -75,13 +80,20 @@ class SqliteSummaries:
         )
         return cur.rowcount == 1
 
-    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
-                     retry_at: datetime | None) -> bool:
+    def fail_attempt(
+        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
+    ) -> bool:
         """Back to pending for another try at `retry_at`, or failed for good (the last summary stays)."""
         cur = self._db.connection().execute(
             "UPDATE recording_summaries SET status = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, "
             "lease_expires_at = NULL, updated_at = ? WHERE recording_id = ? AND lease_owner = ? AND status = 'processing'",
-            ("pending" if retry_at else "failed", error[:2000], to_db_time(retry_at or now), to_db_time(now),
-             str(recording_id), worker),
+            (
+                "pending" if retry_at else "failed",
+                error[:2000],
+                to_db_time(retry_at or now),
+                to_db_time(now),
+                str(recording_id),
+                worker,
+            ),
         )
         return cur.rowcount == 1

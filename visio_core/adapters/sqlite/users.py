@@ -47,15 +47,15 @@ class SqliteUserRepository:
         )
 
     def get(self, user_id: uuid.UUID) -> Identity | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM users WHERE id = ?", (str(user_id),)
-        ).fetchone()
+        row = self._db.connection().execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (str(user_id),)).fetchone()
         return _row_to_identity(row) if row else None
 
     def get_with_hash(self, email: str) -> tuple[Identity, str] | None:
-        row = self._db.connection().execute(
-            f"SELECT {_COLUMNS}, password_hash FROM users WHERE email = ?", (email,)
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS}, password_hash FROM users WHERE email = ?", (email,))
+            .fetchone()
+        )
         return (_row_to_identity(row), row["password_hash"]) if row else None
 
     def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> bool:
@@ -73,9 +73,11 @@ class SqliteUserRepository:
             clauses.append("operator_id = ?")
             params.append(str(operator_id))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._db.connection().execute(
-            f"SELECT {_COLUMNS} FROM users{where} ORDER BY role, display_name", params
-        ).fetchall()
+        rows = (
+            self._db.connection()
+            .execute(f"SELECT {_COLUMNS} FROM users{where} ORDER BY role, display_name", params)
+            .fetchall()
+        )
         return [_row_to_identity(r) for r in rows]
 
     def count(self) -> int:
@@ -85,21 +87,27 @@ class SqliteUserRepository:
     # whether or not the account exists, so the lock-out itself reveals nothing. The column is
     # still named `email` (migration 0001); it holds these keys.
     def login_state(self, email: str) -> LoginState:
-        row = self._db.connection().execute(
-            "SELECT failures, locked_until FROM login_attempts WHERE email = ?", (email,)
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute("SELECT failures, locked_until FROM login_attempts WHERE email = ?", (email,))
+            .fetchone()
+        )
         if not row:
             return LoginState(0, None)
         return LoginState(row["failures"], from_db_time(row["locked_until"]))
 
     def record_failure(self, email: str, now: datetime) -> int:
         """Count one more failure for `email`; returns the running count."""
-        row = self._db.connection().execute(
-            "INSERT INTO login_attempts (email, failures, updated_at) VALUES (?, 1, ?) "
-            "ON CONFLICT(email) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at "
-            "RETURNING failures",
-            (email, to_db_time(now)),
-        ).fetchone()
+        row = (
+            self._db.connection()
+            .execute(
+                "INSERT INTO login_attempts (email, failures, updated_at) VALUES (?, 1, ?) "
+                "ON CONFLICT(email) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at "
+                "RETURNING failures",
+                (email, to_db_time(now)),
+            )
+            .fetchone()
+        )
         return int(row[0])
 
     def lock(self, email: str, until: datetime) -> None:

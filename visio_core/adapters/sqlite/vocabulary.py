@@ -14,8 +14,11 @@ class SqliteVocabularyStore:
         self._db = db
 
     def get(self, operator_id: uuid.UUID) -> list[str]:
-        row = self._db.connection().execute(
-            "SELECT terms FROM vocabularies WHERE operator_id = ?", (str(operator_id),)).fetchone()
+        row = (
+            self._db.connection()
+            .execute("SELECT terms FROM vocabularies WHERE operator_id = ?", (str(operator_id),))
+            .fetchone()
+        )
         return [str(term) for term in json.loads(row["terms"])] if row else []
 
     def set(self, operator_id: uuid.UUID, terms: list[str]) -> None:

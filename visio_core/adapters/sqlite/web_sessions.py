@@ -65,16 +65,26 @@ class WebSessions:
         self.db.connection().execute(
             "INSERT INTO web_sessions (token_hash, user_id, created_at, last_seen_at, claim_hash, claim_expires_at, "
             "pending_token, backend_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_hash(token), str(user_id), to_db_time(now), to_db_time(now), _hash(claim),
-             to_db_time(now + timedelta(seconds=CLAIM_SECONDS)), token, _seal(token, secret) if secret else None),
+            (
+                _hash(token),
+                str(user_id),
+                to_db_time(now),
+                to_db_time(now),
+                _hash(claim),
+                to_db_time(now + timedelta(seconds=CLAIM_SECONDS)),
+                token,
+                _seal(token, secret) if secret else None,
+            ),
         )
         return OpenedSession(claim, _hash(token), token)
 
     def secret(self, token: str) -> str | None:
         """The backend secret a session carries (None if none, or the token does not open it)."""
-        row = self.db.connection().execute(
-            "SELECT backend_secret FROM web_sessions WHERE token_hash = ?", (_hash(token),)
-        ).fetchone()
+        row = (
+            self.db.connection()
+            .execute("SELECT backend_secret FROM web_sessions WHERE token_hash = ?", (_hash(token),))
+            .fetchone()
+        )
         return _unseal(token, row["backend_secret"]) if row and row["backend_secret"] else None
 
     def set_secret(self, token: str, secret: str) -> bool:
@@ -97,7 +107,8 @@ class WebSessions:
                 return None
             conn.execute(
                 "UPDATE web_sessions SET claim_hash = NULL, claim_expires_at = NULL, pending_token = NULL "
-                "WHERE token_hash = ?", (row["token_hash"],),
+                "WHERE token_hash = ?",
+                (row["token_hash"],),
             )
         if row["pending_token"] is None or from_db_time(row["claim_expires_at"]) < self.clock():
             return None

@@ -26,8 +26,9 @@ DETAIL_MAX = 300
 
 
 class OpenAIChatModel:
-    def __init__(self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 300.0,
-                 max_retries: int = 2) -> None:
+    def __init__(
+        self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 300.0, max_retries: int = 2
+    ) -> None:
         self.name = model
         self.base_url = base_url
         self._secret = api_key
@@ -41,8 +42,10 @@ class OpenAIChatModel:
             response = self._client.chat.completions.create(
                 model=self.name,
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                response_format={"type": "json_schema",
-                                 "json_schema": {"name": schema_name, "schema": schema, "strict": True}},
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+                },
                 temperature=0,
             )
         except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
@@ -52,8 +55,9 @@ class OpenAIChatModel:
         except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as error:
             raise BackendUnavailable(t("summary.unavailable", detail=self._detail(error))) from error
         except openai.APIStatusError as error:  # 400, 413, 422…: the same request would be refused again
-            raise PermanentFailure(t("summary.request_refused", status=error.status_code,
-                                     detail=self._detail(error))) from error
+            raise PermanentFailure(
+                t("summary.request_refused", status=error.status_code, detail=self._detail(error))
+            ) from error
         choice = response.choices[0] if response.choices else None
         if choice is None or choice.finish_reason != "stop" or not choice.message.content:
             raise UnusableAnswer(t("summary.bad_answer"))  # cut short, refused or empty

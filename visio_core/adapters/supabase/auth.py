@@ -41,23 +41,28 @@ class SupabaseAuth:
         self._http = http or httpx.Client(timeout=httpx.Timeout(15.0))
         # One stateless client for every user: sessions live in our web sessions, not in it.
         self._auth = SyncGoTrueClient(
-            url=f"{self._url}/auth/v1", headers={"apikey": anon_key}, http_client=self._http,
-            auto_refresh_token=False, persist_session=False,
+            url=f"{self._url}/auth/v1",
+            headers={"apikey": anon_key},
+            http_client=self._http,
+            auto_refresh_token=False,
+            persist_session=False,
         )
 
     def sign_in(self, email: str, password: str) -> SupabaseSession:
         # 400/422: the credentials. 401 means the project refused our anon key: configuration.
         response = _call(
             lambda: self._auth.sign_in_with_password({"email": email.strip().lower(), "password": password}),
-            user_errors=(400, 422), user_message="error.login_failed",
+            user_errors=(400, 422),
+            user_message="error.login_failed",
         )
         return self._session(response)
 
     def refresh(self, refresh_token: str) -> SupabaseSession:
         """A new session from a refresh token (single use: Supabase rotates it)."""
         # 400: unknown, revoked or already used refresh token.
-        response = _call(lambda: self._auth.refresh_session(refresh_token),
-                         user_errors=(400,), user_message="error.session_expired")
+        response = _call(
+            lambda: self._auth.refresh_session(refresh_token), user_errors=(400,), user_message="error.session_expired"
+        )
         return self._session(response)
 
     def sign_out(self, access_token: str) -> None:
@@ -86,10 +91,16 @@ class SupabaseAuth:
 @overload
 def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "") -> T: ...
 @overload
-def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",
-          ignored: tuple[int, ...]) -> T | None: ...
-def _call(request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "",
-          ignored: tuple[int, ...] = ()) -> T | None:
+def _call(
+    request: Callable[[], T], *, user_errors: tuple[int, ...] = (), user_message: str = "", ignored: tuple[int, ...]
+) -> T | None: ...
+def _call(
+    request: Callable[[], T],
+    *,
+    user_errors: tuple[int, ...] = (),
+    user_message: str = "",
+    ignored: tuple[int, ...] = (),
+) -> T | None:
     """One Auth call: statuses that are the user's doing → AuthenticationFailed, the rest → BackendUnavailable."""
     try:
         return request()

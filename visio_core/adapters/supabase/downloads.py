@@ -21,8 +21,7 @@ from visio_core.domain.i18n import t
 from visio_core.services.ports import DownloadRow
 
 TABLE = "openvidu_downloads"
-COLUMNS = ("recording_id,session_id,meeting_id,state,source,attempts,next_attempt_at,last_error,"
-           "created_at,updated_at")
+COLUMNS = "recording_id,session_id,meeting_id,state,source,attempts,next_attempt_at,last_error,created_at,updated_at"
 _UNIQUE_VIOLATION = "23505"
 
 
@@ -32,9 +31,18 @@ def _row(r: dict[str, Any]) -> DownloadRow:
         assert value is not None  # NOT NULL columns
         return value
 
-    return DownloadRow(str(r["recording_id"]), str(r["session_id"]), uuid.UUID(str(r["meeting_id"])),
-                       str(r["state"]), str(r["source"]), int(r["attempts"]), when("next_attempt_at"),
-                       r.get("last_error"), when("created_at"), when("updated_at"))
+    return DownloadRow(
+        str(r["recording_id"]),
+        str(r["session_id"]),
+        uuid.UUID(str(r["meeting_id"])),
+        str(r["state"]),
+        str(r["source"]),
+        int(r["attempts"]),
+        when("next_attempt_at"),
+        r.get("last_error"),
+        when("created_at"),
+        when("updated_at"),
+    )
 
 
 class SupabaseDownloadQueue:
@@ -47,12 +55,17 @@ class SupabaseDownloadQueue:
     def enqueue(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, now: datetime) -> bool:
         return self._insert(recording_id, session_id, meeting_id, source, now, "pending", None)
 
-    def note_failed(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str,
-                    detail: str, now: datetime) -> bool:
+    def note_failed(
+        self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, detail: str, now: datetime
+    ) -> bool:
         if self._insert(recording_id, session_id, meeting_id, source, now, "failed", detail):
             return True
-        query = self._table().update({"state": "failed", "last_error": detail, "updated_at": iso(now)}) \
-            .eq("recording_id", recording_id).eq("state", "pending")
+        query = (
+            self._table()
+            .update({"state": "failed", "last_error": detail, "updated_at": iso(now)})
+            .eq("recording_id", recording_id)
+            .eq("state", "pending")
+        )
         return len(run(query).data) == 1
 
     def get(self, recording_id: str) -> DownloadRow | None:
@@ -68,7 +81,7 @@ class SupabaseDownloadQueue:
     def known_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
         for start in range(0, len(ids), 200):  # keeps the URL of `in.(…)` short
-            chunk = ids[start:start + 200]
+            chunk = ids[start : start + 200]
             rows = run(self._table().select("recording_id").in_("recording_id", chunk)).data
             known.update(str(r["recording_id"]) for r in rows)
         return known
@@ -83,22 +96,54 @@ class SupabaseDownloadQueue:
         return self._held(recording_id, worker, {"lease_until": iso(until)})
 
     def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool:
-        return self._held(recording_id, worker, {
-            "state": "pending", "lease_owner": None, "lease_until": None, "next_attempt_at": iso(at),
-            "last_error": detail[:500], "updated_at": iso(now),
-        })
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "state": "pending",
+                "lease_owner": None,
+                "lease_until": None,
+                "next_attempt_at": iso(at),
+                "last_error": detail[:500],
+                "updated_at": iso(now),
+            },
+        )
 
     def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool:
-        return self._held(recording_id, worker, {
-            "state": state, "lease_owner": None, "lease_until": None,
-            "last_error": detail[:500] if detail else None, "updated_at": iso(now),
-        })
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "state": state,
+                "lease_owner": None,
+                "lease_until": None,
+                "last_error": detail[:500] if detail else None,
+                "updated_at": iso(now),
+            },
+        )
 
-    def _insert(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, now: datetime,
-                state: str, detail: str | None) -> bool:
-        row = {"recording_id": recording_id, "session_id": session_id, "meeting_id": str(meeting_id),
-               "state": state, "source": source, "attempts": 0, "next_attempt_at": iso(now),
-               "last_error": detail, "created_at": iso(now), "updated_at": iso(now)}
+    def _insert(
+        self,
+        recording_id: str,
+        session_id: str,
+        meeting_id: uuid.UUID,
+        source: str,
+        now: datetime,
+        state: str,
+        detail: str | None,
+    ) -> bool:
+        row = {
+            "recording_id": recording_id,
+            "session_id": session_id,
+            "meeting_id": str(meeting_id),
+            "state": state,
+            "source": source,
+            "attempts": 0,
+            "next_attempt_at": iso(now),
+            "last_error": detail,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }
         try:
             self._table().insert(row).execute()
         except APIError as error:
@@ -108,6 +153,11 @@ class SupabaseDownloadQueue:
         return True
 
     def _held(self, recording_id: str, worker: str, changes: dict[str, Any]) -> bool:
-        query = (self._table().update(changes).eq("recording_id", recording_id).eq("lease_owner", worker)
-                 .eq("state", "downloading"))
+        query = (
+            self._table()
+            .update(changes)
+            .eq("recording_id", recording_id)
+            .eq("lease_owner", worker)
+            .eq("state", "downloading")
+        )
         return len(run(query).data) == 1

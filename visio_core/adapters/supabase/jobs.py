@@ -35,12 +35,20 @@ class SupabaseRecordingJobs(SupabaseRecordings):
         """Insert, unless this meeting already has this source recording (the unique key decides races)."""
         r = recording
         row = {
-            "id": str(r.id), "meeting_id": str(r.meeting_id), "source_recording_id": r.source_recording_id,
-            "recording_url": r.recording_url, "recording_duration_seconds": r.recording_duration_seconds,
-            "file_size_bytes": r.file_size_bytes, "transcript_url": r.transcript_url,
-            "transcription_status": r.transcription_status.value, "transcription_language": r.transcription_language,
-            "attempts": r.attempts, "next_attempt_at": iso(r.next_attempt_at), "progress": r.progress,
-            "created_at": iso(r.created_at), "updated_at": iso(r.updated_at),
+            "id": str(r.id),
+            "meeting_id": str(r.meeting_id),
+            "source_recording_id": r.source_recording_id,
+            "recording_url": r.recording_url,
+            "recording_duration_seconds": r.recording_duration_seconds,
+            "file_size_bytes": r.file_size_bytes,
+            "transcript_url": r.transcript_url,
+            "transcription_status": r.transcription_status.value,
+            "transcription_language": r.transcription_language,
+            "attempts": r.attempts,
+            "next_attempt_at": iso(r.next_attempt_at),
+            "progress": r.progress,
+            "created_at": iso(r.created_at),
+            "updated_at": iso(r.updated_at),
         }
         try:
             self._table().insert(row).execute()
@@ -54,8 +62,13 @@ class SupabaseRecordingJobs(SupabaseRecordings):
         return r, True
 
     def find_by_source(self, meeting_id: uuid.UUID, source_recording_id: str) -> Recording | None:
-        rows = self._run(self._table().select(COLUMNS).eq("meeting_id", str(meeting_id))
-                         .eq("source_recording_id", source_recording_id).limit(1)).data
+        rows = self._run(
+            self._table()
+            .select(COLUMNS)
+            .eq("meeting_id", str(meeting_id))
+            .eq("source_recording_id", source_recording_id)
+            .limit(1)
+        ).data
         return to_recording(rows[0]) if rows else None
 
     # -- jobs ----------------------------------------------------------------------------------
@@ -67,15 +80,25 @@ class SupabaseRecordingJobs(SupabaseRecordings):
         return to_recording(rows[0]) if rows else None
 
     def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
-        return self._held(recording_id, worker, {
-            "progress": max(0.0, min(1.0, progress)), "lease_expires_at": iso(until),
-        })
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "progress": max(0.0, min(1.0, progress)),
+                "lease_expires_at": iso(until),
+            },
+        )
 
-    def complete(self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime,
-                 language: str | None = None) -> bool:
+    def complete(
+        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+    ) -> bool:
         changes: dict[str, Any] = {
-            "transcription_status": TranscriptionStatus.COMPLETED.value, "transcript_url": transcript_url,
-            "progress": 1, "last_error": None, "lease_owner": None, "lease_expires_at": None,
+            "transcription_status": TranscriptionStatus.COMPLETED.value,
+            "transcript_url": transcript_url,
+            "progress": 1,
+            "last_error": None,
+            "lease_owner": None,
+            "lease_expires_at": None,
             "updated_at": iso(now),
         }
         if language:
@@ -86,27 +109,54 @@ class SupabaseRecordingJobs(SupabaseRecordings):
         self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
     ) -> bool:
         status = TranscriptionStatus.PENDING if retry_at else TranscriptionStatus.FAILED
-        return self._held(recording_id, worker, {
-            "transcription_status": status.value, "last_error": error[:2000],
-            "next_attempt_at": iso(retry_at or now), "lease_owner": None, "lease_expires_at": None,
-            "progress": 0, "updated_at": iso(now),
-        })
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "transcription_status": status.value,
+                "last_error": error[:2000],
+                "next_attempt_at": iso(retry_at or now),
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "progress": 0,
+                "updated_at": iso(now),
+            },
+        )
 
-    def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
-                only_if: tuple[TranscriptionStatus, ...]) -> bool:
+    def requeue(
+        self,
+        recording_id: uuid.UUID,
+        now: datetime,
+        *,
+        language: str | None = None,
+        only_if: tuple[TranscriptionStatus, ...],
+    ) -> bool:
         changes: dict[str, Any] = {
-            "transcription_status": TranscriptionStatus.PENDING.value, "attempts": 0, "last_error": None,
-            "progress": 0, "next_attempt_at": iso(now), "lease_owner": None, "lease_expires_at": None,
+            "transcription_status": TranscriptionStatus.PENDING.value,
+            "attempts": 0,
+            "last_error": None,
+            "progress": 0,
+            "next_attempt_at": iso(now),
+            "lease_owner": None,
+            "lease_expires_at": None,
             "updated_at": iso(now),
         }
         if language:
             changes["transcription_language"] = language
-        query = self._table().update(changes).eq("id", str(recording_id)).in_(
-            "transcription_status", sorted(s.value for s in only_if))
+        query = (
+            self._table()
+            .update(changes)
+            .eq("id", str(recording_id))
+            .in_("transcription_status", sorted(s.value for s in only_if))
+        )
         return len(self._run(query).data) == 1
 
     def _held(self, recording_id: uuid.UUID, worker: str, changes: dict[str, Any]) -> bool:
-        query = (self._table().update(changes).eq("id", str(recording_id)).eq("lease_owner", worker)
-                 .eq("transcription_status", TranscriptionStatus.PROCESSING.value))
+        query = (
+            self._table()
+            .update(changes)
+            .eq("id", str(recording_id))
+            .eq("lease_owner", worker)
+            .eq("transcription_status", TranscriptionStatus.PROCESSING.value)
+        )
         return len(self._run(query).data) == 1
-

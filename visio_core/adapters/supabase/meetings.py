@@ -53,12 +53,22 @@ class SupabaseMeetingRepository:
         return self._client.from_("meetings")
 
     def add(self, meeting: Meeting) -> None:
-        self._run(self._table().insert({
-            "id": str(meeting.id), "client_id": str(meeting.client_id), "operator_id": str(meeting.operator_id),
-            "title": meeting.title, "description": meeting.description, "scheduled_at": iso(meeting.scheduled_at),
-            "status": meeting.status.value, "created_at": iso(meeting.created_at),
-            "updated_at": iso(meeting.updated_at), "language": meeting.language,
-        }))
+        self._run(
+            self._table().insert(
+                {
+                    "id": str(meeting.id),
+                    "client_id": str(meeting.client_id),
+                    "operator_id": str(meeting.operator_id),
+                    "title": meeting.title,
+                    "description": meeting.description,
+                    "scheduled_at": iso(meeting.scheduled_at),
+                    "status": meeting.status.value,
+                    "created_at": iso(meeting.created_at),
+                    "updated_at": iso(meeting.updated_at),
+                    "language": meeting.language,
+                }
+            )
+        )
 
     def get(self, meeting_id: uuid.UUID) -> Meeting | None:
         rows = self._run(self._table().select(_COLUMNS).eq("id", str(meeting_id)).limit(1)).data
@@ -78,11 +88,21 @@ class SupabaseMeetingRepository:
 
     def replace_if_status(self, meeting: Meeting, expected: MeetingStatus) -> bool:
         """Compare-and-set: PostgREST returns the updated rows; none means another change won."""
-        query = self._table().update({
-            "status": meeting.status.value, "started_at": iso(meeting.started_at),
-            "ended_at": iso(meeting.ended_at), "duration_seconds": meeting.duration_seconds,
-            "session_id": meeting.session_id, "updated_at": iso(meeting.updated_at),
-        }).eq("id", str(meeting.id)).eq("status", expected.value)
+        query = (
+            self._table()
+            .update(
+                {
+                    "status": meeting.status.value,
+                    "started_at": iso(meeting.started_at),
+                    "ended_at": iso(meeting.ended_at),
+                    "duration_seconds": meeting.duration_seconds,
+                    "session_id": meeting.session_id,
+                    "updated_at": iso(meeting.updated_at),
+                }
+            )
+            .eq("id", str(meeting.id))
+            .eq("status", expected.value)
+        )
         return len(self._run(query).data) == 1
 
     def list(self, f: MeetingFilter, *, page: int, page_size: int) -> Page:
@@ -101,8 +121,11 @@ class SupabaseMeetingRepository:
 
     @staticmethod
     def _filtered(query: SyncSelectRequestBuilder, f: MeetingFilter) -> SyncSelectRequestBuilder:
-        for column, value in (("operator_id", f.operator_scope), ("client_id", f.client_scope),
-                              ("client_id", f.client_id)):
+        for column, value in (
+            ("operator_id", f.operator_scope),
+            ("client_id", f.client_scope),
+            ("client_id", f.client_id),
+        ):
             if value is not None:
                 query = query.eq(column, str(value))
         if f.statuses:

@@ -19,7 +19,10 @@ COLUMNS = "id,email,display_name,role,operator_id,tier"
 
 def to_identity(row: dict[str, Any]) -> Identity:
     return Identity(
-        id=uuid.UUID(row["id"]), email=row["email"], display_name=row["display_name"], role=Role(row["role"]),
+        id=uuid.UUID(row["id"]),
+        email=row["email"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
         operator_id=uuid.UUID(row["operator_id"]) if row.get("operator_id") else None,
         tier=Tier(row["tier"]) if row.get("tier") else None,
     )
@@ -37,6 +40,11 @@ class SupabaseProfiles:
         scope = None if operator.role is Role.CLIENT else operator.scope_operator_id  # a client sees no peers
         if scope is None:
             return []
-        rows = run(self._client.from_("profiles").select(COLUMNS).eq("role", Role.CLIENT.value)
-                   .eq("operator_id", str(scope)).order("display_name")).data
+        rows = run(
+            self._client.from_("profiles")
+            .select(COLUMNS)
+            .eq("role", Role.CLIENT.value)
+            .eq("operator_id", str(scope))
+            .order("display_name")
+        ).data
         return [to_identity(r) for r in rows]

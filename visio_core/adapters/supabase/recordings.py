@@ -22,6 +22,7 @@ COLUMNS = (
     "lease_expires_at,next_attempt_at,progress,created_at,updated_at"
 )
 
+
 def to_recording(row: dict[str, Any]) -> Recording:
     return Recording(
         id=uuid.UUID(row["id"]),
@@ -44,7 +45,6 @@ def to_recording(row: dict[str, Any]) -> Recording:
     )
 
 
-
 class SupabaseRecordings:
     def __init__(self, client: SyncPostgrestClient) -> None:
         self._client = client
@@ -57,8 +57,9 @@ class SupabaseRecordings:
         return to_recording(rows[0]) if rows else None
 
     def list_for_meeting(self, meeting_id: uuid.UUID) -> list[Recording]:
-        rows = self._run(self._table().select(COLUMNS).eq("meeting_id", str(meeting_id))
-                         .order("created_at", desc=True)).data
+        rows = self._run(
+            self._table().select(COLUMNS).eq("meeting_id", str(meeting_id)).order("created_at", desc=True)
+        ).data
         return [to_recording(r) for r in rows]
 
     def list_active(self, meeting_ids: list[uuid.UUID] | None = None) -> list[Recording]:
@@ -73,12 +74,20 @@ class SupabaseRecordings:
 
 
 class UserRecordings(SupabaseRecordings):
-    def requeue(self, recording_id: uuid.UUID, now: datetime, *, language: str | None = None,
-                only_if: tuple[TranscriptionStatus, ...]) -> bool:
+    def requeue(
+        self,
+        recording_id: uuid.UUID,
+        now: datetime,
+        *,
+        language: str | None = None,
+        only_if: tuple[TranscriptionStatus, ...],
+    ) -> bool:
         """Back to pending with fresh attempts; the database's clock dates it (`now` is for SQLite)."""
         # Sent as a JSON body: postgrest's `dict[str, str]` for RPC parameters is too narrow.
         params: dict[str, Any] = {
-            "recording": str(recording_id), "lang": language, "only_if": sorted(s.value for s in only_if),
+            "recording": str(recording_id),
+            "lang": language,
+            "only_if": sorted(s.value for s in only_if),
         }
         changed = self._run(self._client.rpc("requeue_transcription", params)).data
         return changed is True

@@ -16,8 +16,12 @@ def rest_client(supabase_url: str, apikey: str, bearer: str, **kwargs: Any) -> S
     """`apikey` picks the project's key (anon or service role); `bearer` is who acts (a user's JWT, or the service key)."""
     return SyncPostgrestClient(
         f"{supabase_url.rstrip('/')}/rest/v1",
-        headers={"apikey": apikey, "Authorization": f"Bearer {bearer}",
-                 "Accept": "application/json", "Content-Type": "application/json"},
+        headers={
+            "apikey": apikey,
+            "Authorization": f"Bearer {bearer}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        },
         **kwargs,
     )
 

@@ -32,13 +32,29 @@ class SupabaseTranscriptIndex:
         """
         # A fresh builder per request.
         table: Callable[[], SyncRequestBuilder] = lambda: self._client.from_("transcript_cues")  # noqa: E731
-        rows = [{"recording_id": str(recording.id), "position": i, "start_seconds": c.start,
-                 "end_seconds": max(c.end, c.start), "text": c.text, "speaker": c.speaker} for i, c in enumerate(cues)]
+        rows = [
+            {
+                "recording_id": str(recording.id),
+                "position": i,
+                "start_seconds": c.start,
+                "end_seconds": max(c.end, c.start),
+                "text": c.text,
+                "speaker": c.speaker,
+            }
+            for i, c in enumerate(cues)
+        ]
         for start in range(0, len(rows), BATCH):
-            run(table().upsert(rows[start:start + BATCH], on_conflict="recording_id,position",
-                               returning=ReturnMethod.minimal))
-        run(table().delete(returning=ReturnMethod.minimal)
-            .eq("recording_id", str(recording.id)).gte("position", len(rows)))
+            run(
+                table().upsert(
+                    rows[start : start + BATCH], on_conflict="recording_id,position", returning=ReturnMethod.minimal
+                )
+            )
+        run(
+            table()
+            .delete(returning=ReturnMethod.minimal)
+            .eq("recording_id", str(recording.id))
+            .gte("position", len(rows))
+        )
 
 
 class SupabaseTranscriptSearch:
@@ -51,17 +67,33 @@ class SupabaseTranscriptSearch:
             return []
         # Sent as a JSON body: postgrest's `dict[str, str]` for RPC parameters is too narrow.
         params: dict[str, Any] = {
-            "words": words, "operator_scope": _text(filters.operator_id), "client_scope": _text(filters.client_scope),
-            "client": _text(filters.client_id), "scheduled_from": iso(filters.scheduled_from),
-            "scheduled_to": iso(filters.scheduled_to), "lang": filters.language, "max_rows": filters.limit,
+            "words": words,
+            "operator_scope": _text(filters.operator_id),
+            "client_scope": _text(filters.client_scope),
+            "client": _text(filters.client_id),
+            "scheduled_from": iso(filters.scheduled_from),
+            "scheduled_to": iso(filters.scheduled_to),
+            "lang": filters.language,
+            "max_rows": filters.limit,
             "who": filters.speaker,
         }
         rows = run(self._client.rpc("search_transcripts", params)).data or []
-        return [CueHit(uuid.UUID(r["recording_id"]), uuid.UUID(r["meeting_id"]), r["meeting_title"],
-                       uuid.UUID(r["client_id"]), cast(datetime, parse_time(r["scheduled_at"])), r["language"],
-                       float(r["start_seconds"]), float(r["end_seconds"]), r["text"], float(r["rank"]),
-                       r.get("speaker"))
-                for r in rows]
+        return [
+            CueHit(
+                uuid.UUID(r["recording_id"]),
+                uuid.UUID(r["meeting_id"]),
+                r["meeting_title"],
+                uuid.UUID(r["client_id"]),
+                cast(datetime, parse_time(r["scheduled_at"])),
+                r["language"],
+                float(r["start_seconds"]),
+                float(r["end_seconds"]),
+                r["text"],
+                float(r["rank"]),
+                r.get("speaker"),
+            )
+            for r in rows
+        ]
 
 
 def _text(value: uuid.UUID | None) -> str | None:

@@ -42,8 +42,9 @@ class SupabaseSessions:
     Refresh tokens are single use (Supabase rotates them), so refreshing is serialised per key.
     """
 
-    def __init__(self, auth: SupabaseAuth, web_sessions: SessionSecrets,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, auth: SupabaseAuth, web_sessions: SessionSecrets, clock: Callable[[], float] = time.time
+    ) -> None:
         self._auth = auth
         self._web_sessions = web_sessions
         self._clock = clock

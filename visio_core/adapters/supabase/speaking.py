@@ -18,10 +18,22 @@ class SupabaseSpeakingLog:
 
     def add(self, meeting_id: uuid.UUID, events: list[SpeakingEvent]) -> None:
         if events:
-            run(self._client.from_("speaking_events").insert(
-                [{"meeting_id": str(meeting_id), "speaker": e.speaker, "kind": e.kind, "at": iso(e.at)} for e in events]))
+            run(
+                self._client.from_("speaking_events").insert(
+                    [
+                        {"meeting_id": str(meeting_id), "speaker": e.speaker, "kind": e.kind, "at": iso(e.at)}
+                        for e in events
+                    ]
+                )
+            )
 
     def between(self, meeting_id: uuid.UUID, start: datetime, end: datetime) -> list[SpeakingEvent]:
-        rows = run(self._client.from_("speaking_events").select("speaker,kind,at").eq("meeting_id", str(meeting_id))
-                   .gte("at", iso(start)).lt("at", iso(end)).order("at")).data
+        rows = run(
+            self._client.from_("speaking_events")
+            .select("speaker,kind,at")
+            .eq("meeting_id", str(meeting_id))
+            .gte("at", iso(start))
+            .lt("at", iso(end))
+            .order("at")
+        ).data
         return [SpeakingEvent(r["speaker"], r["kind"], cast(datetime, parse_time(r["at"]))) for r in rows]

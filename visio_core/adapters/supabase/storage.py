@@ -60,9 +60,9 @@ class SupabaseStorage:
     def upload_file(self, bucket: str, key: str, path: Path) -> int:
         check_key(key)
         with open(path, "rb") as source:
-            self._call(lambda: self._bucket(bucket).upload(
-                key, source, {"content-type": content_type(key), "upsert": "true"}
-            ))
+            self._call(
+                lambda: self._bucket(bucket).upload(key, source, {"content-type": content_type(key), "upsert": "true"})
+            )
         return Path(path).stat().st_size
 
     def upload_stream(self, bucket: str, key: str, stream: BinaryIO, *, max_bytes: int | None = None) -> int:
@@ -117,9 +117,9 @@ class SupabaseStorage:
     ) -> str:
         check_key(key)
         options: URLOptions | None = {"download": download_name} if download_name else None
-        signed = self._call(lambda: self._bucket(bucket).create_signed_url(
-            key, expires_in or self.default_ttl, options
-        ))
+        signed = self._call(
+            lambda: self._bucket(bucket).create_signed_url(key, expires_in or self.default_ttl, options)
+        )
         if not signed.get("signedURL"):
             raise NotFound(t("storage.not_found"))
         return cast(str, signed["signedURL"])  # checked just above

@@ -32,12 +32,25 @@ class SupabaseSummaries:
         if not rows:
             return None
         row = rows[0]
-        return SummaryState(row["status"], from_json(row.get("summary")), row.get("last_error"),
-                            int(row["attempts"]), parse_time(row.get("updated_at")))
+        return SummaryState(
+            row["status"],
+            from_json(row.get("summary")),
+            row.get("last_error"),
+            int(row["attempts"]),
+            parse_time(row.get("updated_at")),
+        )
 
     def request(self, recording_id: uuid.UUID, now: datetime) -> None:
-        row = {"recording_id": str(recording_id), "status": "pending", "attempts": 0, "next_attempt_at": iso(now),
-               "lease_owner": None, "lease_expires_at": None, "last_error": None, "updated_at": iso(now)}
+        row = {
+            "recording_id": str(recording_id),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": iso(now),
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_error": None,
+            "updated_at": iso(now),
+        }
         run(self._table().upsert(row, on_conflict="recording_id"))
 
     def claim_next(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None:
@@ -50,18 +63,41 @@ class SupabaseSummaries:
         return self._held(recording_id, worker, {"lease_expires_at": iso(until)})
 
     def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool:
-        return self._held(recording_id, worker, {"status": "completed", "summary": summary, "last_error": None,
-                                                 "lease_owner": None, "lease_expires_at": None,
-                                                 "updated_at": iso(now)})
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "status": "completed",
+                "summary": summary,
+                "last_error": None,
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "updated_at": iso(now),
+            },
+        )
 
-    def fail_attempt(self, recording_id: uuid.UUID, worker: str, error: str, now: datetime,
-                     retry_at: datetime | None) -> bool:
-        return self._held(recording_id, worker, {
-            "status": "pending" if retry_at else "failed", "last_error": error[:2000],
-            "next_attempt_at": iso(retry_at or now), "lease_owner": None, "lease_expires_at": None,
-            "updated_at": iso(now)})
+    def fail_attempt(
+        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
+    ) -> bool:
+        return self._held(
+            recording_id,
+            worker,
+            {
+                "status": "pending" if retry_at else "failed",
+                "last_error": error[:2000],
+                "next_attempt_at": iso(retry_at or now),
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "updated_at": iso(now),
+            },
+        )
 
     def _held(self, recording_id: uuid.UUID, worker: str, changes: dict[str, Any]) -> bool:
-        query = (self._table().update(changes).eq("recording_id", str(recording_id)).eq("lease_owner", worker)
-                 .eq("status", "processing"))
+        query = (
+            self._table()
+            .update(changes)
+            .eq("recording_id", str(recording_id))
+            .eq("lease_owner", worker)
+            .eq("status", "processing")
+        )
         return len(cast(list[Any], run(query).data)) == 1

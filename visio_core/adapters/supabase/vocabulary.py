@@ -17,8 +17,7 @@ class SupabaseVocabularyStore:
         self._client = client
 
     def get(self, operator_id: uuid.UUID) -> list[str]:
-        rows = run(self._client.from_("vocabularies").select("terms").eq("operator_id", str(operator_id))
-                   .limit(1)).data
+        rows = run(self._client.from_("vocabularies").select("terms").eq("operator_id", str(operator_id)).limit(1)).data
         return [str(term) for term in rows[0]["terms"]] if rows else []
 
     def set(self, operator_id: uuid.UUID, terms: list[str]) -> None:

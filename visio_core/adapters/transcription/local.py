@@ -107,8 +107,11 @@ def load_model(model_dir: str | Path, *, cpu_threads: int = 2, compute_type: str
 
             try:
                 model = WhisperModel(
-                    str(path), device="cpu", compute_type=compute_type,
-                    cpu_threads=cpu_threads, local_files_only=True,
+                    str(path),
+                    device="cpu",
+                    compute_type=compute_type,
+                    cpu_threads=cpu_threads,
+                    local_files_only=True,
                 )
             except (RuntimeError, ValueError, OSError) as error:
                 raise BackendUnavailable(t("transcription.model_invalid", path=path, detail=error)) from None
@@ -200,7 +203,9 @@ def _pad(raw: list[dict[str, int]], size: int, pad: int) -> list[tuple[int, int]
     return padded
 
 
-def speech_pieces(blocks: Iterable[np.ndarray], max_seconds: float = WINDOW_SECONDS) -> Iterator[tuple[Piece, np.ndarray]]:
+def speech_pieces(
+    blocks: Iterable[np.ndarray], max_seconds: float = WINDOW_SECONDS
+) -> Iterator[tuple[Piece, np.ndarray]]:
     """Speech pieces of a recording read block by block, each with its audio.
 
     VAD runs on each block plus the unfinished end of the previous one (a piece still
@@ -211,7 +216,9 @@ def speech_pieces(blocks: Iterable[np.ndarray], max_seconds: float = WINDOW_SECO
 
     pad = int(SPEECH_PAD * SAMPLE_RATE)
     options = VadOptions(
-        threshold=VAD_THRESHOLD, min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=0,
+        threshold=VAD_THRESHOLD,
+        min_silence_duration_ms=VAD_MIN_SILENCE_MS,
+        speech_pad_ms=0,
         max_speech_duration_s=max_seconds - 2 * SPEECH_PAD - 0.1,
     )
     margin = 2 * SAMPLE_RATE  # speech ending closer than this to a block's end waits for the next block
@@ -308,8 +315,14 @@ class Line:
     @classmethod
     def of(cls, segment: Any, shift: float = 0.0) -> Line:
         words = tuple(Word(w.start - shift, w.end - shift, w.word) for w in segment.words or ())
-        return cls(segment.start - shift, segment.end - shift, segment.text, words,
-                   segment.avg_logprob, segment.compression_ratio)
+        return cls(
+            segment.start - shift,
+            segment.end - shift,
+            segment.text,
+            words,
+            segment.avg_logprob,
+            segment.compression_ratio,
+        )
 
     def shifted(self, by: float) -> Line:
         words = tuple(Word(w.start + by, w.end + by, w.text) for w in self.words)
@@ -364,8 +377,10 @@ class _Stepwise:
             return self._whisper.encode(features, to_cpu=to_cpu)
         import ctranslate2
 
-        parts = [np.asarray(self._whisper.encode(self._rows(features, i, i + ENCODE_STEP), to_cpu=to_cpu))
-                 for i in range(0, rows, ENCODE_STEP)]
+        parts = [
+            np.asarray(self._whisper.encode(self._rows(features, i, i + ENCODE_STEP), to_cpu=to_cpu))
+            for i in range(0, rows, ENCODE_STEP)
+        ]
         release_memory()
         return ctranslate2.StorageView.from_array(np.concatenate(parts))
 
@@ -375,16 +390,22 @@ class _Stepwise:
         finally:
             release_memory()
 
-    def align(self, features: Any, start_sequence: Any, text_tokens: list[Any], num_frames: Any,
-              **options: Any) -> list[Any]:
+    def align(
+        self, features: Any, start_sequence: Any, text_tokens: list[Any], num_frames: Any, **options: Any
+    ) -> list[Any]:
         rows = len(text_tokens)
         if rows <= ALIGN_STEP:
             return list(self._whisper.align(features, start_sequence, text_tokens, num_frames, **options))
         results: list[Any] = []
         for i in range(0, rows, ALIGN_STEP):
-            frames = num_frames[i:i + ALIGN_STEP] if isinstance(num_frames, list) else num_frames
-            results += self._whisper.align(self._rows(features, i, i + ALIGN_STEP), start_sequence,
-                                           text_tokens[i:i + ALIGN_STEP], frames, **options)
+            frames = num_frames[i : i + ALIGN_STEP] if isinstance(num_frames, list) else num_frames
+            results += self._whisper.align(
+                self._rows(features, i, i + ALIGN_STEP),
+                start_sequence,
+                text_tokens[i : i + ALIGN_STEP],
+                frames,
+                **options,
+            )
         return results
 
 
@@ -397,8 +418,7 @@ def _stepwise(model: Any) -> Any:
 
 
 def _poor(lines: list[Line]) -> bool:
-    return any(line.compression_ratio > LOOP_COMPRESSION_RATIO or line.avg_logprob < LOW_LOGPROB
-               for line in lines)
+    return any(line.compression_ratio > LOOP_COMPRESSION_RATIO or line.avg_logprob < LOW_LOGPROB for line in lines)
 
 
 def _vad_speech_seconds(audio: np.ndarray) -> float:
@@ -504,8 +524,11 @@ class LocalWhisperTranscriber:
         return str(language)
 
     def _decode(self, model: Any, batch: list[Window], language: str) -> list[Cue]:
-        decoded = self._batched(model, batch, language) if self.batch_size > 1 else \
-            [self._sequential(model, window.audio, language) for window in batch]
+        decoded = (
+            self._batched(model, batch, language)
+            if self.batch_size > 1
+            else [self._sequential(model, window.audio, language) for window in batch]
+        )
         cues: list[Cue] = []
         for window, lines in zip(batch, decoded, strict=True):
             if self.batch_size > 1 and _poor(lines):
@@ -513,8 +536,11 @@ class LocalWhisperTranscriber:
                 self.redecoded += 1
                 lines = self._sequential(model, window.audio, language)
             for start, end in missed_speech(lines, window):
-                log.info("words missed at %.1f–%.1f s: decoding them again",
-                         window.original(start), window.original(end, end=True))
+                log.info(
+                    "words missed at %.1f–%.1f s: decoding them again",
+                    window.original(start),
+                    window.original(end, end=True),
+                )
                 self.redecoded += 1
                 lines += self._again(model, window, start, end, language)
             cues += _cues(lines, window)
@@ -525,6 +551,7 @@ class LocalWhisperTranscriber:
     def _remember(self, model: Any, cues: list[Cue]) -> None:
         """Keep the end of the transcript for the next batch, as few tokens as leave room for
         the vocabulary in Whisper's previous-text slot."""
+
         def encode(text: str) -> list[int]:
             return list(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
@@ -532,7 +559,7 @@ class LocalWhisperTranscriber:
         keep = max(0, min(self.context_tokens, room))
         text = "".join(" " + cue.text.strip() for cue in cues if cue.text.strip())
         tokens = self._context + (encode(text) if text else [])
-        self._context = tokens[len(tokens) - keep:] if keep else []
+        self._context = tokens[len(tokens) - keep :] if keep else []
 
     def _options(self, language: str) -> dict[str, Any]:
         options: dict[str, Any] = dict(language=language, beam_size=self.beam_size, word_timestamps=True)
@@ -549,12 +576,18 @@ class LocalWhisperTranscriber:
         audio = np.zeros(step * len(batch), dtype=np.float32)
         clips = []
         for k, window in enumerate(batch):
-            audio[k * step:k * step + window.audio.size] = window.audio
+            audio[k * step : k * step + window.audio.size] = window.audio
             clips.append({"start": k * WINDOW_SECONDS, "end": k * WINDOW_SECONDS + window.seconds})
         pipeline = BatchedInferencePipeline(model)
         segments, _info = pipeline.transcribe(
-            audio, batch_size=len(batch), clip_timestamps=clips, vad_filter=False,
-            without_timestamps=False, initial_prompt=self._previous_text(model), **self._options(language))
+            audio,
+            batch_size=len(batch),
+            clip_timestamps=clips,
+            vad_filter=False,
+            without_timestamps=False,
+            initial_prompt=self._previous_text(model),
+            **self._options(language),
+        )
         lines: list[list[Line]] = [[] for _ in batch]
         frames = WINDOW_SECONDS * model.frames_per_second
         for segment in segments:
@@ -577,13 +610,21 @@ class LocalWhisperTranscriber:
         context = 1.0
         lo = max(0.0, start - context)
         hi = min(window.seconds, end + context)
-        audio = window.audio[int(lo * SAMPLE_RATE):int(hi * SAMPLE_RATE)]
+        audio = window.audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
         kept = []
         for line in self._sequential(model, audio, language):
             words = tuple(w for w in line.shifted(lo).words if start <= (w.start + w.end) / 2 <= end)
             if words:
-                kept.append(Line(words[0].start, words[-1].end, "".join(w.text for w in words), words,
-                                 line.avg_logprob, line.compression_ratio))
+                kept.append(
+                    Line(
+                        words[0].start,
+                        words[-1].end,
+                        "".join(w.text for w in words),
+                        words,
+                        line.avg_logprob,
+                        line.compression_ratio,
+                    )
+                )
         return kept
 
 

@@ -31,8 +31,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024  # OpenAI's upload limit for /v1/audio/transcriptions
 MAX_BYTES_ENV = "VISIO_OPENAI_MAX_BYTES"
-_MIME = {".ogg": "audio/ogg", ".oga": "audio/ogg", ".webm": "audio/webm", ".m4a": "audio/mp4",
-         ".mp3": "audio/mpeg", ".flac": "audio/flac", ".wav": "audio/wav"}
+_MIME = {
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".webm": "audio/webm",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".wav": "audio/wav",
+}
 
 
 def default_max_bytes() -> int:
@@ -94,10 +101,7 @@ class OpenAITranscriber:
                 cues = self._transcribe_file(path, language, prompt)
                 # Whisper may time a last word past the end of its piece: keep each piece in its lane.
                 length = end - offset
-                cues = [
-                    Cue(c.index, min(c.start, length), min(c.end, length), c.text)
-                    for c in cues
-                ]
+                cues = [Cue(c.index, min(c.start, length), min(c.end, length), c.text) for c in cues]
                 merged.extend(srt.shift(cues, offset))
                 if on_progress:
                     on_progress(min(1.0, end / total))

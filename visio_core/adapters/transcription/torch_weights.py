@@ -21,9 +21,15 @@ import numpy as np
 
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 _STORAGE_DTYPES = {
-    "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
-    "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
-    "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_,
+    "FloatStorage": np.float32,
+    "DoubleStorage": np.float64,
+    "HalfStorage": np.float16,
+    "LongStorage": np.int64,
+    "IntStorage": np.int32,
+    "ShortStorage": np.int16,
+    "CharStorage": np.int8,
+    "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_,
 }
 
 
@@ -55,15 +61,17 @@ class _TensorRef:
             raise UnsupportedCheckpoint(f"storage {self.storage.key} has no data")
         flat = self.storage.data
         if not self.size:
-            return flat[self.offset:self.offset + 1].reshape(()).copy()
+            return flat[self.offset : self.offset + 1].reshape(()).copy()
         item = flat.itemsize
-        view = np.lib.stride_tricks.as_strided(flat[self.offset:], shape=self.size,
-                                               strides=tuple(s * item for s in self.stride))
+        view = np.lib.stride_tricks.as_strided(
+            flat[self.offset :], shape=self.size, strides=tuple(s * item for s in self.stride)
+        )
         return np.array(view)
 
 
-def _rebuild_tensor(storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple[int, ...],
-                    *_ignored: Any) -> _TensorRef:
+def _rebuild_tensor(
+    storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple[int, ...], *_ignored: Any
+) -> _TensorRef:
     return _TensorRef(storage, int(offset), tuple(size), tuple(stride))
 
 

@@ -58,7 +58,7 @@ def slaney_mel_filters(sample_rate: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mel
     for i in range(n_mels):
         lower, upper = -ramps[i] / fdiff[i], ramps[i + 2] / fdiff[i + 1]
         weights[i] = np.maximum(0, np.minimum(lower, upper))
-    weights *= (2.0 / (mel_f[2:n_mels + 2] - mel_f[:n_mels]))[:, None]
+    weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]
     return weights.astype(np.float32)
 
 
@@ -70,8 +70,9 @@ def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
     """(frames, 40) mel power spectrogram, frames centred every 10 ms (librosa.feature.melspectrogram)."""
     padded = np.pad(wav.astype(np.float32), N_FFT // 2)
     count = 1 + (padded.size - N_FFT) // HOP
-    frames = np.lib.stride_tricks.as_strided(padded, shape=(count, N_FFT),
-                                             strides=(HOP * padded.itemsize, padded.itemsize))
+    frames = np.lib.stride_tricks.as_strided(
+        padded, shape=(count, N_FFT), strides=(HOP * padded.itemsize, padded.itemsize)
+    )
     power = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2
     mel: np.ndarray = (power.astype(np.float32) @ _MEL.T).astype(np.float32)
     return mel
@@ -113,8 +114,14 @@ class VoiceEncoder:
     @classmethod
     def load(cls, weights: Path) -> VoiceEncoder:
         state = load_state(weights)["model_state"]
-        layers = tuple((state[f"lstm.weight_ih_l{n}"], state[f"lstm.weight_hh_l{n}"],
-                        state[f"lstm.bias_ih_l{n}"] + state[f"lstm.bias_hh_l{n}"]) for n in range(LAYERS))
+        layers = tuple(
+            (
+                state[f"lstm.weight_ih_l{n}"],
+                state[f"lstm.weight_hh_l{n}"],
+                state[f"lstm.bias_ih_l{n}"] + state[f"lstm.bias_hh_l{n}"],
+            )
+            for n in range(LAYERS)
+        )
         return cls(layers, state["linear.weight"], state["linear.bias"])
 
     def forward(self, mels: np.ndarray) -> np.ndarray:
@@ -138,8 +145,8 @@ class VoiceEncoder:
         out = np.empty((batch, steps, size), dtype=np.float32)
         for step in range(steps):
             gates = gates_in[:, step] + h @ w_hh_t
-            i, f = _sigmoid(gates[:, :size]), _sigmoid(gates[:, size:2 * size])  # PyTorch's gate order: i f g o
-            g, o = np.tanh(gates[:, 2 * size:3 * size]), _sigmoid(gates[:, 3 * size:])
+            i, f = _sigmoid(gates[:, :size]), _sigmoid(gates[:, size : 2 * size])  # PyTorch's gate order: i f g o
+            g, o = np.tanh(gates[:, 2 * size : 3 * size]), _sigmoid(gates[:, 3 * size :])
             c = f * c + i * g
             h = o * np.tanh(c)
             out[:, step] = h
@@ -162,7 +169,7 @@ class VoiceEncoder:
         # One BLAS thread: each LSTM step is a (64×256)·(256×1024) product, too small to share out;
         # two threads on a busy 2-core machine measured 10× slower (docs/PERFORMANCE.md).
         with threadpool_limits(limits=1, user_api="blas"):
-            embeds = np.concatenate([self.forward(stacked[i:i + BATCH]) for i in range(0, len(stacked), BATCH)])
+            embeds = np.concatenate([self.forward(stacked[i : i + BATCH]) for i in range(0, len(stacked), BATCH)])
         owner = np.array(owners)
         sums = np.zeros((len(wavs), embeds.shape[1]), dtype=np.float32)
         np.add.at(sums, owner, embeds)

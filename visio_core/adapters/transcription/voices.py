@@ -32,8 +32,9 @@ class VoiceClusters:
 
     name = "resemblyzer-numpy"
 
-    def cluster(self, media_path: Path, spans: Sequence[tuple[float, float]], *,
-                speakers: int | None = None) -> list[int | None]:
+    def cluster(
+        self, media_path: Path, spans: Sequence[tuple[float, float]], *, speakers: int | None = None
+    ) -> list[int | None]:
         if not spans:
             return []
         if self._encoder is None:
@@ -47,8 +48,9 @@ class VoiceClusters:
         return assign(prints, voiced, [end - start for start, end in spans], speakers, self.threshold)
 
 
-def assign(prints: np.ndarray, voiced: np.ndarray, durations: Sequence[float], speakers: int | None,
-           threshold: float) -> list[int | None]:
+def assign(
+    prints: np.ndarray, voiced: np.ndarray, durations: Sequence[float], speakers: int | None, threshold: float
+) -> list[int | None]:
     """A group per span (None for a silent one): long spans clustered, short ones to the closest group."""
     long = [i for i, ok in enumerate(voiced) if ok and durations[i] >= MIN_CLUSTERED_SECONDS]
     if not long:  # nothing long enough to tell voices apart: every voiced span one speaker
@@ -60,8 +62,12 @@ def assign(prints: np.ndarray, voiced: np.ndarray, durations: Sequence[float], s
     for index, group in zip(long, groups, strict=True):
         result[index] = group
     if long:
-        centres = np.stack([prints[[i for i, g in zip(long, groups, strict=True) if g == n]].mean(axis=0)
-                            for n in range(max(groups) + 1)])
+        centres = np.stack(
+            [
+                prints[[i for i, g in zip(long, groups, strict=True) if g == n]].mean(axis=0)
+                for n in range(max(groups) + 1)
+            ]
+        )
         for index in range(len(prints)):
             if result[index] is None and voiced[index]:
                 result[index] = int(np.argmax(centres @ prints[index]))
@@ -74,8 +80,9 @@ def _renumber(groups: list[int | None]) -> list[int | None]:
     return [None if g is None else numbers.setdefault(g, len(numbers)) for g in groups]
 
 
-def _clips(media_path: Path, spans: list[tuple[float, float]], numbers: list[int]
-           ) -> Iterator[tuple[list[int], list[np.ndarray]]]:
+def _clips(
+    media_path: Path, spans: list[tuple[float, float]], numbers: list[int]
+) -> Iterator[tuple[list[int], list[np.ndarray]]]:
     """(span numbers, their samples) as the audio streams by, spans sorted by start."""
     buffer = np.zeros(0, dtype=np.float32)
     offset = 0  # sample index of buffer[0] in the recording

@@ -22,8 +22,9 @@ async def _openvidu_browser(request: Request) -> Response:
     if not OPENVIDU_BROWSER_FILE.is_file():
         return PlainTextResponse("openvidu-browser is not installed: run `make setup`", status_code=404)
     # Pinned version in the file name: the browser may keep it a day.
-    return FileResponse(OPENVIDU_BROWSER_FILE, media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        OPENVIDU_BROWSER_FILE, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def asset_routes() -> list[Route]:

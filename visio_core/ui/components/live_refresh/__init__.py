@@ -38,5 +38,9 @@ _component = st.components.v2.component("visio_live_refresh", html="", js=_JS)
 
 def live_refresh(url: str, version: str, every_seconds: float, key: str) -> None:
     """Inside a fragment: rerun it once `url` answers a `version` other than this one."""
-    _component(data={"url": url, "version": version, "every_ms": int(every_seconds * 1000)}, key=key,
-               height=0, on_changed_change=lambda: None)
+    _component(
+        data={"url": url, "version": version, "every_ms": int(every_seconds * 1000)},
+        key=key,
+        height=0,
+        on_changed_change=lambda: None,
+    )

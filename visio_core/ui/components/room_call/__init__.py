@@ -24,10 +24,31 @@ from visio_core.domain.i18n import t
 
 _HERE = Path(__file__).parent
 
-_LABEL_KEYS = ("start", "stop", "connecting", "connected", "out", "lost", "failed", "video", "camera_off",
-               "camera_on", "mic_off", "mic_on", "select_camera", "select_microphone", "ask_permission",
-               "no_media_api", "media_denied", "no_device", "in_room", "nobody", "reconnecting",
-               "reconnecting_name", "over")
+_LABEL_KEYS = (
+    "start",
+    "stop",
+    "connecting",
+    "connected",
+    "out",
+    "lost",
+    "failed",
+    "video",
+    "camera_off",
+    "camera_on",
+    "mic_off",
+    "mic_on",
+    "select_camera",
+    "select_microphone",
+    "ask_permission",
+    "no_media_api",
+    "media_denied",
+    "no_device",
+    "in_room",
+    "nobody",
+    "reconnecting",
+    "reconnecting_name",
+    "over",
+)
 
 # The room shows a camera at TILE_W×TILE_H at most (a lone participant's tile is that picture
 # doubled), so a bigger camera would only cost the server a bigger decode and more packets.

@@ -19,8 +19,7 @@ from visio_core.domain.i18n import t
 
 _HERE = Path(__file__).parent
 
-_LABEL_KEYS = ("start", "stop", "take_over", "help", "sharing", "other", "taken_over", "denied", "failed",
-               "connecting")
+_LABEL_KEYS = ("start", "stop", "take_over", "help", "sharing", "other", "taken_over", "denied", "failed", "connecting")
 
 _share = st.components.v2.component(
     "visio_screen_share",

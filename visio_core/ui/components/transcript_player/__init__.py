@@ -25,9 +25,17 @@ _player = st.components.v2.component(
 )
 
 
-def transcript_player(video_url: str, cues: list[Cue], *, start_at: float = 0.0, key: str,
-                      captions_url: str | None = None, language: str | None = None, query: str = "",
-                      poster_url: str | None = None) -> None:
+def transcript_player(
+    video_url: str,
+    cues: list[Cue],
+    *,
+    start_at: float = 0.0,
+    key: str,
+    captions_url: str | None = None,
+    language: str | None = None,
+    query: str = "",
+    poster_url: str | None = None,
+) -> None:
     """Render the player. `key` must be stable per recording so reruns keep the DOM.
 
     `captions_url`: the transcript as WebVTT, shown as the video's own subtitles (kept full screen).
