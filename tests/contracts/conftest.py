@@ -15,8 +15,7 @@ from tests.supabase.database_functions import (
     SPEAKING_COLUMNS,
     SUMMARY_COLUMNS,
     VOCABULARY_COLUMNS,
-    claim_openvidu_download,
-    claim_summary_job,
+    claim_job,
 )
 from tests.supabase.fake_postgrest import FakePostgrest
 from tests.supabase.test_jobs_on_supabase import (
@@ -25,7 +24,6 @@ from tests.supabase.test_jobs_on_supabase import (
     RECORDING_COLUMNS,
     SERVICE_KEY,
     URL,
-    claim_transcription_job,
 )
 from visio_core.adapters.sqlite.database import Database
 from visio_core.adapters.sqlite.downloads import SqliteDownloadQueue
@@ -110,9 +108,7 @@ def supabase_store() -> Store:
             "recording_summaries": [("recording_id",)],
         },
         functions={
-            "claim_transcription_job": claim_transcription_job,
-            "claim_openvidu_download": claim_openvidu_download,
-            "claim_summary_job": claim_summary_job,
+            "claim_job": claim_job,
         },
     )
     service = service_client(URL, SERVICE_KEY, http_client=httpx.Client(transport=fake.transport()))

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from visio_core.domain.model import Recording, TranscriptionStatus
+from visio_core.services.queues import MAX_ERROR_CHARS
 
 LEASE = timedelta(minutes=5)
 
@@ -53,14 +54,14 @@ def test_a_source_is_filed_once(store):
 
 def test_a_job_is_held_by_one_worker_and_only_he_writes(store):
     filed, _ = store.recordings.add_if_absent(recording(store.meeting()))
-    job = store.recordings.claim_next("w1", now(), LEASE)
+    job = store.recordings.claim("w1", now(), LEASE)
     assert job.id == filed.id and job.transcription_status is TranscriptionStatus.PROCESSING
     assert job.attempts == 1 and job.lease_owner == "w1"
-    assert store.recordings.claim_next("w2", now(), LEASE) is None
+    assert store.recordings.claim("w2", now(), LEASE) is None
     assert [r.id for r in store.recordings.list_active()] == [filed.id]
 
-    assert store.recordings.heartbeat(job.id, "w1", 0.5, now() + LEASE)
-    assert not store.recordings.heartbeat(job.id, "w2", 0.5, now() + LEASE)
+    assert store.recordings.renew(job.id, "w1", now() + LEASE, 0.5)
+    assert not store.recordings.renew(job.id, "w2", now() + LEASE, 0.5)
     assert not store.recordings.complete(job.id, "w2", f"transcripts/{job.id}.srt", now())
     assert store.recordings.complete(job.id, "w1", f"transcripts/{job.id}.srt", now(), language="en")
     done = store.recordings.get(job.id)
@@ -72,23 +73,23 @@ def test_a_job_is_held_by_one_worker_and_only_he_writes(store):
 
 def test_an_expired_lease_is_taken_back(store):
     filed, _ = store.recordings.add_if_absent(recording(store.meeting()))
-    store.recordings.claim_next("dead", now(), timedelta(0))  # the worker died at once
-    taken = store.recordings.claim_next("w2", now() + timedelta(seconds=1), LEASE)
+    store.recordings.claim("dead", now(), timedelta(0))  # the worker died at once
+    taken = store.recordings.claim("w2", now() + timedelta(seconds=1), LEASE)
     assert taken.id == filed.id and taken.attempts == 2 and taken.lease_owner == "w2"
     assert not store.recordings.complete(filed.id, "dead", "transcripts/x.srt", now())
 
 
 def test_failures_wait_for_their_retry_then_requeue_resets(store):
     filed, _ = store.recordings.add_if_absent(recording(store.meeting()))
-    store.recordings.claim_next("w1", now(), LEASE)
-    assert store.recordings.fail_attempt(filed.id, "w1", "modèle absent", now(), now() + timedelta(hours=1))
+    store.recordings.claim("w1", now(), LEASE)
+    assert store.recordings.retry(filed.id, "w1", "modèle absent", now(), now() + timedelta(hours=1))
     row = store.recordings.get(filed.id)
     assert row.transcription_status is TranscriptionStatus.PENDING and row.last_error == "modèle absent"
-    assert store.recordings.claim_next("w1", now(), LEASE) is None  # not due yet
+    assert store.recordings.claim("w1", now(), LEASE) is None  # not due yet
 
     other, _ = store.recordings.add_if_absent(recording(store.meeting(), "ov-2"))
-    store.recordings.claim_next("w1", now(), LEASE)
-    assert store.recordings.fail_attempt(other.id, "w1", "pas un média", now(), None)  # no retry
+    store.recordings.claim("w1", now(), LEASE)
+    assert store.recordings.fail(other.id, "w1", "pas un média", now())  # no retry
     assert store.recordings.get(other.id).transcription_status is TranscriptionStatus.FAILED
 
     failed = other
@@ -98,3 +99,15 @@ def test_failures_wait_for_their_retry_then_requeue_resets(store):
     row = store.recordings.get(failed.id)
     assert row.transcription_status is TranscriptionStatus.PENDING and row.attempts == 0
     assert row.transcription_language == "en" and row.last_error is None
+
+
+def test_renewals_record_progress_and_a_retry_resets_it(store):
+    filed, _ = store.recordings.add_if_absent(recording(store.meeting()))
+    store.recordings.claim("w1", now(), LEASE)
+    assert store.recordings.renew(filed.id, "w1", now() + LEASE, 1.7)  # kept within 0..1
+    assert store.recordings.get(filed.id).progress == 1.0
+    assert store.recordings.renew(filed.id, "w1", now() + LEASE)  # no share given: progress stays
+    assert store.recordings.get(filed.id).progress == 1.0
+    assert store.recordings.retry(filed.id, "w1", "z" * (MAX_ERROR_CHARS + 5), now(), now() + timedelta(hours=1))
+    row = store.recordings.get(filed.id)
+    assert row.progress == 0 and row.last_error == "z" * MAX_ERROR_CHARS and row.lease_owner is None

@@ -37,9 +37,9 @@ def test_the_digest_moves_with_every_change_the_hub_shows(ctx, people, meeting, 
     seen.add(digest(ctx, people.op1))
     recording = ctx.ingest.ingest_file(meeting.id, speech_mp4, source_recording_id="src-hub")[0]  # a new job
     seen.add(digest(ctx, people.op1))
-    ctx.system_recordings.claim_next("w", clock(), timedelta(minutes=5))
+    ctx.system_recordings.claim("w", clock(), timedelta(minutes=5))
     seen.add(digest(ctx, people.op1))
-    assert ctx.system_recordings.heartbeat(recording.id, "w", 0.4, clock() + timedelta(seconds=30))  # progress
+    assert ctx.system_recordings.renew(recording.id, "w", clock() + timedelta(seconds=30), 0.4)  # progress
     seen.add(digest(ctx, people.op1))
     assert len(seen) == 6
 

@@ -55,10 +55,10 @@ def status(ctx, recording):
 
 
 def test_claim_is_exclusive_and_completion_stores_the_srt(ctx, people, recording, clock):
-    job = ctx.system_recordings.claim_next("a", clock(), timedelta(minutes=5))
+    job = ctx.system_recordings.claim("a", clock(), timedelta(minutes=5))
     assert job.id == recording.id and job.transcription_status is TranscriptionStatus.PROCESSING
     assert job.attempts == 1 and job.lease_owner == "a"
-    assert ctx.system_recordings.claim_next("b", clock(), timedelta(minutes=5)) is None
+    assert ctx.system_recordings.claim("b", clock(), timedelta(minutes=5)) is None
 
     clock.now += timedelta(minutes=6)  # lease ran out: another worker may take it
     stub = StubTranscriber(tag="w2")
@@ -69,7 +69,7 @@ def test_claim_is_exclusive_and_completion_stores_the_srt(ctx, people, recording
     assert ctx.recordings.transcript(people.client_a, recording.id).cues[0].text == "transcrit par w2 en fr"
     # the first worker, back from the dead, cannot overwrite anything
     assert not ctx.system_recordings.complete(recording.id, "a", "transcripts/x.srt", clock())
-    assert not ctx.system_recordings.heartbeat(recording.id, "a", 0.5, clock())
+    assert not ctx.system_recordings.renew(recording.id, "a", clock(), 0.5)
 
 
 def test_failures_back_off_then_fail_with_the_reason(ctx, recording, clock):
@@ -115,7 +115,7 @@ def test_manual_retry_and_language_change(ctx, people, recording, clock):
     assert "en en" in ctx.recordings.transcript(people.op1, recording.id).cues[0].text
 
     ctx.system_recordings.requeue(recording.id, clock(), only_if=(TranscriptionStatus.COMPLETED,))
-    ctx.system_recordings.claim_next("busy", clock(), timedelta(minutes=5))
+    ctx.system_recordings.claim("busy", clock(), timedelta(minutes=5))
     with pytest.raises(IllegalTransition):
         ctx.recordings.change_language(people.op1, recording.id, "fr")
 

@@ -87,8 +87,8 @@ def test_malformed_ids_are_reported(world, people):
 def test_failed_transcription_shows_reason_and_operator_retries(ctx, world, people):
     rec = world["rec"]
     ctx.system_recordings.requeue(rec.id, rec.created_at, only_if=(TranscriptionStatus.COMPLETED,))
-    job = ctx.system_recordings.claim_next("w", rec.created_at, __import__("datetime").timedelta(minutes=1))
-    ctx.system_recordings.fail_attempt(job.id, "w", "modèle introuvable", rec.created_at, None)
+    job = ctx.system_recordings.claim("w", rec.created_at, __import__("datetime").timedelta(minutes=1))
+    ctx.system_recordings.fail(job.id, "w", "modèle introuvable", rec.created_at)
     test = open_recordings(people.op1, meeting=str(world["mine"].id))
     assert "La transcription a échoué : modèle introuvable" in texts(test)
     test.button(key=f"retry-{rec.id}").click()

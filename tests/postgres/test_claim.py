@@ -35,9 +35,9 @@ def jobs(world):
 
 def claim(url: str, worker: str, lease: int = 300):
     with as_role(url, "service_role") as conn:
-        row = conn.execute("SELECT id FROM public.claim_transcription_job(%s, %s)", (worker, lease)).fetchone()
+        (row,) = conn.execute("SELECT public.claim_job('transcription', %s, %s)", (worker, lease)).fetchone()
         conn.commit()
-        return row[0] if row else None
+        return uuid.UUID(row["id"]) if row else None
 
 
 def test_concurrent_workers_claim_each_job_exactly_once(world, jobs):
@@ -72,4 +72,4 @@ def test_expired_lease_makes_a_job_claimable_again(world, jobs):
 def test_only_the_service_role_may_claim(world, jobs):
     with as_role(world.url, "authenticated", world.op1) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT * FROM public.claim_transcription_job('intruder', 60)")
+            conn.execute("SELECT public.claim_job('transcription', 'intruder', 60)")

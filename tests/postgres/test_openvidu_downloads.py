@@ -34,11 +34,9 @@ def queued(world):
 
 def claim(url: str, worker: str, lease: int = 1800) -> str | None:
     with as_role(url, "service_role") as conn:
-        row = conn.execute(
-            "SELECT recording_id FROM public.claim_openvidu_download(%s, %s)", (worker, lease)
-        ).fetchone()
+        (row,) = conn.execute("SELECT public.claim_job('openvidu_download', %s, %s)", (worker, lease)).fetchone()
         conn.commit()
-        return row[0] if row else None
+        return row["recording_id"] if row else None
 
 
 def test_workers_on_many_machines_claim_each_download_once(world, queued):
@@ -69,4 +67,4 @@ def test_signed_in_users_and_strangers_see_and_claim_nothing(world, queued, role
             conn.execute("SELECT recording_id FROM public.openvidu_downloads").fetchall()
     with as_role(world.url, role, world.op1 if role == "authenticated" else None) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT * FROM public.claim_openvidu_download('intruder', 60)")
+            conn.execute("SELECT public.claim_job('openvidu_download', 'intruder', 60)")

@@ -65,9 +65,9 @@ def test_no_signed_in_user_writes_a_summary(summarised, statement):
 
 def claim(url: str, worker: str, lease: int = 300):
     with as_role(url, "service_role") as conn:
-        row = conn.execute("SELECT recording_id FROM public.claim_summary_job(%s, %s)", (worker, lease)).fetchone()
+        (row,) = conn.execute("SELECT public.claim_job('summary', %s, %s)", (worker, lease)).fetchone()
         conn.commit()
-        return row[0] if row else None
+        return uuid.UUID(row["recording_id"]) if row else None
 
 
 def test_concurrent_workers_claim_each_summary_once_and_only_the_service_role_may(summarised):
@@ -90,7 +90,7 @@ def test_concurrent_workers_claim_each_summary_once_and_only_the_service_role_ma
                 [(i,) for i in ids],
             )
     with as_role(w.url, "authenticated", w.op1) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute("SELECT * FROM public.claim_summary_job('intruder', 60)")
+        conn.execute("SELECT public.claim_job('summary', 'intruder', 60)")
     counts = Counter(claim_until_empty(lambda name: claim(w.url, name), workers=6))
     assert set(counts) == set(ids) and max(counts.values()) == 1
     with psycopg.connect(w.url) as conn:

@@ -24,37 +24,11 @@ DOWNLOAD_COLUMNS = {
     "attempts",
     "next_attempt_at",
     "lease_owner",
-    "lease_until",
+    "lease_expires_at",
     "last_error",
     "created_at",
     "updated_at",
 }
-
-
-def claim_openvidu_download(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
-    """`claim_openvidu_download(worker, lease_seconds)`: executable by the service role only."""
-    if request.headers["authorization"] != f"Bearer {SERVICE_KEY}":
-        return _error(403, "42501", "permission denied for function claim_openvidu_download")
-    if set(args) != {"worker", "lease_seconds"}:
-        return _error(404, "PGRST202", "Could not find the function with these arguments")
-    now = datetime.now(UTC)
-    due = [
-        r
-        for r in fake.rows.get("openvidu_downloads", [])
-        if (r["state"] == "pending" and datetime.fromisoformat(r["next_attempt_at"]) <= now)
-        or (r["state"] == "downloading" and r["lease_until"] and datetime.fromisoformat(r["lease_until"]) <= now)
-    ]
-    if not due:
-        return httpx.Response(200, json=[])
-    row = min(due, key=lambda r: r["next_attempt_at"])
-    row.update(
-        state="downloading",
-        lease_owner=args["worker"],
-        attempts=row["attempts"] + 1,
-        lease_until=(now + timedelta(seconds=args["lease_seconds"])).isoformat(),
-        updated_at=now.isoformat(),
-    )
-    return httpx.Response(200, json=[dict(row)])
 
 
 SUMMARY_COLUMNS = {
@@ -71,31 +45,59 @@ SUMMARY_COLUMNS = {
 }
 
 
-def claim_summary_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
-    """`claim_summary_job(worker, lease_seconds)`: executable by the service role only."""
+# The whitelist of supabase/migrations/*_visio_one_claim_function.sql (visio_private.lease_queues):
+# queue → (table, key, status column, due, leased, order, progress column).
+LEASE_QUEUES = {
+    "transcription": (
+        "meeting_recordings",
+        "id",
+        "transcription_status",
+        "pending",
+        "processing",
+        ("next_attempt_at", "created_at"),
+        "progress",
+    ),
+    "summary": ("recording_summaries", "recording_id", "status", "pending", "processing", ("next_attempt_at",), None),
+    "openvidu_download": (
+        "openvidu_downloads",
+        "recording_id",
+        "state",
+        "pending",
+        "downloading",
+        ("next_attempt_at",),
+        None,
+    ),
+}
+
+
+def claim_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
+    """`claim_job(queue, worker, lease_seconds)`: executable by the service role only, for the
+    whitelisted queues only; the claimed row as a JSON object, or null."""
+    if set(args) != {"queue", "worker", "lease_seconds"}:
+        return _error(404, "PGRST202", "Could not find the function public.claim_job with these arguments")
     if request.headers["authorization"] != f"Bearer {SERVICE_KEY}":
-        return _error(403, "42501", "permission denied for function claim_summary_job")
-    if set(args) != {"worker", "lease_seconds"}:
-        return _error(404, "PGRST202", "Could not find the function with these arguments")
+        return _error(403, "42501", "permission denied for function claim_job")
+    if args["queue"] not in LEASE_QUEUES:
+        return _error(400, "22023", f"unknown queue: {args['queue']}")
+    table, _, status, due, leased, order, progress = LEASE_QUEUES[args["queue"]]
     now = datetime.now(UTC)
-    due = [
-        r
-        for r in fake.rows.get("recording_summaries", [])
-        if (r["status"] == "pending" and datetime.fromisoformat(r["next_attempt_at"]) <= now)
-        or (
-            r["status"] == "processing"
-            and r["lease_expires_at"]
-            and datetime.fromisoformat(r["lease_expires_at"]) < now
-        )
-    ]
-    if not due:
-        return httpx.Response(200, json=[])
-    row = min(due, key=lambda r: r["next_attempt_at"])
+
+    def is_due(row: dict) -> bool:
+        if row[status] == due:
+            return datetime.fromisoformat(row["next_attempt_at"]) <= now
+        return row[status] == leased and datetime.fromisoformat(row["lease_expires_at"]) <= now
+
+    candidates = [r for r in fake.rows.get(table, []) if is_due(r)]
+    if not candidates:
+        return httpx.Response(200, json=None)
+    row = min(candidates, key=lambda r: tuple(datetime.fromisoformat(r[c]) for c in order))
     row.update(
-        status="processing",
+        {status: leased},
         lease_owner=args["worker"],
         attempts=row["attempts"] + 1,
         lease_expires_at=(now + timedelta(seconds=args["lease_seconds"])).isoformat(),
         updated_at=now.isoformat(),
     )
-    return httpx.Response(200, json=[dict(row)])
+    if progress:
+        row[progress] = 0
+    return httpx.Response(200, json=dict(row))

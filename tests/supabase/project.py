@@ -23,8 +23,7 @@ from tests.supabase.database_functions import (
     SPEAKING_COLUMNS,
     SUMMARY_COLUMNS,
     VOCABULARY_COLUMNS,
-    claim_openvidu_download,
-    claim_summary_job,
+    claim_job,
 )
 from tests.supabase.fake_gotrue import FakeGoTrue
 from tests.supabase.fake_postgrest import FakePostgrest, _error
@@ -33,7 +32,6 @@ from tests.supabase.test_jobs_on_supabase import (
     CUE_COLUMNS,
     MEETING_COLUMNS,
     RECORDING_COLUMNS,
-    claim_transcription_job,
 )
 
 URL = "https://project.supabase.test"
@@ -91,9 +89,7 @@ class FakeSupabase:
             functions={
                 "search_transcripts": self._search,
                 "requeue_transcription": self._requeue,
-                "claim_transcription_job": claim_transcription_job,
-                "claim_openvidu_download": claim_openvidu_download,
-                "claim_summary_job": claim_summary_job,
+                "claim_job": claim_job,
             },
         )
         self.storage = FakeStorage(keys={SERVICE_KEY})

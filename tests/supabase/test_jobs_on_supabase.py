@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.supabase.fake_postgrest import FakePostgrest, _error
+from tests.supabase.database_functions import claim_job
+from tests.supabase.fake_postgrest import FakePostgrest
 from tests.supabase.fake_storage import FakeStorage
 from tests.transcription.helpers import FRENCH, FRENCH_WORDS, found, say, write_media
 from visio_core.adapters.supabase.jobs import SupabaseRecordingJobs, service_client
@@ -68,32 +69,6 @@ RECORDING_COLUMNS = {
 CUE_COLUMNS = {"recording_id", "position", "start_seconds", "end_seconds", "text", "words", "speaker"}
 
 
-def claim_transcription_job(fake: FakePostgrest, args: dict, request: httpx.Request) -> httpx.Response:
-    """What the migration's function does (its SQL and locking are proven in tests/postgres)."""
-    if request.headers["authorization"] != f"Bearer {SERVICE_KEY}":
-        return _error(403, "42501", "permission denied for function claim_transcription_job")
-    if set(args) != {"worker", "lease_seconds"}:
-        return _error(404, "PGRST202", "Could not find the function with these arguments")
-    now = datetime.now(UTC).isoformat()
-    due = [
-        r
-        for r in fake.rows.get("meeting_recordings", [])
-        if (r["transcription_status"] == "pending" and r["next_attempt_at"] <= now)
-        or (r["transcription_status"] == "processing" and (r["lease_expires_at"] or "") < now)
-    ]
-    if not due:
-        return httpx.Response(200, json=[])
-    job = min(due, key=lambda r: (r["next_attempt_at"], r["created_at"]))
-    job.update(
-        transcription_status="processing",
-        lease_owner=args["worker"],
-        attempts=job["attempts"] + 1,
-        progress=0,
-        lease_expires_at=(datetime.now(UTC) + timedelta(seconds=args["lease_seconds"])).isoformat(),
-    )
-    return httpx.Response(200, json=[dict(job)])
-
-
 @pytest.fixture
 def postgrest() -> FakePostgrest:
     fake = FakePostgrest(
@@ -104,7 +79,7 @@ def postgrest() -> FakePostgrest:
             "meeting_recordings": [("meeting_id", "source_recording_id")],
             "transcript_cues": [("recording_id", "position")],
         },
-        functions={"claim_transcription_job": claim_transcription_job},
+        functions={"claim_job": claim_job},
     )
     now = datetime.now(UTC).isoformat()
     fake.rows["meetings"] = [
@@ -203,20 +178,20 @@ def test_a_recording_is_ingested_once_then_transcribed_by_a_worker(
     assert len(found(" ".join(c["text"] for c in cues), FRENCH_WORDS)) >= 3
     writes = [r for r in postgrest.requests if r.url.path == "/rest/v1/transcript_cues"]
     assert writes and all(r.headers["authorization"] == f"Bearer {SERVICE_KEY}" for r in writes)
-    assert jobs.claim_next("other-worker", datetime.now(UTC), timedelta(minutes=5)) is None
+    assert jobs.claim("other-worker", datetime.now(UTC), timedelta(minutes=5)) is None
 
 
 def test_every_job_request_carries_the_service_key_and_the_lease_condition(postgrest, ingest, jobs, speech):
     recording, _ = ingest.ingest_file(meeting_id(postgrest), speech, source_recording_id="ov-rec-2")
     postgrest.requests.clear()
-    job = jobs.claim_next("w1", datetime.now(UTC), timedelta(seconds=120))
+    job = jobs.claim("w1", datetime.now(UTC), timedelta(seconds=120))
     assert job.id == recording.id and job.transcription_status is TranscriptionStatus.PROCESSING and job.attempts == 1
     claim = postgrest.requests[-1]
-    assert claim.method == "POST" and claim.url.path == "/rest/v1/rpc/claim_transcription_job"
+    assert claim.method == "POST" and claim.url.path == "/rest/v1/rpc/claim_job"
     assert claim.headers["apikey"] == SERVICE_KEY and claim.headers["authorization"] == f"Bearer {SERVICE_KEY}"
-    assert json.loads(claim.content) == {"worker": "w1", "lease_seconds": 120}
+    assert json.loads(claim.content) == {"queue": "transcription", "worker": "w1", "lease_seconds": 120}
 
-    assert jobs.heartbeat(job.id, "w1", 0.5, datetime.now(UTC) + timedelta(minutes=5))
+    assert jobs.renew(job.id, "w1", datetime.now(UTC) + timedelta(minutes=5), 0.5)
     patch = postgrest.requests[-1]
     assert patch.method == "PATCH"
     assert dict(httpx.QueryParams(patch.url.query)) == {
@@ -227,17 +202,17 @@ def test_every_job_request_carries_the_service_key_and_the_lease_condition(postg
 
     # another worker reclaimed the job: every write of the first one changes nothing
     postgrest.rows["meeting_recordings"][0]["lease_owner"] = "w2"
-    assert not jobs.heartbeat(job.id, "w1", 0.9, datetime.now(UTC))
+    assert not jobs.renew(job.id, "w1", datetime.now(UTC), 0.9)
     assert not jobs.complete(job.id, "w1", "transcripts/x.srt", datetime.now(UTC))
     assert postgrest.rows["meeting_recordings"][0]["transcription_status"] == "processing"
 
     retry_at = datetime.now(UTC) + timedelta(seconds=30)
-    assert jobs.fail_attempt(job.id, "w2", "boom", datetime.now(UTC), retry_at)
+    assert jobs.retry(job.id, "w2", "boom", datetime.now(UTC), retry_at)
     assert jobs.get(job.id).transcription_status is TranscriptionStatus.PENDING
     assert jobs.get(job.id).last_error == "boom"
-    assert jobs.claim_next("w3", datetime.now(UTC), timedelta(minutes=5)) is None  # not due yet
+    assert jobs.claim("w3", datetime.now(UTC), timedelta(minutes=5)) is None  # not due yet
     assert jobs.requeue(job.id, datetime.now(UTC), language="en", only_if=(TranscriptionStatus.PENDING,))
-    again = jobs.claim_next("w3", datetime.now(UTC), timedelta(minutes=5))
+    again = jobs.claim("w3", datetime.now(UTC), timedelta(minutes=5))
     assert again.transcription_language == "en" and again.attempts == 1
 
 
@@ -246,4 +221,4 @@ def test_a_user_token_cannot_claim_jobs(postgrest):
         service_client(URL, USER_JWT, http_client=httpx.Client(transport=postgrest.transport()))
     )
     with pytest.raises(BackendUnavailable):
-        as_user.claim_next("w", datetime.now(UTC), timedelta(minutes=5))
+        as_user.claim("w", datetime.now(UTC), timedelta(minutes=5))

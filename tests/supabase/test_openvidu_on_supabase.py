@@ -3,6 +3,8 @@ worker on another machine (its own data folder, nothing shared but the project) 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from starlette.applications import Starlette
 
@@ -89,7 +91,11 @@ def test_a_remote_worker_fetches_what_the_dashboard_webhook_queued(tmp_path, fak
     key = recording["recording_url"].split("/", 1)[1]
     assert project.storage.objects[("recordings", key)] == fake_ov.recording_file.read_bytes()
     assert "Bonjour à tous" in project.storage.objects[("transcripts", f"{recording['id']}.srt")].decode()
-    claims = [r for r in project.rest.requests if r.url.path.endswith("/rpc/claim_openvidu_download")]
+    claims = [
+        r
+        for r in project.rest.requests
+        if r.url.path.endswith("/rpc/claim_job") and json.loads(r.content)["queue"] == "openvidu_download"
+    ]
     assert claims and {bearer(r) for r in claims} == {SERVICE_KEY}
     assert worker.job_runner().run_until_idle() == 0  # nothing twice
     dashboard.db.close()

@@ -32,6 +32,7 @@ from visio_core.domain.storage_keys import RECORDINGS, speaking_key
 from visio_core.domain.transcript import Transcript
 from visio_core.services.ports import (
     LanguageDetector,
+    LeasedQueue,
     Storage,
     Transcriber,
     TranscriptIndex,
@@ -70,35 +71,33 @@ class RetryPolicy:
         return now + min(delay, self.max_delay)
 
 
-JobT = TypeVar("JobT", contravariant=True)
+JobT = TypeVar("JobT")
 
 
 class JobKind(Protocol[JobT]):
-    """One queue the runner serves. Its jobs carry `attempts` (this try included)."""
+    """One queue the runner serves: the runner claims from `queue`, renews the lease and records
+    failures; the kind does the work and records success. Its jobs carry `attempts` (this try included)."""
 
     name: str
     policy: RetryPolicy
     lease: timedelta
 
+    @property
+    def queue(self) -> LeasedQueue[JobT, Any]: ...
+
+    def key(self, job: JobT) -> Any:
+        """The job's key in its queue (what renew, retry, fail and complete take)."""
+        ...
+
     def tick(self, now: datetime) -> None:
         """Housekeeping before each claim (e.g. looking for work the queue missed); cheap when not due."""
         ...
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> Any:
-        """A due job, now leased to `worker`; None when nothing is due."""
-        ...
-
     def describe(self, job: JobT) -> str: ...
-
-    def heartbeat(self, job: JobT, worker: str, share: float, until: datetime) -> None:
-        """Extend the lease (and record progress); LeaseLost if another worker holds it now."""
-        ...
 
     def run(self, job: JobT, worker: str, renew: Renew) -> None:
         """Do the work and record success (conditionally on the lease)."""
         ...
-
-    def fail(self, job: JobT, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None: ...
 
 
 @dataclass
@@ -115,7 +114,7 @@ class JobRunner:
                 kind.tick(self.clock())
             except VisioError as error:  # an outside system is down: its housekeeping waits
                 log.warning("%s: housekeeping failed: %s", kind.name, error)
-            job = kind.claim(self.worker_id, self.clock(), kind.lease)
+            job = kind.queue.claim(self.worker_id, self.clock(), kind.lease)
             if job is not None:
                 self._run(kind, job)
                 return True
@@ -152,7 +151,10 @@ class JobRunner:
             now = self.clock()
             retry_at = None if permanent else kind.policy.retry_at(job.attempts, now)
             log.warning("%s: %s failed (attempt %d): %s", kind.name, name, job.attempts, message)
-            kind.fail(job, self.worker_id, message, now, retry_at)
+            if retry_at is None:
+                kind.queue.fail(kind.key(job), self.worker_id, message, now)
+            else:
+                kind.queue.retry(kind.key(job), self.worker_id, message, now, retry_at)
         finally:
             lease.release()
 
@@ -204,9 +206,8 @@ class _Lease:
             if self._lost.is_set() or self._done.is_set():
                 return
             self._last = time.monotonic()
-            try:
-                self._kind.heartbeat(self._job, self._worker, self._share, self._clock() + self._kind.lease)
-            except LeaseLost:
+            until = self._clock() + self._kind.lease
+            if not self._kind.queue.renew(self._kind.key(self._job), self._worker, until, self._share):
                 self._lost.set()
 
 
@@ -231,15 +232,11 @@ class TranscriptionJobs:
     def tick(self, now: datetime) -> None:
         return None
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
-        return self.queue.claim_next(worker, now, lease)
+    def key(self, job: Recording) -> uuid.UUID:
+        return job.id
 
     def describe(self, job: Recording) -> str:
         return f"recording {job.id}"
-
-    def heartbeat(self, job: Recording, worker: str, share: float, until: datetime) -> None:
-        if not self.queue.heartbeat(job.id, worker, share, until):
-            raise LeaseLost()
 
     def run(self, job: Recording, worker: str, renew: Renew) -> None:
         renew(0.0)
@@ -282,6 +279,3 @@ class TranscriptionJobs:
             return None
         with self.storage.open_read(RECORDINGS, key) as stream:
             return speakers.from_json(stream.read().decode("utf-8", errors="replace"))
-
-    def fail(self, job: Recording, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
-        self.queue.fail_attempt(job.id, worker, message, now, retry_at)

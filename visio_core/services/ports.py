@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
 from visio_core.domain.model import (
     Identity,
@@ -30,6 +30,36 @@ from visio_core.domain.search import CueFilters, CueHit
 from visio_core.domain.speakers import SpeakingEvent
 from visio_core.domain.srt import Cue
 from visio_core.domain.summary import SummaryState
+
+# -- queues ------------------------------------------------------------------------------------
+
+JobT_co = TypeVar("JobT_co", covariant=True)
+KeyT_contra = TypeVar("KeyT_contra", contravariant=True)
+
+
+class LeasedQueue(Protocol[JobT_co, KeyT_contra]):
+    """What every queue shares (services/queues.py describes their tables): a due job is claimed by
+    one worker under a lease; every later write holds the lease or changes nothing (False).
+    Each queue adds its own `complete(key, worker, …result, now)`. `error`s are kept cut to
+    `queues.MAX_ERROR_CHARS` characters."""
+
+    def claim(self, worker: str, now: datetime, lease: timedelta) -> JobT_co | None:
+        """The first due job (waiting and due, or leased with its lease run out), now leased to `worker`.
+        SQLite decides what is due by `now`; PostgreSQL by its own clock (one clock for every machine)."""
+        ...
+
+    def renew(self, key: KeyT_contra, worker: str, until: datetime, progress: float | None = None) -> bool:
+        """Extend the lease to `until` (and record the share done, where the queue keeps it)."""
+        ...
+
+    def retry(self, key: KeyT_contra, worker: str, error: str, now: datetime, at: datetime) -> bool:
+        """Give the job back, due again at `at`."""
+        ...
+
+    def fail(self, key: KeyT_contra, worker: str, error: str, now: datetime) -> bool:
+        """Give the job up for good."""
+        ...
+
 
 # -- stores ------------------------------------------------------------------------------------
 
@@ -120,20 +150,14 @@ class RecordingStore(Protocol):
         ...
 
 
-class TranscriptionQueue(Protocol):
-    """Transcription jobs (a recording's status is its job's state). Writes hold the lease or do nothing."""
+class TranscriptionQueue(LeasedQueue[Recording, uuid.UUID], Protocol):
+    """Transcription jobs (a recording's status is its job's state); renewals record progress."""
 
-    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None: ...
-    def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool: ...
     def complete(
-        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+        self, key: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
     ) -> bool:
         """Mark the job done (and, for `auto`, record the language it was detected in)."""
         ...
-
-    def fail_attempt(
-        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
-    ) -> bool: ...
 
 
 class SystemRecordings(RecordingRepository, RecordingStore, TranscriptionQueue, Protocol):
@@ -171,7 +195,7 @@ class DownloadRow:
     updated_at: datetime
 
 
-class DownloadQueue(Protocol):
+class DownloadQueue(LeasedQueue[DownloadRow, str], Protocol):
     """The durable queue of OpenVidu recordings, shared by every process that serves the store."""
 
     def enqueue(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, now: datetime) -> bool:
@@ -188,16 +212,13 @@ class DownloadQueue(Protocol):
     def rows(self, meeting_id: uuid.UUID | None = None) -> list[DownloadRow]: ...
     def known_ids(self, ids: list[str]) -> set[str]: ...
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
-        """One due row (pending and due, or downloading with an expired lease), now leased to `worker`."""
+    def complete(self, key: str, worker: str, now: datetime) -> bool:
+        """Fetched and handed to the recording pipeline (`ingested`)."""
         ...
 
-    def extend(self, recording_id: str, worker: str, until: datetime) -> bool:
-        """Renew the lease while the download runs; False once another worker holds it."""
+    def failed_at_source(self, key: str, worker: str, error: str, now: datetime) -> bool:
+        """OpenVidu says the recording failed: kept as `failed` for the operator, never retried."""
         ...
-
-    def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool: ...
-    def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool: ...
 
 
 # -- an operator's vocabulary ----------------------------------------------------------------------
@@ -370,7 +391,7 @@ class SummaryReader(Protocol):
     def get(self, recording_id: uuid.UUID) -> SummaryState | None: ...
 
 
-class SummaryQueue(SummaryReader, Protocol):
+class SummaryQueue(SummaryReader, LeasedQueue[SummaryJob, uuid.UUID], Protocol):
     """Summaries to write, one row per recording; its last summary stays while a new one is made."""
 
     def request(self, recording_id: uuid.UUID, now: datetime) -> None:
@@ -378,12 +399,7 @@ class SummaryQueue(SummaryReader, Protocol):
         an older transcript)."""
         ...
 
-    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None: ...
-    def heartbeat(self, recording_id: uuid.UUID, worker: str, until: datetime) -> bool: ...
-    def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool: ...
-    def fail_attempt(
-        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
-    ) -> bool: ...
+    def complete(self, key: uuid.UUID, worker: str, summary: str, now: datetime) -> bool: ...
 
 
 class VoiceClustering(Protocol):

@@ -98,15 +98,11 @@ class SummaryJobs:
     def tick(self, now: datetime) -> None:
         return None
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None:
-        return self.queue.claim_next(worker, now, lease)
+    def key(self, job: SummaryJob) -> uuid.UUID:
+        return job.recording_id
 
     def describe(self, job: SummaryJob) -> str:
         return f"summary of recording {job.recording_id}"
-
-    def heartbeat(self, job: SummaryJob, worker: str, share: float, until: datetime) -> None:
-        if not self.queue.heartbeat(job.recording_id, worker, until):
-            raise LeaseLost()
 
     def run(self, job: SummaryJob, worker: str, renew: Renew) -> None:
         renew(0.0)
@@ -119,9 +115,6 @@ class SummaryJobs:
         summary = summarize(self.model(), transcript, at=self.clock(), chunk_chars=self.chunk_chars, renew=renew)
         if not self.queue.complete(job.recording_id, worker, to_json(summary), self.clock()):
             raise LeaseLost()
-
-    def fail(self, job: SummaryJob, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
-        self.queue.fail_attempt(job.recording_id, worker, message, now, retry_at)
 
 
 @dataclass

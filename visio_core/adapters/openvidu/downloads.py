@@ -31,7 +31,7 @@ from visio_core.domain.errors import BackendUnavailable, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Meeting, utcnow
 from visio_core.services.ingest import RecordingIngest
-from visio_core.services.jobs import LeaseLost, PermanentFailure, Renew, RetryPolicy
+from visio_core.services.jobs import PermanentFailure, Renew, RetryPolicy
 from visio_core.services.ports import DownloadQueue, DownloadRow, MeetingRepository, SpeakingLog
 
 log = logging.getLogger(__name__)
@@ -192,22 +192,18 @@ class RecordingDownloads:
     def tick(self, now: datetime) -> None:
         self.maybe_reconcile()
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
-        return self.queue.claim(worker, now, lease)
+    def key(self, job: DownloadRow) -> str:
+        return job.recording_id
 
     def describe(self, job: DownloadRow) -> str:
         return f"OpenVidu recording {job.recording_id}"
-
-    def heartbeat(self, job: DownloadRow, worker: str, share: float, until: datetime) -> None:
-        if not self.queue.extend(job.recording_id, worker, until):
-            raise LeaseLost()
 
     def run(self, job: DownloadRow, worker: str, renew: Renew) -> None:
         recording = self.client.get_recording(job.recording_id)
         if recording is None:
             raise PermanentFailure(t("error.recording_not_found"))
         if recording.status == "failed":
-            self.queue.finish(job.recording_id, worker, "failed", "OpenVidu", self.clock())
+            self.queue.failed_at_source(job.recording_id, worker, "OpenVidu", self.clock())
             return
         if not recording.ready:
             raise NotReadyYet(f"status {recording.status}")
@@ -216,10 +212,4 @@ class RecordingDownloads:
             raise PermanentFailure(t("error.not_found"))
         renew(0.0)
         self.ingest(meeting, recording, self.client)  # InvalidInput (not media, too large…): the runner gives up
-        self.queue.finish(job.recording_id, worker, "ingested", None, self.clock())
-
-    def fail(self, job: DownloadRow, worker: str, message: str, now: datetime, retry_at: datetime | None) -> None:
-        if retry_at is None:
-            self.queue.finish(job.recording_id, worker, "abandoned", message, now)
-        else:
-            self.queue.retry(job.recording_id, worker, message, now, retry_at)
+        self.queue.complete(job.recording_id, worker, self.clock())

@@ -1,18 +1,20 @@
 """OpenVidu's recordings to fetch, kept in the embedded database (see services.ports.DownloadQueue).
 
 `recording_id` is OpenVidu's id and the primary key, so a duplicated webhook delivery or a
-second reconciliation changes nothing. Claims take the write lock (BEGIN IMMEDIATE); every
-later write is conditional on the worker still holding the lease.
+second reconciliation changes nothing. The leases are the embedded store's one lease helper
+(leases.py), like transcriptions'.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
+from visio_core.adapters.sqlite.leases import SqliteQueue
 from visio_core.services.ports import DownloadRow
+from visio_core.services.queues import MAX_ERROR_CHARS, OPENVIDU_DOWNLOADS
 
 _ROW = (
     "recording_id, session_id, meeting_id, state, source, attempts, next_attempt_at, last_error, created_at, updated_at"
@@ -40,13 +42,13 @@ def _time(value: str) -> datetime:
     return parsed
 
 
-class SqliteDownloadQueue:
+class SqliteDownloadQueue(SqliteQueue[DownloadRow, str]):
     def __init__(self, db: Database) -> None:
-        self.db = db
+        super().__init__(db, OPENVIDU_DOWNLOADS, _row)
 
     def enqueue(self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, now: datetime) -> bool:
         at = to_db_time(now)
-        cur = self.db.connection().execute(
+        cur = self._db.connection().execute(
             f"INSERT INTO openvidu_downloads ({_ROW}) VALUES (?, ?, ?, 'pending', ?, 0, ?, NULL, ?, ?) "
             "ON CONFLICT(recording_id) DO NOTHING",
             (recording_id, session_id, str(meeting_id), source, at, at, at),
@@ -57,17 +59,17 @@ class SqliteDownloadQueue:
         self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, detail: str, now: datetime
     ) -> bool:
         at = to_db_time(now)
-        cur = self.db.connection().execute(
+        cur = self._db.connection().execute(
             f"INSERT INTO openvidu_downloads ({_ROW}) VALUES (?, ?, ?, 'failed', ?, 0, ?, ?, ?, ?) "
             "ON CONFLICT(recording_id) DO UPDATE SET state = 'failed', last_error = excluded.last_error, "
             "updated_at = excluded.updated_at WHERE openvidu_downloads.state = 'pending'",
-            (recording_id, session_id, str(meeting_id), source, at, detail, at, at),
+            (recording_id, session_id, str(meeting_id), source, at, detail[:MAX_ERROR_CHARS], at, at),
         )
         return cur.rowcount == 1
 
     def get(self, recording_id: str) -> DownloadRow | None:
         r = (
-            self.db.connection()
+            self._db.connection()
             .execute(f"SELECT {_ROW} FROM openvidu_downloads WHERE recording_id = ?", (recording_id,))
             .fetchone()
         )
@@ -79,11 +81,11 @@ class SqliteDownloadQueue:
         if meeting_id is not None:
             sql += " WHERE meeting_id = ?"
             params = (str(meeting_id),)
-        return [_row(r) for r in self.db.connection().execute(sql + " ORDER BY recording_id", params)]
+        return [_row(r) for r in self._db.connection().execute(sql + " ORDER BY recording_id", params)]
 
     def known_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
-        conn = self.db.connection()
+        conn = self._db.connection()
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = conn.execute(
@@ -93,44 +95,9 @@ class SqliteDownloadQueue:
             known.update(r[0] for r in rows)
         return known
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
-        with self.db.transaction() as conn:
-            r = conn.execute(
-                f"SELECT {_ROW} FROM openvidu_downloads WHERE (state = 'pending' AND next_attempt_at <= ?) "
-                "OR (state = 'downloading' AND lease_until <= ?) ORDER BY next_attempt_at LIMIT 1",
-                (to_db_time(now), to_db_time(now)),
-            ).fetchone()
-            if r is None:
-                return None
-            conn.execute(
-                "UPDATE openvidu_downloads SET state = 'downloading', lease_owner = ?, lease_until = ?, "
-                "attempts = attempts + 1, updated_at = ? WHERE recording_id = ?",
-                (worker, to_db_time(now + lease), to_db_time(now), r["recording_id"]),
-            )
-        row = _row(r)
-        return DownloadRow(**{**row.__dict__, "state": "downloading", "attempts": row.attempts + 1, "updated_at": now})
+    # -- jobs (claim, renew, retry, fail: SqliteQueue) ---------------------------------------
+    def complete(self, key: str, worker: str, now: datetime) -> bool:
+        return self.release(key, worker, OPENVIDU_DOWNLOADS.done, now, last_error=None)
 
-    def extend(self, recording_id: str, worker: str, until: datetime) -> bool:
-        cur = self.db.connection().execute(
-            "UPDATE openvidu_downloads SET lease_until = ? WHERE recording_id = ? AND state = 'downloading' "
-            "AND lease_owner = ?",
-            (to_db_time(until), recording_id, worker),
-        )
-        return cur.rowcount == 1
-
-    def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool:
-        cur = self.db.connection().execute(
-            "UPDATE openvidu_downloads SET state = 'pending', lease_owner = NULL, lease_until = NULL, "
-            "next_attempt_at = ?, last_error = ?, updated_at = ? "
-            "WHERE recording_id = ? AND state = 'downloading' AND lease_owner = ?",
-            (to_db_time(at), detail[:500], to_db_time(now), recording_id, worker),
-        )
-        return cur.rowcount == 1
-
-    def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool:
-        cur = self.db.connection().execute(
-            "UPDATE openvidu_downloads SET state = ?, lease_owner = NULL, lease_until = NULL, last_error = ?, "
-            "updated_at = ? WHERE recording_id = ? AND state = 'downloading' AND lease_owner = ?",
-            (state, detail[:500] if detail else None, to_db_time(now), recording_id, worker),
-        )
-        return cur.rowcount == 1
+    def failed_at_source(self, key: str, worker: str, error: str, now: datetime) -> bool:
+        return self.release(key, worker, "failed", now, last_error=error[:MAX_ERROR_CHARS])

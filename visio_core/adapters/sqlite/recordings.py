@@ -1,19 +1,19 @@
 """Recordings and their transcription jobs in the embedded SQLite store.
 
-A job is claimed inside one write transaction (BEGIN IMMEDIATE), so two workers,
-threads or processes, never get the same row. Every later write of a worker is
-conditional on it still holding the lease: a worker that lost its lease (it was
-too slow, another reclaimed the job) changes nothing.
+The jobs' leases are the embedded store's one lease helper (leases.py): claimed in one write
+transaction, every later write conditional on the worker still holding the lease.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from visio_core.adapters.sqlite.database import Database, from_db_time, to_db_time
+from visio_core.adapters.sqlite.leases import SqliteQueue
 from visio_core.domain.model import Recording, TranscriptionStatus
+from visio_core.services.queues import TRANSCRIPTIONS
 
 _COLUMNS = (
     "id, meeting_id, source_recording_id, recording_url, recording_duration_seconds, file_size_bytes, "
@@ -44,9 +44,9 @@ def _row(row: sqlite3.Row) -> Recording:
     )
 
 
-class SqliteRecordingRepository:
+class SqliteRecordingRepository(SqliteQueue[Recording, uuid.UUID]):
     def __init__(self, db: Database) -> None:
-        self._db = db
+        super().__init__(db, TRANSCRIPTIONS, _row)
 
     def add_if_absent(self, recording: Recording) -> tuple[Recording, bool]:
         """Insert, unless this meeting already has this source recording; returns (row, inserted)."""
@@ -125,61 +125,14 @@ class SqliteRecordingRepository:
         wanted = {str(m) for m in meeting_ids} if meeting_ids is not None else None
         return [_row(r) for r in rows if wanted is None or r["meeting_id"] in wanted]
 
-    # -- jobs ----------------------------------------------------------------------------------
-    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
-        """Take the oldest due job (pending, or processing whose lease ran out) for `worker`."""
-        stamp = to_db_time(now)
-        with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT id FROM meeting_recordings WHERE "
-                "(transcription_status = 'pending' AND next_attempt_at <= ?) OR "
-                "(transcription_status = 'processing' AND lease_expires_at < ?) "
-                "ORDER BY next_attempt_at, created_at LIMIT 1",
-                (stamp, stamp),
-            ).fetchone()
-            if row is None:
-                return None
-            conn.execute(
-                "UPDATE meeting_recordings SET transcription_status = 'processing', lease_owner = ?, "
-                "lease_expires_at = ?, attempts = attempts + 1, progress = 0, updated_at = ? WHERE id = ?",
-                (worker, to_db_time(now + lease), stamp, row["id"]),
-            )
-            claimed = conn.execute(f"SELECT {_COLUMNS} FROM meeting_recordings WHERE id = ?", (row["id"],)).fetchone()
-        return _row(claimed)
-
-    def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
-        """Record progress and extend the lease; False if the worker no longer holds it."""
-        cur = self._db.connection().execute(
-            "UPDATE meeting_recordings SET progress = ?, lease_expires_at = ? "
-            "WHERE id = ? AND lease_owner = ? AND transcription_status = 'processing'",
-            (max(0.0, min(1.0, progress)), to_db_time(until), str(recording_id), worker),
-        )
-        return cur.rowcount == 1
-
+    # -- jobs (claim, renew, retry, fail: SqliteQueue) ---------------------------------------
     def complete(
-        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+        self, key: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
     ) -> bool:
-        cur = self._db.connection().execute(
-            "UPDATE meeting_recordings SET transcription_status = 'completed', transcript_url = ?, progress = 1, "
-            "last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, "
-            "transcription_language = COALESCE(?, transcription_language) "
-            "WHERE id = ? AND lease_owner = ? AND transcription_status = 'processing'",
-            (transcript_url, to_db_time(now), language, str(recording_id), worker),
-        )
-        return cur.rowcount == 1
-
-    def fail_attempt(
-        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
-    ) -> bool:
-        """Back to pending for another try at `retry_at`, or failed for good when retry_at is None."""
-        status = TranscriptionStatus.PENDING if retry_at else TranscriptionStatus.FAILED
-        cur = self._db.connection().execute(
-            "UPDATE meeting_recordings SET transcription_status = ?, last_error = ?, next_attempt_at = ?, "
-            "lease_owner = NULL, lease_expires_at = NULL, progress = 0, updated_at = ? "
-            "WHERE id = ? AND lease_owner = ? AND transcription_status = 'processing'",
-            (status.value, error[:2000], to_db_time(retry_at or now), to_db_time(now), str(recording_id), worker),
-        )
-        return cur.rowcount == 1
+        changes: dict[str, object] = {"transcript_url": transcript_url, "progress": 1, "last_error": None}
+        if language:
+            changes["transcription_language"] = language
+        return self.release(key, worker, TranscriptionStatus.COMPLETED.value, now, **changes)
 
     def requeue(
         self,

@@ -1,26 +1,27 @@
 """OpenVidu's recordings to fetch, in the project's `openvidu_downloads` table (service role only).
 
-Same contract as SqliteDownloadQueue. Claiming goes through `claim_openvidu_download`
-(FOR UPDATE SKIP LOCKED, proven in tests/postgres), so every worker of the project, on any
-machine, serves the queue the webhook feeds. Later writes are conditional on the lease holder:
-PostgREST returns the rows it updated, none means the lease was lost.
+Same contract as SqliteDownloadQueue. The leases are the project's one lease helper (leases.py:
+claimed through `claim_job`, every later write conditional on the lease holder), so every worker
+of the project, on any machine, serves the queue the webhook feeds.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from postgrest import SyncPostgrestClient
 from postgrest.exceptions import APIError
 
+from visio_core.adapters.supabase.leases import PostgrestQueue
 from visio_core.adapters.supabase.rest import iso, parse_time, run
 from visio_core.domain.errors import BackendUnavailable
 from visio_core.domain.i18n import t
 from visio_core.services.ports import DownloadRow
+from visio_core.services.queues import MAX_ERROR_CHARS, OPENVIDU_DOWNLOADS
 
-TABLE = "openvidu_downloads"
+TABLE = OPENVIDU_DOWNLOADS.table
 COLUMNS = "recording_id,session_id,meeting_id,state,source,attempts,next_attempt_at,last_error,created_at,updated_at"
 _UNIQUE_VIOLATION = "23505"
 
@@ -45,9 +46,9 @@ def _row(r: dict[str, Any]) -> DownloadRow:
     )
 
 
-class SupabaseDownloadQueue:
+class SupabaseDownloadQueue(PostgrestQueue[DownloadRow, str]):
     def __init__(self, service: SyncPostgrestClient) -> None:
-        self._client = service
+        super().__init__(service, OPENVIDU_DOWNLOADS, _row)
 
     def _table(self) -> Any:
         return self._client.from_(TABLE)
@@ -58,11 +59,11 @@ class SupabaseDownloadQueue:
     def note_failed(
         self, recording_id: str, session_id: str, meeting_id: uuid.UUID, source: str, detail: str, now: datetime
     ) -> bool:
-        if self._insert(recording_id, session_id, meeting_id, source, now, "failed", detail):
+        if self._insert(recording_id, session_id, meeting_id, source, now, "failed", detail[:MAX_ERROR_CHARS]):
             return True
         query = (
             self._table()
-            .update({"state": "failed", "last_error": detail, "updated_at": iso(now)})
+            .update({"state": "failed", "last_error": detail[:MAX_ERROR_CHARS], "updated_at": iso(now)})
             .eq("recording_id", recording_id)
             .eq("state", "pending")
         )
@@ -86,41 +87,12 @@ class SupabaseDownloadQueue:
             known.update(str(r["recording_id"]) for r in rows)
         return known
 
-    def claim(self, worker: str, now: datetime, lease: timedelta) -> DownloadRow | None:
-        """The database's clock decides what is due (`now` is the worker's, used by the SQLite store only)."""
-        params: dict[str, Any] = {"worker": worker, "lease_seconds": int(lease.total_seconds())}
-        rows = run(self._client.rpc("claim_openvidu_download", params)).data
-        return _row(rows[0]) if rows else None
+    # -- jobs (claim, renew, retry, fail: PostgrestQueue) -------------------------------------
+    def complete(self, key: str, worker: str, now: datetime) -> bool:
+        return self.release(key, worker, OPENVIDU_DOWNLOADS.done, now, last_error=None)
 
-    def extend(self, recording_id: str, worker: str, until: datetime) -> bool:
-        return self._held(recording_id, worker, {"lease_until": iso(until)})
-
-    def retry(self, recording_id: str, worker: str, detail: str, now: datetime, at: datetime) -> bool:
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "state": "pending",
-                "lease_owner": None,
-                "lease_until": None,
-                "next_attempt_at": iso(at),
-                "last_error": detail[:500],
-                "updated_at": iso(now),
-            },
-        )
-
-    def finish(self, recording_id: str, worker: str, state: str, detail: str | None, now: datetime) -> bool:
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "state": state,
-                "lease_owner": None,
-                "lease_until": None,
-                "last_error": detail[:500] if detail else None,
-                "updated_at": iso(now),
-            },
-        )
+    def failed_at_source(self, key: str, worker: str, error: str, now: datetime) -> bool:
+        return self.release(key, worker, "failed", now, last_error=error[:MAX_ERROR_CHARS])
 
     def _insert(
         self,
@@ -151,13 +123,3 @@ class SupabaseDownloadQueue:
                 raise BackendUnavailable(t("storage.backend_error", status=error.code or "?")) from None
             return False
         return True
-
-    def _held(self, recording_id: str, worker: str, changes: dict[str, Any]) -> bool:
-        query = (
-            self._table()
-            .update(changes)
-            .eq("recording_id", recording_id)
-            .eq("lease_owner", worker)
-            .eq("state", "downloading")
-        )
-        return len(run(query).data) == 1

@@ -1,26 +1,26 @@
 """Recordings and transcription jobs over PostgREST with the service-role key: workers, ingest, webhook.
 
-Same contract as SqliteRecordingRepository. Claiming goes through the database function
-`claim_transcription_job` (FOR UPDATE SKIP LOCKED, proven in tests/postgres), so workers on
-any number of machines never take the same job. Every later write is conditional on the
-worker still holding the lease: PostgREST returns the rows it updated, none means lost.
+Same contract as SqliteRecordingRepository. The jobs' leases are the project's one lease helper
+(leases.py: claimed through `claim_job`, every later write conditional on the lease holder).
 This client carries the service-role key and must never be built inside a page's session.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from postgrest import SyncPostgrestClient
 from postgrest.exceptions import APIError
 
+from visio_core.adapters.supabase.leases import PostgrestQueue
 from visio_core.adapters.supabase.recordings import COLUMNS, SupabaseRecordings, to_recording
 from visio_core.adapters.supabase.rest import iso, rest_client
 from visio_core.domain.errors import BackendUnavailable
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Recording, TranscriptionStatus
+from visio_core.services.queues import TRANSCRIPTIONS
 
 _UNIQUE_VIOLATION = "23505"
 
@@ -29,7 +29,11 @@ def service_client(supabase_url: str, service_role_key: str, **kwargs: Any) -> S
     return rest_client(supabase_url, service_role_key, service_role_key, **kwargs)
 
 
-class SupabaseRecordingJobs(SupabaseRecordings):
+class SupabaseRecordingJobs(SupabaseRecordings, PostgrestQueue[Recording, uuid.UUID]):
+    def __init__(self, client: SyncPostgrestClient) -> None:
+        SupabaseRecordings.__init__(self, client)
+        PostgrestQueue.__init__(self, client, TRANSCRIPTIONS, to_recording)
+
     # -- rows ---------------------------------------------------------------------------------
     def add_if_absent(self, recording: Recording) -> tuple[Recording, bool]:
         """Insert, unless this meeting already has this source recording (the unique key decides races)."""
@@ -71,57 +75,14 @@ class SupabaseRecordingJobs(SupabaseRecordings):
         ).data
         return to_recording(rows[0]) if rows else None
 
-    # -- jobs ----------------------------------------------------------------------------------
-    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> Recording | None:
-        """The database's clock decides what is due (`now` is the worker's, used by the SQLite store only)."""
-        # Sent as a JSON body: postgrest's `dict[str, str]` for RPC parameters is too narrow.
-        params: dict[str, Any] = {"worker": worker, "lease_seconds": int(lease.total_seconds())}
-        rows = self._run(self._client.rpc("claim_transcription_job", params)).data
-        return to_recording(rows[0]) if rows else None
-
-    def heartbeat(self, recording_id: uuid.UUID, worker: str, progress: float, until: datetime) -> bool:
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "progress": max(0.0, min(1.0, progress)),
-                "lease_expires_at": iso(until),
-            },
-        )
-
+    # -- jobs (claim, renew, retry, fail: PostgrestQueue) -------------------------------------
     def complete(
-        self, recording_id: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
+        self, key: uuid.UUID, worker: str, transcript_url: str, now: datetime, language: str | None = None
     ) -> bool:
-        changes: dict[str, Any] = {
-            "transcription_status": TranscriptionStatus.COMPLETED.value,
-            "transcript_url": transcript_url,
-            "progress": 1,
-            "last_error": None,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": iso(now),
-        }
+        changes: dict[str, Any] = {"transcript_url": transcript_url, "progress": 1, "last_error": None}
         if language:
             changes["transcription_language"] = language
-        return self._held(recording_id, worker, changes)
-
-    def fail_attempt(
-        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
-    ) -> bool:
-        status = TranscriptionStatus.PENDING if retry_at else TranscriptionStatus.FAILED
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "transcription_status": status.value,
-                "last_error": error[:2000],
-                "next_attempt_at": iso(retry_at or now),
-                "lease_owner": None,
-                "lease_expires_at": None,
-                "progress": 0,
-                "updated_at": iso(now),
-            },
-        )
+        return self.release(key, worker, TranscriptionStatus.COMPLETED.value, now, **changes)
 
     def requeue(
         self,
@@ -148,15 +109,5 @@ class SupabaseRecordingJobs(SupabaseRecordings):
             .update(changes)
             .eq("id", str(recording_id))
             .in_("transcription_status", sorted(s.value for s in only_if))
-        )
-        return len(self._run(query).data) == 1
-
-    def _held(self, recording_id: uuid.UUID, worker: str, changes: dict[str, Any]) -> bool:
-        query = (
-            self._table()
-            .update(changes)
-            .eq("id", str(recording_id))
-            .eq("lease_owner", worker)
-            .eq("transcription_status", TranscriptionStatus.PROCESSING.value)
         )
         return len(self._run(query).data) == 1

@@ -1,28 +1,34 @@
 """Summaries and their jobs over PostgREST (`public.recording_summaries`).
 
 As a signed-in user, only `get` is used: RLS lets him read the summaries of the recordings he may
-read. With the service role, workers claim through `claim_summary_job` (FOR UPDATE SKIP LOCKED) and
-every later write is conditional on the worker still holding the lease, as for transcriptions.
+read. With the service role, workers serve the queue through the project's one lease helper
+(leases.py: claimed through `claim_job`, every later write conditional on the lease holder).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from postgrest import SyncPostgrestClient, SyncRequestBuilder
 
+from visio_core.adapters.supabase.leases import PostgrestQueue
 from visio_core.adapters.supabase.rest import iso, parse_time, run
 from visio_core.domain.summary import SummaryState, from_json
 from visio_core.services.ports import SummaryJob
+from visio_core.services.queues import SUMMARIES
 
 _COLUMNS = "recording_id,status,summary,last_error,attempts,updated_at"
 
 
-class SupabaseSummaries:
+def _job(row: dict[str, Any]) -> SummaryJob:
+    return SummaryJob(uuid.UUID(row["recording_id"]), int(row["attempts"]))
+
+
+class SupabaseSummaries(PostgrestQueue[SummaryJob, uuid.UUID]):
     def __init__(self, client: SyncPostgrestClient) -> None:
-        self._client = client
+        super().__init__(client, SUMMARIES, _job)
 
     def _table(self) -> SyncRequestBuilder:
         return self._client.from_("recording_summaries")
@@ -53,51 +59,6 @@ class SupabaseSummaries:
         }
         run(self._table().upsert(row, on_conflict="recording_id"))
 
-    def claim_next(self, worker: str, now: datetime, lease: timedelta) -> SummaryJob | None:
-        """The database's clock decides what is due (`now` is the worker's, used by the SQLite store only)."""
-        params: dict[str, Any] = {"worker": worker, "lease_seconds": int(lease.total_seconds())}
-        rows = run(self._client.rpc("claim_summary_job", params)).data
-        return SummaryJob(uuid.UUID(rows[0]["recording_id"]), int(rows[0]["attempts"])) if rows else None
-
-    def heartbeat(self, recording_id: uuid.UUID, worker: str, until: datetime) -> bool:
-        return self._held(recording_id, worker, {"lease_expires_at": iso(until)})
-
-    def complete(self, recording_id: uuid.UUID, worker: str, summary: str, now: datetime) -> bool:
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "status": "completed",
-                "summary": summary,
-                "last_error": None,
-                "lease_owner": None,
-                "lease_expires_at": None,
-                "updated_at": iso(now),
-            },
-        )
-
-    def fail_attempt(
-        self, recording_id: uuid.UUID, worker: str, error: str, now: datetime, retry_at: datetime | None
-    ) -> bool:
-        return self._held(
-            recording_id,
-            worker,
-            {
-                "status": "pending" if retry_at else "failed",
-                "last_error": error[:2000],
-                "next_attempt_at": iso(retry_at or now),
-                "lease_owner": None,
-                "lease_expires_at": None,
-                "updated_at": iso(now),
-            },
-        )
-
-    def _held(self, recording_id: uuid.UUID, worker: str, changes: dict[str, Any]) -> bool:
-        query = (
-            self._table()
-            .update(changes)
-            .eq("recording_id", str(recording_id))
-            .eq("lease_owner", worker)
-            .eq("status", "processing")
-        )
-        return len(cast(list[Any], run(query).data)) == 1
+    # -- jobs (claim, renew, retry, fail: PostgrestQueue) -------------------------------------
+    def complete(self, key: uuid.UUID, worker: str, summary: str, now: datetime) -> bool:
+        return self.release(key, worker, SUMMARIES.done, now, summary=summary, last_error=None)
