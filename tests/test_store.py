@@ -8,10 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from visio_core.adapters.sqlite.database import Database, _migrations, _split_statements
+from visio_core.adapters.sqlite.database import Database, _migrations, _split_statements, to_db_time
+from visio_core.adapters.sqlite.downloads import SqliteDownloadQueue
 
 
 def test_migrations_from_empty_then_rerun(tmp_path):
@@ -110,3 +112,32 @@ def test_the_database_and_its_wal_files_are_private(tmp_path):
         for f in files:
             assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
         db.close()
+
+
+def test_a_database_from_before_the_lease_column_rename_upgrades_keeping_its_leases(tmp_path):
+    """openvidu_downloads.lease_until became lease_expires_at (0013): a lease held then is still held."""
+    path = tmp_path / "old.sqlite3"
+    older = [(v, sql) for v, sql in _migrations() if v < 13]
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for version, sql in older:
+            for statement in _split_statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", (version,))
+        now = datetime.now(UTC)
+        conn.execute(
+            "INSERT INTO openvidu_downloads (recording_id, session_id, meeting_id, state, source, attempts, "
+            "next_attempt_at, lease_owner, lease_until, created_at, updated_at) "
+            "VALUES ('held', 's', ?, 'downloading', 'webhook', 1, ?, 'w1', ?, ?, ?)",
+            (
+                "00000000-0000-0000-0000-000000000001",
+                *[to_db_time(t) for t in (now, now + timedelta(hours=1), now, now)],
+            ),
+        )
+    db = Database(path)
+    assert db.schema_version() >= 13
+    columns = {r["name"] for r in db.connection().execute("PRAGMA table_info(openvidu_downloads)")}
+    assert "lease_expires_at" in columns and "lease_until" not in columns
+    queue = SqliteDownloadQueue(db)
+    assert queue.claim("w2", now, timedelta(minutes=5)) is None  # still leased to w1
+    assert queue.renew("held", "w1", now + timedelta(hours=2)) and not queue.renew("held", "w2", now)
