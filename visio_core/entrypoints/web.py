@@ -30,8 +30,10 @@ from visio_core.domain.media_types import content_type
 from visio_core.domain.model import Identity, Meeting, utcnow
 from visio_core.domain.speakers import SpeakingEvent
 from visio_core.entrypoints.assets import asset_routes
-from visio_core.entrypoints.bootstrap import AppContext, UserScope, get_context
+from visio_core.entrypoints.bootstrap import get_context
+from visio_core.entrypoints.context import AppContext
 from visio_core.services.hub_changes import hub_digest
+from visio_core.services.sessions import UserScope
 
 _STATUS = {NotFound: 404, Forbidden: 403, IllegalTransition: 409, AuthenticationFailed: 401, BackendUnavailable: 503}
 
@@ -88,7 +90,7 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
             return refusal
         ctx, token = get_context(), request.cookies.get(COOKIE)
         if isinstance(token, str) and token:
-            ctx.end_session(ctx.web_sessions.key_of(token))
+            ctx.sessions.end(ctx.web_sessions.key_of(token))
         response = Response(status_code=204)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
@@ -99,10 +101,10 @@ def make_routes(get_context: Callable[[], AppContext]) -> list[BaseRoute]:
         user_id = ctx.web_sessions.resolve(token)
         key = ctx.web_sessions.key_of(cast(str, token)) if user_id else None  # resolved: a non-empty str
         try:
-            identity = await run_in_threadpool(ctx.identity_of, user_id, key, token) if user_id else None
+            identity = await run_in_threadpool(ctx.sessions.identity_of, user_id, key, token) if user_id else None
             if identity is None:
                 return JSONResponse({"error": t("web.sign_in_required")}, status_code=401)
-            return identity, await run_in_threadpool(ctx.scope_for, identity, key)
+            return identity, await run_in_threadpool(ctx.sessions.scope_for, identity, key)
         except BackendUnavailable as error:
             return JSONResponse({"error": str(error)}, status_code=503)
 
