@@ -178,7 +178,7 @@ def test_a_revoked_session_signs_the_tab_out(ctx, project):
     test = sign_in("claire@client.fr")
     project.auth.access.clear()
     project.auth.refresh.clear()  # revoked at Supabase (signed out elsewhere, or by an admin)
-    ctx.supabase.sessions._clock = lambda: time.time() + 3600  # the access token is due for refresh
+    ctx.sessions.provider._clock = lambda: time.time() + 3600  # the access token is due for refresh
     test.run()
     assert not test.exception, test.exception
     assert "Votre session a expiré" in texts(test)
@@ -187,7 +187,7 @@ def test_a_revoked_session_signs_the_tab_out(ctx, project):
 
 # -- the cookie session: reload, restart, route, sign-out -------------------------------------------
 def claim_cookie(ctx, client: TestClient, email: str) -> str:
-    _, opened = ctx.sign_in(email, PASSWORD)
+    _, opened = ctx.sessions.sign_in(email, PASSWORD)
     response = client.post("/api/session/claim", json={"code": opened.claim})
     assert response.status_code == 204
     client.cookies.clear()  # each request below says which cookie it sends
@@ -195,7 +195,7 @@ def claim_cookie(ctx, client: TestClient, email: str) -> str:
 
 
 def test_refresh_token_is_sealed_in_the_session_and_rotates(ctx, project):
-    identity, opened = ctx.sign_in("claire@client.fr", PASSWORD)
+    identity, opened = ctx.sessions.sign_in("claire@client.fr", PASSWORD)
     token = ctx.web_sessions.claim(opened.claim)
     stored = ctx.db.connection().execute("SELECT backend_secret FROM web_sessions").fetchone()[0]
     first_refresh = ctx.web_sessions.secret(token)
@@ -203,29 +203,29 @@ def test_refresh_token_is_sealed_in_the_session_and_rotates(ctx, project):
     assert ctx.web_sessions.secret("someone-elses-token") is None
 
     later = time.time() + 3600 - REFRESH_MARGIN_SECONDS + 1
-    ctx.supabase.sessions._clock = lambda: later
-    assert ctx.identity_of(identity.id, opened.key).id == identity.id
+    ctx.sessions.provider._clock = lambda: later
+    assert ctx.sessions.identity_of(identity.id, opened.key).id == identity.id
     assert first_refresh in project.auth.used  # rotated: the old one is spent
     assert ctx.web_sessions.secret(token) in project.auth.refresh  # and the new one sealed in its place
 
 
 def test_a_restarted_dashboard_resumes_from_the_cookie(ctx, project):
-    identity, opened = ctx.sign_in("bruno@client.fr", PASSWORD)
+    identity, opened = ctx.sessions.sign_in("bruno@client.fr", PASSWORD)
     token = ctx.web_sessions.claim(opened.claim)
-    ctx.supabase.sessions = SupabaseSessions(ctx.supabase.auth, ctx.web_sessions)  # a new process
-    assert ctx.identity_of(identity.id, opened.key) is None  # nothing in memory without the cookie
-    assert ctx.identity_of(identity.id, opened.key, token).email == "bruno@client.fr"
-    scope = ctx.scope_for(identity, opened.key)
+    ctx.sessions.provider = SupabaseSessions(ctx.sessions.auth, ctx.web_sessions)  # a new process
+    assert ctx.sessions.identity_of(identity.id, opened.key) is None  # nothing in memory without the cookie
+    assert ctx.sessions.identity_of(identity.id, opened.key, token).email == "bruno@client.fr"
+    scope = ctx.sessions.scope_for(identity, opened.key)
     assert [m.title for m in scope.meetings.list_meetings(identity).items] == ["Atelier Bruno"]
 
 
 def test_sign_out_revokes_the_supabase_session(ctx, project):
-    identity, opened = ctx.sign_in("bruno@client.fr", PASSWORD)
-    ctx.end_session(opened.key)
+    identity, opened = ctx.sessions.sign_in("bruno@client.fr", PASSWORD)
+    ctx.sessions.end(opened.key)
     assert not any(v == identity.id for v in project.auth.refresh.values())
     assert any(r.url.path == "/auth/v1/logout" for r in project.auth.requests)
     with pytest.raises(AuthenticationFailed):
-        ctx.scope_for(identity, opened.key)
+        ctx.sessions.scope_for(identity, opened.key)
 
 
 def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
@@ -240,7 +240,7 @@ def test_room_route_acts_as_the_cookies_user(settings, project, tmp_path):
     assert client.get(f"/api/rooms/{project.ids['done']}", cookies={COOKIE: cookie}).status_code == 409
     assert client.get("/api/rooms/not-a-uuid", cookies={COOKIE: cookie}).status_code == 400
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: "forged"}).status_code == 401
-    context.supabase.sessions._clock = lambda: time.time() + 3600
+    context.sessions.provider._clock = lambda: time.time() + 3600
     project.down = True  # a refresh is due and Supabase is unreachable: say so, do not pretend
     assert client.get(f"/api/rooms/{project.ids['live']}", cookies={COOKIE: cookie}).status_code == 503
     project.down = False
@@ -279,8 +279,8 @@ def test_unreachable_supabase_gives_a_clear_sign_in_error(settings, tmp_path):
 def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tmp_path):
     from tests.media_fixtures import make_video
 
-    operator, opened = ctx.sign_in("mikl@foxeo.fr", PASSWORD)
-    scope = ctx.scope_for(operator, opened.key)
+    operator, opened = ctx.sessions.sign_in("mikl@foxeo.fr", PASSWORD)
+    scope = ctx.sessions.scope_for(operator, opened.key)
     video = make_video(tmp_path / "meeting.webm", 1.0)
     since = mark(project)
     with open(video, "rb") as stream:
@@ -296,10 +296,10 @@ def test_operator_imports_a_recording_stored_by_the_system_path(ctx, project, tm
     assert uploads and {bearer(r) for r in uploads} == {SERVICE_KEY}
     assert ("recordings", recording.storage_key) in project.storage.objects
 
-    client, client_session = ctx.sign_in("claire@client.fr", PASSWORD)
+    client, client_session = ctx.sessions.sign_in("claire@client.fr", PASSWORD)
     before = mark(project)
     with open(video, "rb") as stream, pytest.raises(Forbidden):
-        ctx.scope_for(client, client_session.key).recordings.import_recording(
+        ctx.sessions.scope_for(client, client_session.key).recordings.import_recording(
             client, project.ids["done"], stream, filename="meeting.webm"
         )
     assert SERVICE_KEY not in page_tokens(project, before)  # refused before any system write
@@ -333,7 +333,7 @@ def test_openvidu_downloads_find_meetings_on_supabase(tmp_path, project):
 def test_supabase_unreachable_mid_session_says_so_and_keeps_the_user_signed_in(ctx, project):
     test = sign_in("mikl@foxeo.fr")
     project.down = True
-    ctx.supabase.sessions._clock = lambda: time.time() + 3600  # a refresh is due, and cannot happen
+    ctx.sessions.provider._clock = lambda: time.time() + 3600  # a refresh is due, and cannot happen
     test.run()
     assert not test.exception, test.exception
     assert "Supabase ne répond pas" in texts(test) and not test.dataframe

@@ -45,8 +45,8 @@ def summary_requests(project, since: int):
 def test_asked_by_the_operator_written_by_a_worker_read_by_the_client_with_his_jwt(world):
     project, ctx, chat = world
     recording = project.ids["ok"]
-    operator, opened = ctx.sign_in("mikl@foxeo.fr", PASSWORD)
-    scope = ctx.scope_for(operator, opened.key)
+    operator, opened = ctx.sessions.sign_in("mikl@foxeo.fr", PASSWORD)
+    scope = ctx.sessions.scope_for(operator, opened.key)
     since = len(project.rest.requests)
     scope.summaries.regenerate(operator, recording)
     requests = summary_requests(project, since)
@@ -56,8 +56,8 @@ def test_asked_by_the_operator_written_by_a_worker_read_by_the_client_with_his_j
     assert JobRunner(ctx.job_kinds()).run_until_idle() == 1
     assert "[#1 00:01] Le budget est validé" in chat.received[0].user  # read from the stored SRT
 
-    client, client_session = ctx.sign_in("claire@client.fr", PASSWORD)
-    mine = ctx.scope_for(client, client_session.key)
+    client, client_session = ctx.sessions.sign_in("claire@client.fr", PASSWORD)
+    mine = ctx.sessions.scope_for(client, client_session.key)
     since = len(project.rest.requests)
     state = mine.summaries.state(client, recording)
     assert state.status == "completed" and state.summary.overview == "Lignes 1 à 2 (2 répliques)."

@@ -12,7 +12,7 @@ from visio_core.domain.i18n import t
 from visio_core.domain.model import Role
 
 if TYPE_CHECKING:
-    from visio_core.entrypoints.bootstrap import AppContext
+    from visio_core.entrypoints.context import AppContext
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     from visio_core.entrypoints.bootstrap import get_context
 
     ctx = get_context()
-    if ctx.supabase is not None and args.command in ("users", "seed-demo"):
+    if ctx.settings.store_backend == "supabase" and args.command in ("users", "seed-demo"):
         # Accounts live in Supabase Auth and public.profiles there (see supabase/README.md).
         print(
             "Supabase est configuré : les comptes se gèrent dans Supabase Auth et la table profiles "

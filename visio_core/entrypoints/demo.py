@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from visio_core.domain.model import Role, Tier, utcnow
-from visio_core.entrypoints.bootstrap import AppContext
+from visio_core.entrypoints.context import AppContext
 
 log = logging.getLogger("visio")
 

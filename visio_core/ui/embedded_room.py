@@ -20,7 +20,7 @@ from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting
 from visio_core.domain.policy import can_change
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui.components.room_call import room_call
 from visio_core.ui.components.screen_share import screen_share
 from visio_core.ui.room_end import end_controls

@@ -9,7 +9,8 @@ import streamlit as st
 from visio_core.domain.errors import InvalidInput, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Role, parse_uuid
-from visio_core.entrypoints.bootstrap import UserScope, get_context
+from visio_core.entrypoints.bootstrap import get_context
+from visio_core.services.sessions import UserScope
 from visio_core.ui import session
 
 
@@ -24,7 +25,7 @@ def require(*roles: Role) -> tuple[UserScope, Identity]:
         st.error(t("error.forbidden"))
         st.stop()
     try:
-        return ctx.scope_for(identity, session.session_key()), identity
+        return ctx.sessions.scope_for(identity, session.session_key()), identity
     except VisioError as error:  # the Supabase session could not be renewed
         st.warning(str(error))
         st.stop()

@@ -15,8 +15,8 @@ from visio_core.domain.i18n import format_duration, language_label, t
 from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
 from visio_core.domain.model import DESCRIPTION_MAX, TITLE_MAX, Identity, Meeting, MeetingStatus, is_past
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
-from visio_core.entrypoints.bootstrap import UserScope
 from visio_core.services.hub_changes import hub_digest
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash, recording_jobs
 from visio_core.ui.badges import status_css, status_label
 from visio_core.ui.components.live_refresh import live_refresh

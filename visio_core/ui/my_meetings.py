@@ -8,7 +8,7 @@ from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import format_duration, t
 from visio_core.domain.model import Identity, MeetingStatus, Role
 from visio_core.domain.timefmt import show
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui.badges import status_badge
 from visio_core.ui.text import md
 

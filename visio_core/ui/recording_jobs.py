@@ -13,7 +13,7 @@ from visio_core.domain.languages import OFFERED_LANGUAGES
 from visio_core.domain.media_types import ALLOWED_EXTENSIONS
 from visio_core.domain.model import Identity, MeetingStatus, TranscriptionStatus
 from visio_core.domain.timefmt import show
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash
 from visio_core.ui.recordings_view import meeting_link_params
 from visio_core.ui.text import md, t_md

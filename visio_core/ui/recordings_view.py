@@ -18,7 +18,7 @@ from visio_core.domain.policy import can_change, can_edit_transcript
 from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
 from visio_core.domain.transcript import TEXT_MAX, Transcript
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash, summary_view
 from visio_core.ui.components.transcript_player import transcript_player
 from visio_core.ui.guard import uuid_param

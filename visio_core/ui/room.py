@@ -9,7 +9,7 @@ import streamlit as st
 from visio_core.domain.errors import IllegalTransition, VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, MeetingStatus, Role
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash
 from visio_core.ui.guard import uuid_param
 from visio_core.ui.room_live import ended_notice

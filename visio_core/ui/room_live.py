@@ -16,7 +16,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting, MeetingStatus
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui.recordings_view import meeting_link_params
 
 LIVE_REFRESH = timedelta(seconds=2)  # the end notice must reach everyone within 5 s

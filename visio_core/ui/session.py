@@ -11,7 +11,7 @@ from visio_core.adapters.sqlite.web_sessions import COOKIE
 from visio_core.domain.errors import AuthenticationFailed, BackendUnavailable, InvalidInput
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity
-from visio_core.entrypoints.bootstrap import AppContext
+from visio_core.entrypoints.context import AppContext
 from visio_core.ui.components.session_cookie import claim_cookie, clear_cookie
 
 _USER = "visio_user_id"
@@ -37,7 +37,7 @@ def current_identity(ctx: AppContext) -> Identity | None:
         st.session_state[_NOTICE] = t("error.session_expired")
         return None
     try:
-        identity = ctx.identity_of(user_id, st.session_state.get(_KEY))
+        identity = ctx.sessions.identity_of(user_id, st.session_state.get(_KEY))
     except BackendUnavailable as error:  # Supabase unreachable: say so, keep the session for when it is back
         st.error(str(error))
         st.stop()
@@ -61,7 +61,7 @@ def _restore_from_cookie(ctx: AppContext) -> None:
     key = ctx.web_sessions.key_of(token)
     try:
         # On Supabase this resumes the user's session from the refresh token sealed under the cookie.
-        identity = ctx.identity_of(user_id, key, token) if user_id is not None else None
+        identity = ctx.sessions.identity_of(user_id, key, token) if user_id is not None else None
     except BackendUnavailable as error:
         st.session_state[_NOTICE] = str(error)
         return
@@ -97,7 +97,7 @@ def _keep_cookie_session_alive(ctx: AppContext) -> None:
 def sign_in(ctx: AppContext, email: str, password: str) -> str | None:
     """Sign in; returns an error message to show, or None on success."""
     try:
-        identity, opened = ctx.sign_in(email, password, _client_address())
+        identity, opened = ctx.sessions.sign_in(email, password, _client_address())
     except (AuthenticationFailed, InvalidInput, BackendUnavailable) as error:
         return str(error)
     st.session_state.pop(_SIGNED_OUT, None)
@@ -125,7 +125,7 @@ def sign_out(ctx: AppContext | None = None) -> None:
         from visio_core.entrypoints.bootstrap import get_context
 
         ctx = get_context()
-    ctx.end_session(st.session_state.get(_KEY))
+    ctx.sessions.end(st.session_state.get(_KEY))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     # The cookie still names the closed session: never restore from it in this tab again.

@@ -17,7 +17,7 @@ from visio_core.domain.policy import can_edit_transcript
 from visio_core.domain.summary import Item, Summary, SummaryState
 from visio_core.domain.timefmt import show
 from visio_core.domain.transcript import Transcript
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash
 from visio_core.ui.text import md, t_md
 

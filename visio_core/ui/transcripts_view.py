@@ -15,7 +15,7 @@ from visio_core.domain.model import Identity, Role
 from visio_core.domain.search import CueHit
 from visio_core.domain.srt import format_timestamp
 from visio_core.domain.timefmt import day_range, show
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui.recordings_view import meeting_link_params
 from visio_core.ui.text import md, spreadsheet_safe
 

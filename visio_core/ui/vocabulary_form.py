@@ -7,7 +7,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity
-from visio_core.entrypoints.bootstrap import UserScope
+from visio_core.services.sessions import UserScope
 from visio_core.ui import flash
 
 

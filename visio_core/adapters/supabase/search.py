@@ -14,6 +14,8 @@ from typing import Any, cast
 from postgrest import ReturnMethod, SyncPostgrestClient, SyncRequestBuilder
 
 from visio_core.adapters.supabase.rest import iso, parse_time, run
+from visio_core.domain.errors import AuthenticationFailed
+from visio_core.domain.i18n import t
 from visio_core.domain.model import Recording
 from visio_core.domain.search import CueFilters, CueHit, search_words
 from visio_core.domain.srt import Cue
@@ -94,6 +96,13 @@ class SupabaseTranscriptSearch:
             )
             for r in rows
         ]
+
+
+class NoSystemSearch:
+    """The system context's search, which never runs: on Supabase, search acts as the user (RLS scopes hits)."""
+
+    def search(self, query: str, filters: CueFilters) -> list[CueHit]:
+        raise AuthenticationFailed(t("error.session_expired"))
 
 
 def _text(value: uuid.UUID | None) -> str | None:

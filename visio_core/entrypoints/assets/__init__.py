@@ -27,5 +27,6 @@ async def _openvidu_browser(request: Request) -> Response:
     )
 
 
-def asset_routes() -> list[Route]:
-    return [Route(OPENVIDU_BROWSER_PATH, _openvidu_browser, methods=["GET", "HEAD"])]
+def asset_routes(mounted_at: str = "") -> list[Route]:
+    """The assets' routes; `mounted_at`: the prefix of the Mount they go under (their paths are then relative)."""
+    return [Route(OPENVIDU_BROWSER_PATH.removeprefix(mounted_at), _openvidu_browser, methods=["GET", "HEAD"])]
