@@ -152,20 +152,22 @@ def test_previous_text_is_the_end_of_the_transcript_and_leaves_room_for_the_voca
     assert run.previous_text().endswith(said[-1].text)
 
 
-def test_one_transcriber_runs_two_transcriptions_at_once(transcriber, french_speech, english_speech):
+def test_one_transcriber_runs_two_transcriptions_at_once(transcriber, french_speech):
     """Everything a transcription changes lives in its own run: two at once on one instance give
-    what each gives alone (the French one with a vocabulary, which changes its words)."""
+    what each gives alone. The same speech with and without a vocabulary, which changes its words:
+    state kept on the transcriber would give both runs the vocabulary of the one that started last."""
     jobs = {
-        "fr": dict(media_path=french_speech.path, language="fr", vocabulary=["Julien", "budget", "Foxeo"]),
-        "en": dict(media_path=english_speech.path, language="en"),
+        "with vocabulary": dict(vocabulary=["Julien", "budget", "Foxeo"]),
+        "without": dict(vocabulary=()),
     }
-    alone = {name: transcriber.transcribe(**job) for name, job in jobs.items()}
+    alone = {name: transcriber.transcribe(french_speech.path, language="fr", **job) for name, job in jobs.items()}
+    assert alone["with vocabulary"] != alone["without"]  # the vocabulary counts
     together: dict[str, list] = {}
     barrier = threading.Barrier(len(jobs))
 
     def run(name: str) -> None:
         barrier.wait()
-        together[name] = transcriber.transcribe(**jobs[name])
+        together[name] = transcriber.transcribe(french_speech.path, language="fr", **jobs[name])
 
     threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
     for thread in threads:
@@ -173,4 +175,3 @@ def test_one_transcriber_runs_two_transcriptions_at_once(transcriber, french_spe
     for thread in threads:
         thread.join()
     assert together == alone
-    assert alone["fr"] != transcriber.transcribe(french_speech.path, language="fr")  # the vocabulary counts
