@@ -29,7 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from visio_core.adapters.transcription.local import LocalWhisperTranscriber, load_model  # noqa: E402
+from visio_core.adapters.transcription.local import LocalWhisperTranscriber  # noqa: E402
+from visio_core.adapters.transcription.whisper_model import load_model  # noqa: E402
 from visio_core.entrypoints.config import Settings  # noqa: E402
 
 VOCAB = {

@@ -154,30 +154,29 @@ def name_hits(text: str) -> dict[str, int]:
 
 def _child(variant: str, audio: str) -> None:
     """One variant in this process; prints a JSON line."""
-    from visio_core.adapters.transcription.local import LocalWhisperTranscriber, load_model
+    from visio_core.adapters.transcription.local import LocalWhisperTranscriber
+    from visio_core.adapters.transcription.run import TranscriptionRun
+    from visio_core.adapters.transcription.whisper_model import load_model
     from visio_core.entrypoints.config import Settings
 
     class PromptTranscriber(LocalWhisperTranscriber):
         """The names as Whisper's initial prompt instead of hotwords."""
 
-        def _options(self, language: str) -> dict[str, Any]:
-            options = super()._options(language)
-            if options.pop("hotwords", None):
-                options["initial_prompt"] = ", ".join(NAMES) + "."
-            return options
+        def start(self, **kwargs: Any) -> TranscriptionRun:
+            run = super().start(**kwargs)
+            if run.options.pop("hotwords", None):
+                run.options["initial_prompt"] = ", ".join(NAMES) + "."
+            return run
 
     model_dir = Settings.load().whisper_model_dir
     model = load_model(model_dir)
     list(model.transcribe(np.zeros(16000, dtype=np.float32), language="fr")[0])  # warm-up
     transcriber = (PromptTranscriber if variant == "prompt" else LocalWhisperTranscriber)(model_dir)
     started = time.perf_counter()
-    cues = transcriber.transcribe(Path(audio), language="fr", vocabulary=NAMES if variant != "none" else ())
+    run = transcriber.start(language="fr", vocabulary=NAMES if variant != "none" else ())
+    cues = run.transcribe(Path(audio))
     seconds = time.perf_counter() - started
-    print(
-        json.dumps(
-            {"text": "\n".join(cue.text for cue in cues), "seconds": seconds, "redecoded": transcriber.redecoded}
-        )
-    )
+    print(json.dumps({"text": "\n".join(cue.text for cue in cues), "seconds": seconds, "redecoded": run.redecoded}))
 
 
 def _run(variant: str, audio: Path) -> dict[str, Any]:

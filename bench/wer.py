@@ -54,7 +54,8 @@ VARIANTS = {
 
 def _child(variant: str, language: str, audio: str) -> None:
     """One variant in this process; prints a JSON line."""
-    from visio_core.adapters.transcription.local import LocalWhisperTranscriber, load_model
+    from visio_core.adapters.transcription.local import LocalWhisperTranscriber
+    from visio_core.adapters.transcription.whisper_model import load_model
     from visio_core.entrypoints.config import Settings
 
     model_dir = Settings.load().whisper_model_dir
@@ -85,8 +86,9 @@ def _child(variant: str, language: str, audio: str) -> None:
             if variant == "ours"
             else LocalWhisperTranscriber(model_dir, batch_size=3, context_tokens=0)
         )
-        text = " ".join(cue.text for cue in transcriber.transcribe(Path(audio), language=language))
-        extra["redecoded"] = transcriber.redecoded
+        run = transcriber.start(language=language)
+        text = " ".join(cue.text for cue in run.transcribe(Path(audio)))
+        extra["redecoded"] = run.redecoded
     seconds = time.perf_counter() - started
     extra["cpu"] = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -16,15 +16,12 @@ import numpy as np
 import pytest
 
 from tests.transcription.helpers import LONG_ENGLISH, found, read_wav, words_in, write_wav
+from visio_core.adapters.transcription import decoding
 from visio_core.adapters.transcription.audio import SAMPLE_RATE, load_audio
-from visio_core.adapters.transcription.local import (
-    LocalWhisperTranscriber,
-    _stepwise,
-    load_model,
-    missed_speech,
-    speech_pieces,
-    windows,
-)
+from visio_core.adapters.transcription.decoding import missed_speech
+from visio_core.adapters.transcription.local import LocalWhisperTranscriber
+from visio_core.adapters.transcription.speech import speech_pieces
+from visio_core.adapters.transcription.windows import windows
 
 pytestmark = pytest.mark.slow  # the real model: `make test`, not `make check`
 
@@ -145,14 +142,15 @@ def test_speech_left_out_of_a_decode_is_decoded_again(transcriber, whisper_model
     audio = load_audio(path)  # 16 kHz, as the pipeline reads it
     [window] = list(windows(speech_pieces([audio])))
     assert window.offsets.size >= 2 and window.seconds > 6  # one window, its pieces laid end to end
-    model = _stepwise(load_model(whisper_model_dir))
+    run = transcriber.start(language="en")  # the shared model's stepwise view, the options of a run
+    model, options = run.model, run.decode_options()
     cut = (lead.size + one.size + pause.size // 2) / RATE - window.pieces[0].start / SAMPLE_RATE
-    partial = transcriber._sequential(model, window.audio[: int(cut * SAMPLE_RATE)], "en")
+    partial = decoding.sequential(model, window.audio[: int(cut * SAMPLE_RATE)], options)
     assert not _lost([first], " ".join(line.text for line in partial))
 
     [(start, end)] = missed_speech(partial, window)
     assert start < cut + 0.5 and end == pytest.approx(window.seconds)
-    again = transcriber._again(model, window, start, end, "en")
+    again = decoding.again(model, window, start, end, options)
     text = " ".join(line.text for line in again)
     assert not _lost([second], text), text
     assert not found(text, ["photographer", "freelance", "pictures"]), text  # the context is not repeated

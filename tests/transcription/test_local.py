@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.transcription.helpers import ENGLISH_WORDS, FRENCH_WORDS, found, write_wav
-from visio_core.adapters.transcription.local import LocalWhisperTranscriber, load_model
+from visio_core.adapters.transcription.local import LocalWhisperTranscriber
+from visio_core.adapters.transcription.whisper_model import load_model
 from visio_core.domain import srt
 from visio_core.domain.errors import BackendUnavailable, InvalidInput
 from visio_core.entrypoints.config import Settings
@@ -128,20 +129,49 @@ def test_model_is_loaded_once_across_threads(whisper_model_dir):
 
 
 def test_previous_text_is_the_end_of_the_transcript_and_leaves_room_for_the_vocabulary(whisper_model_dir):
-    from visio_core.adapters.transcription.local import HOTWORDS_MAX, PROMPT_TOKENS
+    from visio_core.adapters.transcription.run import HOTWORDS_MAX, PROMPT_TOKENS
     from visio_core.domain.srt import Cue
 
     model = load_model(whisper_model_dir)
     transcriber = LocalWhisperTranscriber(whisper_model_dir)
     said = [Cue(0, i, i + 1, f"Phrase numéro {i}, dite par Julien à Sophie.") for i in range(60)]
-    transcriber._remember(model, said[:30])
-    transcriber._remember(model, said[30:])
-    alone = transcriber._previous_text(model)
+    first = transcriber.start(language="fr")
+    first.remember(said[:30])
+    first.remember(said[30:])
+    alone = first.previous_text()
     assert alone is not None and alone.endswith(said[-1].text)
-    assert len(transcriber._context) == transcriber.context_tokens
+    assert len(first.context) == transcriber.context_tokens
 
-    transcriber._hotwords = " ".join(["Girard", "Foxeo", "visioconférence"] * 30)[:HOTWORDS_MAX]  # as transcribe()
-    transcriber._remember(model, said[-1:])
-    vocabulary = len(model.hf_tokenizer.encode(" " + transcriber._hotwords, add_special_tokens=False).ids)
-    assert 0 < len(transcriber._context) <= PROMPT_TOKENS - vocabulary  # both fit in Whisper's slot
-    assert transcriber._previous_text(model).endswith(said[-1].text)
+    # the same transcript so far, in a run given a long vocabulary (made into hotwords as transcribe() does)
+    run = transcriber.start(language="fr", vocabulary=["Girard", "Foxeo", "visioconférence"] * 30)
+    assert run.hotwords == " ".join(["Girard", "Foxeo", "visioconférence"] * 30)[:HOTWORDS_MAX]
+    run.context = list(first.context)
+    run.remember(said[-1:])
+    vocabulary = len(model.hf_tokenizer.encode(" " + run.hotwords, add_special_tokens=False).ids)
+    assert 0 < len(run.context) <= PROMPT_TOKENS - vocabulary  # both fit in Whisper's slot
+    assert run.previous_text().endswith(said[-1].text)
+
+
+def test_one_transcriber_runs_two_transcriptions_at_once(transcriber, french_speech):
+    """Everything a transcription changes lives in its own run: two at once on one instance give
+    what each gives alone. The same speech with and without a vocabulary, which changes its words:
+    state kept on the transcriber would give both runs the vocabulary of the one that started last."""
+    jobs = {
+        "with vocabulary": dict(vocabulary=["Julien", "budget", "Foxeo"]),
+        "without": dict(vocabulary=()),
+    }
+    alone = {name: transcriber.transcribe(french_speech.path, language="fr", **job) for name, job in jobs.items()}
+    assert alone["with vocabulary"] != alone["without"]  # the vocabulary counts
+    together: dict[str, list] = {}
+    barrier = threading.Barrier(len(jobs))
+
+    def run(name: str) -> None:
+        barrier.wait()
+        together[name] = transcriber.transcribe(french_speech.path, language="fr", **jobs[name])
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert together == alone

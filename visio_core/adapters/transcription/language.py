@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from visio_core.adapters.transcription.audio import SAMPLE_RATE, iter_samples
-from visio_core.adapters.transcription.local import load_model
+from visio_core.adapters.transcription.whisper_model import load_model
 
 LISTEN_SECONDS = 600  # at most the first ten minutes are read (bounded memory)
 WINDOWS = 4  # 30-second windows of speech scored together
