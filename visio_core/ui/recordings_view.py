@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from visio_core.domain.errors import InvalidInput, NeedsConfirmation, NotFound, VisioError
-from visio_core.domain.i18n import format_duration, format_size, language_label, t
-from visio_core.domain.languages import OFFERED_LANGUAGES
+from visio_core.domain.i18n import format_duration, format_size, t
+from visio_core.domain.languages import OFFERED_LANGUAGES, language_label
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
 from visio_core.domain.plain_text import clock
 from visio_core.domain.policy import can_change, can_edit_transcript
