@@ -12,6 +12,7 @@ from visio_core.domain.errors import InvalidInput
 from visio_core.domain.i18n import format_seconds, format_size
 from visio_core.domain.languages import AUTO, WHISPER_LANGUAGES, check_language, language_label
 from visio_core.domain.media_types import ALLOWED_EXTENSIONS, content_type, extension_of
+from visio_core.domain.plain_text import timecode
 from visio_core.domain.storage_keys import check_key, recording_key, transcript_key
 from visio_core.services.jobs import RetryPolicy
 
@@ -73,6 +74,11 @@ def test_seconds_read_in_french_words():
     assert format_seconds(45.0) == "45\u00a0secondes"
     assert format_seconds(1) == "1\u00a0seconde"
     assert format_seconds(12.5) == "12,5\u00a0secondes"
+
+
+@pytest.mark.parametrize("seconds, shown", [(0, "00:00"), (-3, "00:00"), (65.9, "01:05"), (3725, "1:02:05")])
+def test_timecodes_of_lines(seconds, shown):
+    assert timecode(seconds) == shown
 
 
 @pytest.mark.parametrize("given, code", [("fr", "fr"), (" EN ", "en"), ("haw", "haw")])
