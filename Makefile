@@ -45,7 +45,7 @@ run: setup
 test: setup-test lint
 	.venv/bin/python -m pytest --durations=25
 
-bench: setup
+bench: setup-dev
 	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
 
 clean:

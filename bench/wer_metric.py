@@ -1,7 +1,8 @@
 """Word error rate for bench/wer.py: word-level Levenshtein on normalised text.
 
-Written here rather than taken from jiwer (no new dependency); tests of it are the
-examples at the bottom, run when this module is run on its own.
+The normalisation is ours (French numbers and punctuation, below); the alignment is jiwer's
+(a dev-only dependency, pinned in requirements-dev.txt), given the words already normalised.
+Tests of it are the examples at the bottom, run when this module is run on its own.
 
 Normalisation, applied to the reference and to the transcript alike: lower case, Unicode
 NFC, accents kept (French "a"/"à" are different words), apostrophes, hyphens and every
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import jiwer
 
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[\s\u00a0\u202f,.](?=\d{3}\b)")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -94,28 +97,26 @@ def words(text: str, language: str) -> list[str]:
     return out
 
 
+# jiwer's chunk types, as one letter per aligned word.
+_OPS = {"equal": "=", "substitute": "s", "delete": "d", "insert": "i"}
+
+
 def align(reference: list[str], hypothesis: list[str]) -> list[tuple[str, str, str]]:
     """An optimal word alignment: (op, reference word, hypothesis word), op one of
     "=" (same), "s" (substituted), "d" (deleted: said, not transcribed), "i" (inserted)."""
-    n, m = len(reference), len(hypothesis)
-    cost = [list(range(m + 1))] + [[i] + [0] * m for i in range(1, n + 1)]
-    for i in range(1, n + 1):
-        above, row = cost[i - 1], cost[i]
-        for j in range(1, m + 1):
-            row[j] = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (reference[i - 1] != hypothesis[j - 1]))
-    ops = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1]):
-            ops.append(("=" if reference[i - 1] == hypothesis[j - 1] else "s", reference[i - 1], hypothesis[j - 1]))
-            i, j = i - 1, j - 1
-        elif i > 0 and cost[i][j] == cost[i - 1][j] + 1:
-            ops.append(("d", reference[i - 1], ""))
-            i -= 1
+    # Our words hold no space, so joining them with one gives jiwer's own tokeniser the same words.
+    (chunks,) = jiwer.process_words(" ".join(reference), " ".join(hypothesis)).alignments
+    ops: list[tuple[str, str, str]] = []
+    for chunk in chunks:
+        said = reference[chunk.ref_start_idx : chunk.ref_end_idx]
+        heard = hypothesis[chunk.hyp_start_idx : chunk.hyp_end_idx]
+        if chunk.type == "delete":
+            ops += [("d", word, "") for word in said]
+        elif chunk.type == "insert":
+            ops += [("i", "", word) for word in heard]
         else:
-            ops.append(("i", "", hypothesis[j - 1]))
-            j -= 1
-    return ops[::-1]
+            ops += [(_OPS[chunk.type], r, h) for r, h in zip(said, heard, strict=True)]
+    return ops
 
 
 def error_counts(reference: str, hypothesis: str, language: str) -> dict[str, int]:

@@ -61,7 +61,7 @@ def test_transcribe_to_srt_offline_uses_the_default_language(tmp_path, whisper_m
     text = transcribe_to_srt(settings, webm_with_speech)  # no language: the configured default
     result = srt.parse(text)
     assert result.skipped == 0 and result.cues
-    assert srt.format(result.cues) == text
+    assert srt.render_srt(result.cues) == text
     assert len(found(text, FRENCH_WORDS)) >= 2, text
 
 

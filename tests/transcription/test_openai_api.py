@@ -144,7 +144,7 @@ def test_settings_choose_openai_and_transcribe_to_srt(server, tmp_path, english_
     assert isinstance(transcriber, OpenAITranscriber)
     assert (transcriber.model, transcriber.max_bytes) == ("whisper-1", 123456)
     text = transcribe_to_srt(settings, english_speech.path)
-    assert srt.format(srt.parse(text).cues) == text
+    assert srt.render_srt(srt.parse(text).cues) == text
     assert len(found(text, ENGLISH_WORDS)) >= 3, text
     assert server.received[0].language == "en"
 

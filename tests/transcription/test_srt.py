@@ -27,9 +27,9 @@ def test_parse_well_formed():
 
 def test_format_is_standard_srt_and_round_trips():
     cues = srt.parse(WELL_FORMED).cues
-    assert srt.format(cues) == WELL_FORMED
-    assert srt.format([Cue(7, 0.0, 0.0016, "x")]) == "7\n00:00:00,000 --> 00:00:00,002\nx\n"
-    assert srt.format([]) == ""
+    assert srt.render_srt(cues) == WELL_FORMED
+    assert srt.render_srt([Cue(7, 0.0, 0.0016, "x")]) == "7\n00:00:00,000 --> 00:00:00,002\nx\n"
+    assert srt.render_srt([]) == ""
 
 
 def test_bom_crlf_and_dot_milliseconds():
@@ -141,11 +141,11 @@ def cues_strategy(draw):
 @given(cues_strategy())
 @settings(max_examples=300, deadline=None)
 def test_round_trip_of_formatted_cues(cues):
-    text = srt.format(cues)
+    text = srt.render_srt(cues)
     result = srt.parse(text)
     assert result.skipped == 0
     assert result.cues == cues
-    assert srt.format(result.cues) == text
+    assert srt.render_srt(result.cues) == text
 
 
 @given(st.text(max_size=400))
@@ -159,7 +159,7 @@ def test_garbage_never_raises(text):
     assert result.skipped >= 0
     for cue in result.cues:
         assert 0 <= cue.start <= cue.end
-    srt.format(result.cues)  # whatever was read can be written
+    srt.render_srt(result.cues)  # whatever was read can be written
 
 
 _garbage_block = st.lists(_line, min_size=1, max_size=3).map("\n".join)
@@ -168,7 +168,7 @@ _garbage_block = st.lists(_line, min_size=1, max_size=3).map("\n".join)
 @given(cues_strategy(), st.lists(_garbage_block, max_size=5), st.randoms())
 @settings(max_examples=200, deadline=None)
 def test_garbage_blocks_are_skipped_and_counted(cues, garbage, rnd):
-    blocks = [srt.format([c]) for c in cues]
+    blocks = [srt.render_srt([c]) for c in cues]
     for block in garbage:
         blocks.insert(rnd.randint(0, len(blocks)), block + "\n")
     result = srt.parse("\n".join(blocks))
@@ -179,7 +179,7 @@ def test_garbage_blocks_are_skipped_and_counted(cues, garbage, rnd):
 @given(cues_strategy())
 @settings(max_examples=100, deadline=None)
 def test_windows_line_ends_and_bom_read_the_same(cues):
-    text = srt.format(cues)
+    text = srt.render_srt(cues)
     windows = "\ufeff" + text.replace("\n", "\r\n")
     dotted = re.sub(r"(\d\d:\d\d:\d\d),(\d\d\d)", r"\1.\2", text)
     assert srt.parse(windows).cues == cues
@@ -194,11 +194,11 @@ def test_speakers_are_a_name_prefix_in_srt_and_voice_tags_in_webvtt():
         srt.Cue(2, 3.0, 4.0, "Note: sans nom"),
         srt.Cue(3, 4.0, 5.5, "a < b & c", "MiKL"),
     ]
-    text = srt.format(cues)
+    text = srt.render_srt(cues)
     assert "Claire Martin: Le budget est validé.\n" in text and "MiKL: a < b & c" in text
     # Only known names are read back as speakers: "Note: …" stays text.
     assert srt.parse(text, speakers=srt.speakers_of(cues)).cues == cues
     assert [c.speaker for c in srt.parse(text).cues] == [None, None, None]
-    vtt = webvtt.format(cues)
+    vtt = webvtt.render_webvtt(cues)
     assert vtt.startswith("WEBVTT\n\n1\n00:00:01.500 --> 00:00:03.000\n<v Claire Martin>Le budget est validé.\n")
     assert "<v MiKL>a &lt; b &amp; c" in vtt and "\nNote: sans nom\n" in vtt

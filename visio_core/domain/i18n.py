@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel.units import format_unit
+
 FR: dict[str, str] = {
     # statuses and actions
     "status.scheduled": "Planifié",
@@ -120,7 +122,7 @@ FR: dict[str, str] = {
     "room.mic_off": "micro coupé",
     "room.waiting": "En attente des participants…",
     "room.embedded.help": "Cliquez sur « Rejoindre la salle » et autorisez la caméra et le micro. Les boutons sous la vidéo coupent votre micro ou votre caméra ; « Quitter la salle » vous fait sortir sans terminer le meeting. Si le réseau coupe, la page se reconnecte d'elle-même et votre place est gardée.",
-    "room.embedded.reconnecting": "Connexion perdue : la page se reconnecte d'elle-même dès que le réseau revient. Votre place est gardée 45 secondes.",
+    "room.embedded.reconnecting": "Connexion perdue : la page se reconnecte d'elle-même dès que le réseau revient. Votre place est gardée {grace}.",
     "room.embedded.reconnecting_name": "{name} (connexion perdue)",
     "room.reconnecting_tile": "{name} — connexion perdue",
     "room.ended_notice": "Ce meeting est terminé : l'hôte y a mis fin. L'enregistrement et sa transcription seront disponibles dans quelques minutes sur la page des enregistrements.",
@@ -212,7 +214,7 @@ FR: dict[str, str] = {
     "jobs.title": "Transcriptions en cours",
     "jobs.pending": "En file d'attente (tentatives : {attempts}).",
     "jobs.import": "Importer un enregistrement",
-    "jobs.file": "Fichier (mp4, webm, m4a, mp3, wav, ogg)",
+    "jobs.file": "Fichier ({allowed})",
     "jobs.import_submit": "Importer",
     "jobs.no_file": "Choisissez un fichier à importer.",
     "jobs.imported": "Enregistrement importé pour « {title} » ; sa transcription est en file d'attente.",
@@ -272,7 +274,7 @@ FR: dict[str, str] = {
     "rec.speaker_unknown": "Aucune ligne de cette transcription n'est attribuée à « {name} ».",
     "speakers.numbered": "Intervenant {n}",
     "transcription.no_voice_encoder": "Regroupement par voix indisponible : le modèle {path} est absent (make setup).",
-    "transcription.bad_speaker_count": "Nombre d'intervenants invalide : « {value} » (un nombre de 1 à 20, ou auto).",
+    "transcription.bad_speaker_count": "Nombre d'intervenants invalide : « {value} » (un nombre de 1 à {max}, ou auto).",
     "rec.cue_unknown": "Cette ligne n'existe pas dans la transcription.",
     "rec.cue_empty": "Le texte corrigé ne peut pas être vide.",
     "rec.cue_too_long": "Texte trop long ({max} caractères au plus).",
@@ -398,6 +400,7 @@ FR: dict[str, str] = {
 }
 
 _TABLES = {"fr": FR}
+_LOCALES = {"fr": "fr_FR"}  # how Babel (CLDR) names each table's language, for numbers and units
 _language = "fr"
 
 
@@ -407,26 +410,14 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-_LANGUAGE_NAMES = {
-    "fr": "français",
-    "en": "anglais",
-    "es": "espagnol",
-    "de": "allemand",
-    "it": "italien",
-    "pt": "portugais",
-    "nl": "néerlandais",
-    "ar": "arabe",
-}
+def locale() -> str:
+    """The current language as Babel (CLDR) names it: where names of languages and units come from."""
+    return _LOCALES[_language]
 
 
-def language_label(code: str | None) -> str:
-    """How a language code reads on a page: « anglais (en) », « Détection automatique »."""
-    if code == "auto":
-        return t("language.auto")
-    if not code:
-        return t("common.none")
-    name = _LANGUAGE_NAMES.get(code)
-    return f"{name} ({code})" if name else code
+def format_seconds(seconds: float) -> str:
+    """A length of time in seconds, in words: « 45 secondes », « 1 seconde », « 12,5 secondes »."""
+    return format_unit(seconds, "duration-second", length="long", locale=locale())
 
 
 def format_duration(seconds: int | None) -> str:
@@ -437,9 +428,14 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
 
 
+_SIZE_UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte")
+
+
 def format_size(size: float) -> str:
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if size < 1024 or unit == "Go":
-            return f"{size:.0f} {unit}" if unit == "o" else f"{size:.1f} {unit}"
+    """A file size in binary multiples with CLDR's French units: « 512 o », « 1,5 Mo », « 2,0 Go »."""
+    step = 0
+    while size >= 1024 and step < len(_SIZE_UNITS) - 1:
         size /= 1024
-    return f"{size:.1f} Go"
+        step += 1
+    pattern = "#,##0.0" if step else "#,##0"
+    return format_unit(size, _SIZE_UNITS[step], length="short", format=pattern, locale=locale())

@@ -2,12 +2,19 @@
 
 The list is Whisper's own (the same 100 codes in faster-whisper and in the OpenAI API), written
 out here so the domain needs no vendor library; a test checks it against faster-whisper.
+Their names on the pages come from Babel's copy of CLDR: pure data shipped in its wheel (like
+zoneinfo's), read without network or state, so the domain may use it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+
+from babel import Locale
+
 from visio_core.domain.errors import InvalidInput
-from visio_core.domain.i18n import t
+from visio_core.domain.i18n import locale, t
 
 AUTO = "auto"
 
@@ -119,6 +126,25 @@ WHISPER_LANGUAGES: frozenset[str] = frozenset(
 
 # Offered first in the pages' language pickers (any code above is accepted).
 OFFERED_LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt", "nl", "ar")
+
+
+# Whisper's codes that are not CLDR's (ISO 639-1): Javanese is "jv" in ISO, "jw" in Whisper.
+_CLDR_CODE = {"jw": "jv"}
+
+
+@cache
+def _language_names(locale_name: str) -> Mapping[str, str]:
+    return Locale.parse(locale_name).languages
+
+
+def language_label(code: str | None) -> str:
+    """How a language code reads on a page: « anglais (en) », « Détection automatique »."""
+    if code == AUTO:
+        return t("language.auto")
+    if not code:
+        return t("common.none")
+    name = _language_names(locale()).get(_CLDR_CODE.get(code, code))
+    return f"{name} ({code})" if name else code
 
 
 def check_requested_language(language: str | None) -> str:

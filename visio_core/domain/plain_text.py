@@ -7,14 +7,15 @@ from collections.abc import Iterable
 from visio_core.domain.srt import Cue
 
 
-def clock(seconds: float) -> str:
+def timecode(seconds: float) -> str:
+    """`mm:ss`, or `h:mm:ss` from an hour on: where a line sits in a recording."""
     whole = max(0, int(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def format(cues: Iterable[Cue], title: str = "") -> str:  # noqa: A001 - like srt.format
+def render_plain_text(cues: Iterable[Cue], title: str = "") -> str:
     lines = [title, ""] if title else []
-    lines += [f"[{clock(c.start)}] {c.line}" for c in cues]
+    lines += [f"[{timecode(c.start)}] {c.line}" for c in cues]
     return "\n".join(lines) + "\n"

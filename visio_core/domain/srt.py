@@ -132,7 +132,7 @@ def format_timestamp(seconds: float, separator: str = ",") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def format(cues: Iterable[Cue]) -> str:  # noqa: A001 - the module's public name
+def render_srt(cues: Iterable[Cue]) -> str:
     blocks = []
     for cue in cues:
         lines = [str(cue.index), f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"]

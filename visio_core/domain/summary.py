@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from visio_core.domain.i18n import t
-from visio_core.domain.plain_text import clock
+from visio_core.domain.plain_text import timecode
 from visio_core.domain.srt import Cue
 
 OVERVIEW_MAX = 4000
@@ -60,7 +60,7 @@ def line(position: int, cue: Cue) -> str:
     """One transcript line as the model reads it; `#N` is what it cites (N = position + 1)."""
     who = f" {cue.speaker}:" if cue.speaker else ""
     text = " ".join(cue.text.split())
-    return f"[#{position + 1} {clock(cue.start)}]{who} {text}"
+    return f"[#{position + 1} {timecode(cue.start)}]{who} {text}"
 
 
 def chunks(cues: list[Cue], max_chars: int) -> list[list[int]]:
@@ -101,10 +101,10 @@ def partial_text(summaries: list[Summary], cues: list[Cue]) -> str:
                     "part": n,
                     "summary": summary.overview,
                     "decisions": [
-                        {"text": i.text, "cue": i.position + 1, "time": clock(i.start)} for i in summary.decisions
+                        {"text": i.text, "cue": i.position + 1, "time": timecode(i.start)} for i in summary.decisions
                     ],
                     "action_items": [
-                        {"text": i.text, "owner": i.owner, "cue": i.position + 1, "time": clock(i.start)}
+                        {"text": i.text, "owner": i.owner, "cue": i.position + 1, "time": timecode(i.start)}
                         for i in summary.actions
                     ],
                 },

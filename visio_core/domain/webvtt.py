@@ -18,7 +18,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def format(cues: Iterable[Cue]) -> str:  # noqa: A001 - the module's public name, like srt.format
+def render_webvtt(cues: Iterable[Cue]) -> str:
     blocks = ["WEBVTT\n"]
     for cue in cues:
         text = _escape(cue.text).replace("\n\n", "\n")  # a blank line would end the cue

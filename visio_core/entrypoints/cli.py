@@ -95,12 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SPEAKERS_MAX = 20  # `--speakers N`: more voices than a meeting holds is a typo
+
+
 def _speaker_count(value: str | None) -> int | None:
-    """`--speakers`: None or "auto" → estimated; a number from 1 to 20 → that many."""
+    """`--speakers`: None or "auto" → estimated; a number from 1 to SPEAKERS_MAX → that many."""
     if value is None or value.strip().lower() == "auto":
         return None
-    if not value.strip().isdigit() or not 1 <= int(value) <= 20:
-        raise InvalidInput(t("transcription.bad_speaker_count", value=value))
+    if not value.strip().isdigit() or not 1 <= int(value) <= SPEAKERS_MAX:
+        raise InvalidInput(t("transcription.bad_speaker_count", value=value, max=SPEAKERS_MAX))
     return int(value)
 
 

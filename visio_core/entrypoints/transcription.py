@@ -76,4 +76,4 @@ def transcribe_to_srt(
     if voices is not None and cues:
         groups = voices.cluster(path, [(cue.start, cue.end) for cue in cues], speakers=speakers)
         cues = speaker_labels.by_voice(cues, groups)
-    return srt.format(cues)
+    return srt.render_srt(cues)

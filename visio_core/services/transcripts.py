@@ -43,16 +43,20 @@ class TranscriptFiles:
         self.storage.upload_stream(
             TRANSCRIPTS, transcript_data_key(recording.id), io.BytesIO(to_json(transcript).encode())
         )
-        self.storage.upload_stream(TRANSCRIPTS, captions_key(recording.id), io.BytesIO(webvtt.format(cues).encode()))
         self.storage.upload_stream(
-            TRANSCRIPTS, export_key(recording.id, "txt"), io.BytesIO(plain_text.format(cues, heading).encode())
+            TRANSCRIPTS, captions_key(recording.id), io.BytesIO(webvtt.render_webvtt(cues).encode())
+        )
+        self.storage.upload_stream(
+            TRANSCRIPTS,
+            export_key(recording.id, "txt"),
+            io.BytesIO(plain_text.render_plain_text(cues, heading).encode()),
         )
         if self.document is not None:
             self.storage.upload_stream(
                 TRANSCRIPTS, export_key(recording.id, "docx"), io.BytesIO(self.document(transcript, heading))
             )
         key = transcript_key(recording.id)
-        self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.format(cues).encode()))
+        self.storage.upload_stream(TRANSCRIPTS, key, io.BytesIO(srt.render_srt(cues).encode()))
         return object_url(TRANSCRIPTS, key)
 
     def keep_corrected(self, recording: Recording) -> None:

@@ -5,7 +5,7 @@ it lets us reach is fixed here — the input hints are hidden (CSS), and a small
 French words in place of its "Page not found" dialog, the date picker's month names, weekday
 initials and dd/mm/yyyy placeholders, the file uploader's words and the "Skip to main content"
 link. What stays English is listed
-in README's "Known limits".
+in docs/USER-GUIDE.md's "Known limits".
 """
 
 from __future__ import annotations

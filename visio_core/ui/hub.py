@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from visio_core.domain.errors import VisioError
-from visio_core.domain.i18n import format_duration, language_label, t
-from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES
+from visio_core.domain.i18n import format_duration, t
+from visio_core.domain.languages import AUTO, OFFERED_LANGUAGES, language_label
 from visio_core.domain.model import DESCRIPTION_MAX, TITLE_MAX, Identity, Meeting, MeetingStatus, is_past
 from visio_core.domain.timefmt import LOCAL_TZ, day_range, local_to_utc, parse_day, show
 from visio_core.services.hub_changes import hub_digest
@@ -63,8 +63,9 @@ def _init_from_query(clients: dict[uuid.UUID, Identity]) -> None:
         return
     st.session_state["hub_filters_ready"] = True
     params = st.query_params
-    statuses = [s for s in params.get_all("status") if s in MeetingStatus._value2member_map_]
-    bad = [s for s in params.get_all("status") if s not in MeetingStatus._value2member_map_]
+    known = {status.value for status in MeetingStatus}
+    statuses = [s for s in params.get_all("status") if s in known]
+    bad = [s for s in params.get_all("status") if s not in known]
     if bad:
         st.error(t("error.bad_status", value=", ".join(bad)))
     st.session_state["hub_status"] = [MeetingStatus(s) for s in statuses]

@@ -80,7 +80,9 @@ def import_form(ctx: UserScope, operator: Identity) -> None:
                 key="import_meeting",
                 format_func=lambda mid: f"{by_id[mid].title} · {show(by_id[mid].scheduled_at)}",
             )
-            st.file_uploader(t("jobs.file"), type=list(ALLOWED_EXTENSIONS), key="import_file")
+            st.file_uploader(
+                t("jobs.file", allowed=", ".join(ALLOWED_EXTENSIONS)), type=list(ALLOWED_EXTENSIONS), key="import_file"
+            )
             default = ctx.settings.default_language
             st.selectbox(
                 t("recordings.language"),

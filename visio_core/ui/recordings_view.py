@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from visio_core.domain.errors import InvalidInput, NeedsConfirmation, NotFound, VisioError
-from visio_core.domain.i18n import format_duration, format_size, language_label, t
-from visio_core.domain.languages import OFFERED_LANGUAGES
+from visio_core.domain.i18n import format_duration, format_size, t
+from visio_core.domain.languages import OFFERED_LANGUAGES, language_label
 from visio_core.domain.model import Identity, Meeting, MeetingStatus, Recording, TranscriptionStatus
-from visio_core.domain.plain_text import clock
+from visio_core.domain.plain_text import timecode
 from visio_core.domain.policy import can_change, can_edit_transcript
 from visio_core.domain.srt import Cue, speakers_of
 from visio_core.domain.timefmt import parse_offset, show
@@ -143,7 +143,7 @@ def _correction_form(ctx: UserScope, identity: Identity, recording: Recording, t
 
         def label(i: int) -> str:
             cue = transcript.cues[i]
-            return f"{clock(cue.start)} — {cue.line[:80]}"
+            return f"{timecode(cue.start)} — {cue.line[:80]}"
 
         position = st.selectbox(t("recordings.edit_line"), lines, format_func=label, key=f"edit-line-{recording.id}")
         text_key = f"edit-text-{recording.id}-{position}-{transcript.revision}"

@@ -12,7 +12,7 @@ import streamlit as st
 from visio_core.domain.errors import VisioError
 from visio_core.domain.i18n import t
 from visio_core.domain.model import Identity, Meeting, Recording, TranscriptionStatus
-from visio_core.domain.plain_text import clock
+from visio_core.domain.plain_text import timecode
 from visio_core.domain.policy import can_edit_transcript
 from visio_core.domain.summary import Item, Summary, SummaryState
 from visio_core.domain.timefmt import show
@@ -95,7 +95,7 @@ def _item(recording: Recording, item: Item, text: str, key: str) -> None:
     words, jump = st.columns([5, 1], vertical_alignment="center")
     words.markdown(f"- {text}")
     jump.button(
-        t("summary.jump", time=clock(item.start)),
+        t("summary.jump", time=timecode(item.start)),
         key=f"summary-jump-{recording.id}-{key}",
         help=t("summary.jump_help"),
         icon=":material/play_arrow:",

@@ -145,7 +145,7 @@ def _printable(text: str) -> str:
 
 
 # Every text on the canvas is an opaque sprite (a label box, or text on a plain background),
-# drawn once with Pillow and cached: the grid is composed 15 times a second, and drawing its
+# drawn once with Pillow and cached: the grid is composed at the recorder's FPS (12.5 a second), and drawing its
 # texts each time was most of the composing cost (about 10 ms a frame of 640×480 on this machine).
 @lru_cache(maxsize=256)
 def _text_width(text: str, size: int) -> int:

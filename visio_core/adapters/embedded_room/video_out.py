@@ -38,7 +38,7 @@ log = logging.getLogger("visio.room")
 BITRATE = 600_000  # bit/s for the 640×480 grid: names stay readable, faces a little soft
 KEYFRAME_SECONDS = 2.0
 RTP_TIME_BASE = Fraction(1, 90_000)  # the video clock of RTP, what aiortc converts packet times to
-LAG_LIMIT = 15  # frames a receiver may have waiting (1 s); beyond, it skips to the next keyframe
+LAG_LIMIT = 15  # frames a receiver may have waiting (1.2 s at FPS); beyond, it skips to the next keyframe
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import io
 from docx import Document
 from docx.shared import Pt, RGBColor
 
-from visio_core.domain.plain_text import clock
+from visio_core.domain.plain_text import timecode
 from visio_core.domain.transcript import Transcript
 
 
@@ -18,7 +18,7 @@ def transcript_docx(transcript: Transcript, title: str) -> bytes:
     document.add_heading(title or "Transcription", level=1)
     for cue in transcript.cues:
         paragraph = document.add_paragraph()
-        stamp = paragraph.add_run(f"[{clock(cue.start)}] ")
+        stamp = paragraph.add_run(f"[{timecode(cue.start)}] ")
         stamp.font.color.rgb = RGBColor(0x77, 0x77, 0x77)
         stamp.font.size = Pt(9)
         if cue.speaker:

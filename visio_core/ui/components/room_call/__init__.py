@@ -20,7 +20,8 @@ import streamlit as st
 
 from visio_core.adapters.embedded_room.grid import TILE_H, TILE_W
 from visio_core.adapters.embedded_room.recorder import FPS
-from visio_core.domain.i18n import t
+from visio_core.adapters.embedded_room.room import RECONNECT_GRACE
+from visio_core.domain.i18n import format_seconds, t
 
 _HERE = Path(__file__).parent
 
@@ -69,8 +70,12 @@ _call = st.components.v2.component(
 
 
 def labels() -> dict[str, str]:
-    # Placeholders ({detail}, {names}, {name}) are filled in by the JavaScript.
-    return {key: t(f"room.embedded.{key}", detail="{detail}", names="{names}", name="{name}") for key in _LABEL_KEYS}
+    # Placeholders ({detail}, {names}, {name}) are filled in by the JavaScript; the seat's grace is the room's.
+    grace = format_seconds(RECONNECT_GRACE)
+    return {
+        key: t(f"room.embedded.{key}", detail="{detail}", names="{names}", name="{name}", grace=grace)
+        for key in _LABEL_KEYS
+    }
 
 
 def room_call(meeting_id: uuid.UUID, ticket: str, rtc_configuration: dict[str, Any], state: dict[str, object]) -> None:
