@@ -15,7 +15,7 @@ Adding a queue (purge, mail, webhooks…):
    `visio_private.lease_queues` (tests/postgres checks that the two agree);
 3. a thin adapter per store: `SqliteQueue`/`PostgrestQueue` with the description and a function
    from a row to the job, plus the queue's own `complete` and whatever feeds it;
-4. its port in `ports.py` (a `LeasedQueue[Job, Key]` with its `complete`) and a `JobKind`
+4. its port in `services/ports/stores.py` (a `LeasedQueue[Job, Key]` with its `complete`) and a `JobKind`
    (services/jobs.py) that runs the work; the runner claims, renews and records failures.
 """
 
