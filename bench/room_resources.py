@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.room_support import JOIN, call, new_page, open_browser, open_room  # noqa: E402
 from tests.browser.test_journey import sign_in  # noqa: E402
 from tests.browser_support import dashboard  # noqa: E402
+from visio_core.adapters.embedded_room.recorder import FPS  # noqa: E402
 
 WINDOW = 30.0
 WARM_UP = 10.0  # after everyone sends: the browsers' bandwidth estimates ramp up meanwhile
@@ -208,7 +209,7 @@ def measure(participants: int, speech: Path, share: bool = False) -> dict:
             result = {
                 # decoded audio frames a second per participant: 50 at 20 ms packets, 17 at 60 ms
                 "audio_frames_per_s": sorted(round((frames1[n] - frames0.get(n, 0)) / (t1 - t0)) for n in frames1),
-                # camera frames a second the room decodes per participant (asked: 15; a loaded browser sends fewer)
+                # camera frames a second the room decodes per participant (asked: FPS; a loaded browser sends fewer)
                 "camera_fps": sorted(round((video1[n] - video0.get(n, 0)) / (t1 - t0), 1) for n in video1),
                 "participants": participants,
                 "share": share,
@@ -246,7 +247,9 @@ def main() -> None:
             for share in shares:
                 rows.append(measure(n, speech, share))
                 print(rows[-1], flush=True)  # each figure as soon as it is measured
-    print(f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at 15 fps, recording on, {os.cpu_count()} cores\n")
+    print(
+        f"Embedded room, {WINDOW:.0f} s window, 640×480 grid at {float(FPS):g} fps, recording on, {os.cpu_count()} cores\n"
+    )
     print(
         "| participants | screen share | dashboard CPU (% of one core) | Chromium CPU (all tabs) "
         "| dashboard RSS idle → in call |"

@@ -12,8 +12,8 @@ wall times wander while the CPU a stage burns stays put. Stages:
   for the room),
 - x264: the recording's encode of the grid (RoomRecorder, ultrafast).
 
-A room at 15 fps costs per second: 15 × (N × tile + compose + VP8 encodes + x264) plus the
-decodes of what the browsers send (15 fps asked for). 100 % = one core.
+A room at the grid's FPS costs per second: FPS × (N × tile + compose + VP8 encodes + x264) plus
+the decodes of what the browsers send (FPS asked for). 100 % = one core.
 
 Run: .venv/bin/python bench/room_stages.py   (prints markdown tables for docs/PERFORMANCE.md)
 """
@@ -40,7 +40,7 @@ from visio_core.adapters.embedded_room import grid  # noqa: E402
 from visio_core.adapters.embedded_room.recorder import FPS, RoomRecorder  # noqa: E402
 from visio_core.adapters.embedded_room.video_out import SharedVideo  # noqa: E402
 
-FRAMES = 150  # 10 s of video at 15 fps
+FRAMES = 150  # 12 s of video at FPS
 LABELS = {"camera_off": "Caméra coupée", "mic_off": "micro coupé", "waiting": "En attente des participants…"}
 NAMES = ["Mikl Foxeo", "Claire Martin", "Élodie Çelik", "Bob Durand"]
 
@@ -148,7 +148,7 @@ def main() -> None:
     }
     for key, label in labels.items():
         print(f"| {label} | {rows[2][key]:.2f} | {rows[4][key]:.2f} |")
-    print("\nPer second at 15 fps (% of one core), decodes of 15 fps cameras included:\n")
+    print(f"\nPer second at {float(FPS):g} fps (% of one core), decodes of {float(FPS):g} fps cameras included:\n")
     print("| participants | before | now |")
     print("|---|---|---|")
     for n, r in rows.items():

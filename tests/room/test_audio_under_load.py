@@ -165,7 +165,7 @@ def test_each_turn_is_recorded_whole_and_at_its_length_while_two_cpu_hogs_run(tm
 
     found = spans(recorded_audio(path))
     lengths = [end - start for start, end in found]
-    late = room._record_mix.late_samples / RATE  # audio that came later than the delay: moved, a turn stretched
+    late = room._recording.mix.late_samples / RATE  # audio that came later than the delay: moved, a turn stretched
     assert len(found) == len(sent), (found, sent, late)
     for (key, expected), length in zip(sent, lengths, strict=True):
         assert abs(length - expected) <= TOLERANCE * expected, (key, expected, length, found, late)

@@ -51,7 +51,7 @@ def test_participants_get_the_call_and_the_operator_the_end_button(ctx, people, 
         test = open_room(identity, meeting.id)
         call_meeting, call_ticket, rtc, state = calls[-1]
         room = ctx.engine.room_for(meeting)
-        tab = room._tickets[call_ticket]  # the page got a ticket of the room, for its own tab
+        tab = room.tab_of(call_ticket, identity.id)  # the page got a ticket of the room, for its own tab
         assert call_meeting == meeting.id and rtc == {"iceServers": []}
         assert "Cliquez sur « Rejoindre la salle »" in texts(test)
         # The room as the page's first run sees it; the component then polls it (tests/room/test_call_routes.py).

@@ -31,6 +31,7 @@ log = logging.getLogger("visio.room")
 # repeated frames to make 15.)
 FPS = Fraction(25, 2)
 VIDEO_TIME_BASE = 1 / FPS
+FRAME_SECONDS = float(VIDEO_TIME_BASE)  # between two grid frames
 AUDIO_TIME_BASE = Fraction(1, SAMPLE_RATE)
 
 
